@@ -1,0 +1,45 @@
+# TilePipe. Two commands on a fresh Debian machine:
+#   make run    install missing system packages, build release, run pipeline.yaml on SampleTiles/
+#   make test   install missing system packages, build, run every test
+SHELL := /bin/bash
+SWIFT ?= swift
+CONFIG ?= release
+TILEPIPE := .build/$(CONFIG)/tilepipe
+
+# Build dependencies (C libraries of the field) and the external oracles the tests use.
+BUILD_PKGS := libtiff-dev libpng-dev pkg-config libproj-dev proj-data libfreetype-dev fonts-dejavu-core libsqlite3-dev
+TEST_PKGS := gdal-bin python3-gdal pngcheck libtiff-tools
+PKGS ?= $(BUILD_PKGS)
+
+.PHONY: run test deps test-deps build debug clean fuzz test-asan check
+
+deps:
+	@missing=$$(for p in $(PKGS); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'install ok installed' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "installing: $$missing"; \
+	    for i in 1 2 3; do apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing && break; \
+	      echo "apt-get failed (lock?), retrying in 10 s"; sleep 10; done; \
+	  else \
+	    echo "missing Debian packages; run:"; echo "  sudo apt-get install -y $$missing"; exit 1; \
+	  fi; \
+	fi
+
+test-deps:
+	@$(MAKE) --no-print-directory deps PKGS="$(BUILD_PKGS) $(TEST_PKGS)"
+
+build: deps
+	$(SWIFT) build -c $(CONFIG)
+
+run: build
+	$(TILEPIPE) run pipeline.yaml
+
+test: test-deps
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build --parallel --num-workers 2
+
+check: build
+	../shared/checks/run-all
+
+clean:
+	rm -rf .build out

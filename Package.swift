@@ -1,0 +1,62 @@
+// swift-tools-version:6.1
+// TilePipe: satellite tiles in, analysis products out. Layers point one way (docs/architecture in
+// ../shared/docs/design.md §2): CLI -> Pipeline -> Products -> Analysis -> Kernels -> GroundStation -> RasterIO -> RasterCore.
+import PackageDescription
+
+let package = Package(
+    name: "TilePipe",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "tilepipe", targets: ["TilePipeCLI"]),
+        .library(name: "RasterCore", targets: ["RasterCore"]),
+        .library(name: "RasterIO", targets: ["RasterIO"]),
+        .library(name: "Kernels", targets: ["Kernels"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
+    ],
+    targets: [
+        // C libraries of the field, as system-library targets (Debian -dev packages).
+        .systemLibrary(name: "CTIFF", pkgConfig: "libtiff-4", providers: [.apt(["libtiff-dev"])]),
+        .systemLibrary(name: "CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
+        .systemLibrary(name: "CPROJ", pkgConfig: "proj", providers: [.apt(["libproj-dev"])]),
+        .systemLibrary(name: "CFreeType", pkgConfig: "freetype2", providers: [.apt(["libfreetype-dev"])]),
+        // One small C target: fixed-signature wrappers for libtiff's variadics, GeoTIFF/GDAL tag
+        // registration, and whole libpng sessions (setjmp never crosses a Swift frame).
+        .target(name: "CShims", dependencies: ["CTIFF", "CPNG"]),
+
+        .target(name: "RasterCore"),
+        .target(name: "RasterIO", dependencies: ["RasterCore", "CTIFF", "CPNG", "CPROJ", "CFreeType", "CShims"]),
+        .target(name: "GroundStation", dependencies: ["RasterCore", "RasterIO"]),
+        .target(name: "Kernels", dependencies: ["RasterCore"]),
+        .target(name: "Analysis", dependencies: ["RasterCore", "RasterIO", "Kernels", "GroundStation"]),
+        .target(name: "Products", dependencies: [
+            "RasterCore", "RasterIO", "Kernels", "Analysis", "GroundStation",
+            .product(name: "Mustache", package: "swift-mustache"),
+        ]),
+        .target(name: "Pipeline", dependencies: [
+            "RasterCore", "RasterIO", "GroundStation", "Kernels", "Analysis", "Products",
+            .product(name: "Yams", package: "Yams"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "GRDB", package: "GRDB.swift"),
+        ]),
+        .executableTarget(name: "TilePipeCLI", dependencies: [
+            "RasterCore", "RasterIO", "GroundStation", "Kernels", "Analysis", "Products", "Pipeline",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+
+        .target(name: "TestSupport", dependencies: ["RasterCore", "RasterIO"], path: "Tests/TestSupport"),
+        .testTarget(name: "RasterCoreTests", dependencies: ["RasterCore"]),
+        .testTarget(name: "RasterIOTests", dependencies: ["RasterIO", "TestSupport"]),
+        .testTarget(name: "GroundStationTests", dependencies: ["GroundStation", "TestSupport"]),
+        .testTarget(name: "KernelsTests", dependencies: ["Kernels", "RasterIO", "TestSupport"]),
+        .testTarget(name: "AnalysisTests", dependencies: ["Analysis", "TestSupport"]),
+        .testTarget(name: "ProductsTests", dependencies: ["Products", "TestSupport"]),
+        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "TestSupport"]),
+    ]
+)

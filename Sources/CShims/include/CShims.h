@@ -1,0 +1,83 @@
+/* CShims: the C that Swift cannot call directly.
+ * - fixed-signature wrappers for libtiff's variadic TIFFGetField/TIFFSetField (one per value shape);
+ * - registration of the GeoTIFF and GDAL private tags (so they can be written);
+ * - per-handle libtiff diagnostics (no global handlers, thread-safe);
+ * - whole libpng read/write sessions, so setjmp/longjmp never cross a Swift frame. */
+#ifndef TILEPIPE_CSHIMS_H
+#define TILEPIPE_CSHIMS_H
+#include <stdint.h>
+#include <stddef.h>
+#include <tiffio.h>
+
+/* ---- libtiff ---- */
+
+/* Collects the first error and counts warnings for one TIFF handle. */
+typedef struct rs_tiff_diag {
+    char first_error[512];
+    char last_error[512];
+    int error_count;
+    int warning_count;
+} rs_tiff_diag;
+
+/* Registers GeoTIFF (33550, 33922, 34264, 34735-34737) and GDAL (42112, 42113) tags once per process. */
+void rs_tiff_register_tags(void);
+/* Opens with per-handle error/warning handlers writing into diag, and a per-allocation cap (0 = libtiff default). */
+TIFF *rs_tiff_open(const char *path, const char *mode, rs_tiff_diag *diag, int64_t max_single_alloc);
+
+int rs_tiff_get_u16(TIFF *t, uint32_t tag, uint16_t *out);
+int rs_tiff_get_u32(TIFF *t, uint32_t tag, uint32_t *out);
+int rs_tiff_get_u64(TIFF *t, uint32_t tag, uint64_t *out);
+int rs_tiff_get_double(TIFF *t, uint32_t tag, double *out);
+int rs_tiff_get_ascii(TIFF *t, uint32_t tag, const char **out);
+/* Variable-count arrays of registered custom tags (TIFF_VARIABLE2: uint32 count). */
+int rs_tiff_get_doubles(TIFF *t, uint32_t tag, uint32_t *count, const double **values);
+int rs_tiff_get_shorts(TIFF *t, uint32_t tag, uint32_t *count, const uint16_t **values);
+/* TIFFTAG_COLORMAP: three arrays of 2^bitspersample entries. */
+int rs_tiff_get_colormap(TIFF *t, const uint16_t **r, const uint16_t **g, const uint16_t **b);
+/* TIFFTAG_EXTRASAMPLES: uint16 count + array. */
+int rs_tiff_get_extrasamples(TIFF *t, uint16_t *count, const uint16_t **values);
+
+int rs_tiff_set_u16(TIFF *t, uint32_t tag, uint16_t value);
+int rs_tiff_set_u32(TIFF *t, uint32_t tag, uint32_t value);
+int rs_tiff_set_int(TIFF *t, uint32_t tag, int value);
+int rs_tiff_set_double(TIFF *t, uint32_t tag, double value);
+int rs_tiff_set_ascii(TIFF *t, uint32_t tag, const char *value);
+int rs_tiff_set_doubles(TIFF *t, uint32_t tag, uint32_t count, const double *values);
+int rs_tiff_set_shorts(TIFF *t, uint32_t tag, uint32_t count, const uint16_t *values);
+int rs_tiff_set_colormap(TIFF *t, const uint16_t *r, const uint16_t *g, const uint16_t *b);
+int rs_tiff_set_extrasamples(TIFF *t, uint16_t count, const uint16_t *values);
+/* 1 when libtiff was built with this codec. */
+int rs_tiff_codec_configured(uint16_t compression);
+
+/* ---- libpng ---- */
+
+typedef struct rs_png_image {
+    uint32_t width, height;
+    uint32_t channels;        /* 1 gray/palette index, 2 gray+alpha, 3 RGB, 4 RGBA */
+    uint32_t bit_depth;       /* 8 or 16 (smaller depths are unpacked to 8) */
+    int color_type;           /* PNG_COLOR_TYPE_* */
+    uint32_t palette_count;   /* entries of palette_rgba when color_type is palette */
+    uint8_t palette_rgba[256 * 4];
+    int has_trns_value;       /* gray/RGB tRNS: a transparent colour (GDAL reads it as nodata) */
+    uint16_t trns_value[3];
+    uint8_t *pixels;          /* malloc'd, row-major interleaved; 16-bit samples in host order; free with rs_png_free */
+    uint32_t text_count;
+    char **text_keys;         /* malloc'd */
+    char **text_values;
+} rs_png_image;
+
+/* Reads a whole PNG. max_bytes caps the decoded size; chunk cache and chunk malloc are capped too.
+ * Returns 0, or -1 with a message in errbuf (nothing allocated). */
+int rs_png_read(const char *path, uint64_t max_bytes, rs_png_image *out, char *errbuf, size_t errbuf_len);
+void rs_png_free(rs_png_image *img);
+
+/* Writes a PNG. channels 1..4; bit_depth 8 or 16 (host-order samples); palette_rgba non-NULL with
+ * palette_count > 0 writes a palette image (channels must be 1, bit_depth 8; alpha < 255 goes to tRNS).
+ * zlib_level 0..9; filter: -1 = libpng default (adaptive), otherwise a PNG_FILTER_* mask.
+ * On failure removes the partial file and returns -1 with a message in errbuf. */
+int rs_png_write(const char *path, const uint8_t *pixels, uint32_t width, uint32_t height, uint32_t channels,
+                 uint32_t bit_depth, const uint8_t *palette_rgba, uint32_t palette_count,
+                 const char *const *text_keys, const char *const *text_values, uint32_t text_count,
+                 int zlib_level, int filter, char *errbuf, size_t errbuf_len);
+
+#endif

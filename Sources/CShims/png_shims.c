@@ -1,0 +1,230 @@
+/* Whole libpng sessions. setjmp is called in the same C frame that calls every png_* function;
+ * the error callback copies the message and longjmps back within C. */
+#include "CShims.h"
+#include <png.h>
+#include <setjmp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct rs_png_err {
+    jmp_buf jump;
+    char *buf;
+    size_t len;
+} rs_png_err;
+
+static void rs_png_error_fn(png_structp p, png_const_charp msg) {
+    rs_png_err *e = (rs_png_err *)png_get_error_ptr(p);
+    if (e && e->buf && e->len) snprintf(e->buf, e->len, "%s", msg ? msg : "libpng error");
+    longjmp(e->jump, 1);
+}
+static void rs_png_warning_fn(png_structp p, png_const_charp msg) { (void)p; (void)msg; }
+
+static void rs_set_err(char *buf, size_t len, const char *msg) {
+    if (buf && len) snprintf(buf, len, "%s", msg);
+}
+
+void rs_png_free(rs_png_image *img) {
+    if (!img) return;
+    free(img->pixels);
+    img->pixels = NULL;
+    for (uint32_t i = 0; i < img->text_count; i++) {
+        if (img->text_keys) free(img->text_keys[i]);
+        if (img->text_values) free(img->text_values[i]);
+    }
+    free(img->text_keys);
+    free(img->text_values);
+    img->text_keys = NULL;
+    img->text_values = NULL;
+    img->text_count = 0;
+}
+
+int rs_png_read(const char *path, uint64_t max_bytes, rs_png_image *out, char *errbuf, size_t errbuf_len) {
+    memset(out, 0, sizeof *out);
+    FILE *volatile fp = fopen(path, "rb");
+    if (!fp) { rs_set_err(errbuf, errbuf_len, "cannot open file"); return -1; }
+    unsigned char sig[8];
+    if (fread(sig, 1, 8, fp) != 8 || png_sig_cmp(sig, 0, 8) != 0) {
+        fclose(fp);
+        rs_set_err(errbuf, errbuf_len, "not a PNG file (bad signature)");
+        return -1;
+    }
+    rs_png_err err = {.buf = errbuf, .len = errbuf_len};
+    png_structp p = png_create_read_struct(PNG_LIBPNG_VER_STRING, &err, rs_png_error_fn, rs_png_warning_fn);
+    png_infop info = p ? png_create_info_struct(p) : NULL;
+    if (!p || !info) {
+        if (p) png_destroy_read_struct(&p, NULL, NULL);
+        fclose(fp);
+        rs_set_err(errbuf, errbuf_len, "out of memory creating libpng reader");
+        return -1;
+    }
+    uint8_t *volatile pixels = NULL;
+    png_bytep *volatile rows = NULL;
+    if (setjmp(err.jump)) {
+        free(pixels);
+        free(rows);
+        png_destroy_read_struct(&p, &info, NULL);
+        fclose(fp);
+        rs_png_free(out);
+        return -1;
+    }
+    png_init_io(p, fp);
+    png_set_sig_bytes(p, 8);
+    /* Decode limits before anything is allocated: dimensions, chunk cache and chunk size. */
+    png_set_user_limits(p, 1u << 20, 1u << 20);
+    png_set_chunk_cache_max(p, 1000);
+    png_set_chunk_malloc_max(p, 8u << 20);
+    png_read_info(p, info);
+
+    png_uint_32 w = 0, h = 0;
+    int depth = 0, ctype = 0, interlace = 0;
+    png_get_IHDR(p, info, &w, &h, &depth, &ctype, &interlace, NULL, NULL);
+    out->color_type = ctype;
+    if (ctype == PNG_COLOR_TYPE_PALETTE) {
+        png_colorp pal = NULL; int npal = 0;
+        if (png_get_PLTE(p, info, &pal, &npal) && pal) {
+            png_bytep trans = NULL; int ntrans = 0;
+            png_get_tRNS(p, info, &trans, &ntrans, NULL);
+            for (int i = 0; i < npal && i < 256; i++) {
+                out->palette_rgba[4 * i] = pal[i].red;
+                out->palette_rgba[4 * i + 1] = pal[i].green;
+                out->palette_rgba[4 * i + 2] = pal[i].blue;
+                out->palette_rgba[4 * i + 3] = (trans && i < ntrans) ? trans[i] : 255;
+            }
+            out->palette_count = (uint32_t)(npal > 256 ? 256 : npal);
+        }
+        if (depth < 8) png_set_packing(p);
+    } else {
+        png_color_16p tv = NULL;
+        if (png_get_valid(p, info, PNG_INFO_tRNS) && png_get_tRNS(p, info, NULL, NULL, &tv) && tv) {
+            out->has_trns_value = 1;
+            if (ctype == PNG_COLOR_TYPE_GRAY) out->trns_value[0] = tv->gray;
+            else { out->trns_value[0] = tv->red; out->trns_value[1] = tv->green; out->trns_value[2] = tv->blue; }
+        }
+        if (ctype == PNG_COLOR_TYPE_GRAY && depth < 8) png_set_expand_gray_1_2_4_to_8(p);
+    }
+    if (depth == 16) png_set_swap(p); /* host (little-endian) order */
+    if (interlace != PNG_INTERLACE_NONE) png_set_interlace_handling(p);
+    png_read_update_info(p, info);
+
+    uint32_t channels = png_get_channels(p, info);
+    uint32_t bit_depth = png_get_bit_depth(p, info);
+    size_t rowbytes = png_get_rowbytes(p, info);
+    uint64_t total = (uint64_t)rowbytes * (uint64_t)h;
+    if (h == 0 || rowbytes == 0 || (max_bytes && total > max_bytes)) {
+        rs_set_err(errbuf, errbuf_len, "decoded size exceeds the configured limit");
+        longjmp(err.jump, 1);
+    }
+    pixels = (uint8_t *)malloc((size_t)total);
+    rows = (png_bytep *)malloc(sizeof(png_bytep) * h);
+    if (!pixels || !rows) { rs_set_err(errbuf, errbuf_len, "out of memory"); longjmp(err.jump, 1); }
+    for (png_uint_32 y = 0; y < h; y++) rows[y] = pixels + (size_t)y * rowbytes;
+    png_read_image(p, rows);
+    png_read_end(p, info);
+
+    png_textp texts = NULL; int ntext = 0;
+    png_get_text(p, info, &texts, &ntext);
+    if (ntext > 0 && texts) {
+        out->text_keys = (char **)calloc((size_t)ntext, sizeof(char *));
+        out->text_values = (char **)calloc((size_t)ntext, sizeof(char *));
+        if (out->text_keys && out->text_values) {
+            for (int i = 0; i < ntext; i++) {
+                out->text_keys[i] = strdup(texts[i].key ? texts[i].key : "");
+                out->text_values[i] = strdup(texts[i].text ? texts[i].text : "");
+                out->text_count = (uint32_t)(i + 1);
+            }
+        }
+    }
+    free(rows);
+    out->width = w;
+    out->height = h;
+    out->channels = channels;
+    out->bit_depth = bit_depth;
+    out->pixels = pixels;
+    png_destroy_read_struct(&p, &info, NULL);
+    fclose(fp);
+    return 0;
+}
+
+int rs_png_write(const char *path, const uint8_t *pixels, uint32_t width, uint32_t height, uint32_t channels,
+                 uint32_t bit_depth, const uint8_t *palette_rgba, uint32_t palette_count,
+                 const char *const *text_keys, const char *const *text_values, uint32_t text_count,
+                 int zlib_level, int filter, char *errbuf, size_t errbuf_len) {
+    if (channels < 1 || channels > 4 || (bit_depth != 8 && bit_depth != 16) || width == 0 || height == 0) {
+        rs_set_err(errbuf, errbuf_len, "unsupported PNG shape (channels 1-4, 8 or 16 bit, non-empty)");
+        return -1;
+    }
+    int palette = palette_rgba && palette_count > 0;
+    if (palette && (channels != 1 || bit_depth != 8 || palette_count > 256)) {
+        rs_set_err(errbuf, errbuf_len, "a palette PNG needs 1 channel, 8 bits and at most 256 entries");
+        return -1;
+    }
+    FILE *volatile fp = fopen(path, "wb");
+    if (!fp) { rs_set_err(errbuf, errbuf_len, "cannot create file"); return -1; }
+    rs_png_err err = {.buf = errbuf, .len = errbuf_len};
+    png_structp p = png_create_write_struct(PNG_LIBPNG_VER_STRING, &err, rs_png_error_fn, rs_png_warning_fn);
+    png_infop info = p ? png_create_info_struct(p) : NULL;
+    png_textp volatile texts = NULL;
+    if (!p || !info) {
+        if (p) png_destroy_write_struct(&p, NULL);
+        fclose(fp);
+        remove(path);
+        rs_set_err(errbuf, errbuf_len, "out of memory creating libpng writer");
+        return -1;
+    }
+    if (setjmp(err.jump)) {
+        free(texts);
+        png_destroy_write_struct(&p, &info);
+        fclose(fp);
+        remove(path);
+        return -1;
+    }
+    png_init_io(p, fp);
+    png_set_compression_level(p, zlib_level < 0 ? 1 : (zlib_level > 9 ? 9 : zlib_level));
+    if (filter >= 0) png_set_filter(p, PNG_FILTER_TYPE_BASE, filter);
+    int ctype = palette ? PNG_COLOR_TYPE_PALETTE
+                : channels == 1 ? PNG_COLOR_TYPE_GRAY
+                : channels == 2 ? PNG_COLOR_TYPE_GRAY_ALPHA
+                : channels == 3 ? PNG_COLOR_TYPE_RGB : PNG_COLOR_TYPE_RGB_ALPHA;
+    png_set_IHDR(p, info, width, height, (int)bit_depth, ctype, PNG_INTERLACE_NONE, PNG_COMPRESSION_TYPE_DEFAULT,
+                 PNG_FILTER_TYPE_DEFAULT);
+    if (palette) {
+        png_color pal[256];
+        png_byte trans[256];
+        int ntrans = 0;
+        for (uint32_t i = 0; i < palette_count; i++) {
+            pal[i].red = palette_rgba[4 * i];
+            pal[i].green = palette_rgba[4 * i + 1];
+            pal[i].blue = palette_rgba[4 * i + 2];
+            trans[i] = palette_rgba[4 * i + 3];
+            if (trans[i] != 255) ntrans = (int)i + 1;
+        }
+        png_set_PLTE(p, info, pal, (int)palette_count);
+        if (ntrans > 0) png_set_tRNS(p, info, trans, ntrans, NULL);
+    }
+    if (text_count > 0) {
+        texts = (png_textp)calloc(text_count, sizeof(png_text));
+        if (!texts) { rs_set_err(errbuf, errbuf_len, "out of memory"); longjmp(err.jump, 1); }
+        for (uint32_t i = 0; i < text_count; i++) {
+            texts[i].compression = PNG_TEXT_COMPRESSION_NONE;
+            texts[i].key = (png_charp)text_keys[i];
+            texts[i].text = (png_charp)text_values[i];
+        }
+        png_set_text(p, info, texts, (int)text_count);
+    }
+    png_write_info(p, info);
+    if (bit_depth == 16) png_set_swap(p);
+    size_t stride = (size_t)width * channels * (bit_depth / 8);
+    for (uint32_t y = 0; y < height; y++) png_write_row(p, (png_const_bytep)(pixels + (size_t)y * stride));
+    png_write_end(p, info);
+    free(texts);
+    png_destroy_write_struct(&p, &info);
+    if (fflush(fp) != 0 || ferror(fp)) {
+        fclose(fp);
+        remove(path);
+        rs_set_err(errbuf, errbuf_len, "write failed (disk full?)");
+        return -1;
+    }
+    if (fclose(fp) != 0) { remove(path); rs_set_err(errbuf, errbuf_len, "close failed (disk full?)"); return -1; }
+    return 0;
+}

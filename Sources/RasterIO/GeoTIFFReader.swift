@@ -1,0 +1,312 @@
+public import RasterCore
+internal import CShims
+internal import CTIFF
+
+/// Reads GeoTIFFs through libtiff: any sample type TilePipe models, strips or tiles, pixel- or
+/// band-interleaved, classic or BigTIFF, every codec the system libtiff decodes.
+///
+/// Opening reads only the header and tags; `read(window:bands:)` decodes only the blocks that
+/// intersect the window and, for band-separate files, only the requested bands' blocks.
+/// A reader is not thread-safe: use one per thread or serial queue.
+public final class GeoTIFFReader {
+    /// What the file holds.
+    public let description: RasterDescription
+    /// The limits this reader enforces.
+    public let limits: ResourceLimits
+    private let handle: TIFFHandle
+    private let samplesPerPixel: Int
+    private let blockBytes: Int
+
+    /// Opens `path`. Throws `RasterIOError` naming the file when it is missing, not a TIFF, corrupt,
+    /// of an unsupported kind, or larger than `limits` allow.
+    public init(path: String, limits: ResourceLimits = .default) throws {
+        try requireRegularFile(path)
+        self.limits = limits
+        handle = try TIFFHandle(path: path, mode: "r", maxAlloc: min(limits.maxDecodedBytes, Int(Int32.max)))
+        let h = handle
+        let width = Int(h.u32(UInt32(TIFFTAG_IMAGEWIDTH)) ?? 0)
+        let height = Int(h.u32(UInt32(TIFFTAG_IMAGELENGTH)) ?? 0)
+        let spp = Int(h.u16(UInt32(TIFFTAG_SAMPLESPERPIXEL)) ?? 1)
+        let bps = Int(h.u16(UInt32(TIFFTAG_BITSPERSAMPLE)) ?? 1)
+        let format = Int(h.u16(UInt32(TIFFTAG_SAMPLEFORMAT)) ?? 1)
+        let planar = Int(h.u16(UInt32(TIFFTAG_PLANARCONFIG)) ?? 1)
+        let compression = Int(h.u16(UInt32(TIFFTAG_COMPRESSION)) ?? 1)
+        let photometric = Int(h.u16(UInt32(TIFFTAG_PHOTOMETRIC)) ?? 1)
+        let predictor = Int(h.u16(UInt32(TIFFTAG_PREDICTOR)) ?? 1)
+
+        guard width > 0, height > 0 else { throw RasterIOError.corrupt(path: path, reason: "image has zero width or height") }
+        guard width <= limits.maxDimension, height <= limits.maxDimension else {
+            throw RasterIOError.limitExceeded(path: path, reason: "declared size \(width)x\(height) exceeds the limit of \(limits.maxDimension) pixels per side")
+        }
+        guard spp >= 1, spp <= limits.maxBands else {
+            throw RasterIOError.limitExceeded(path: path, reason: "\(spp) samples per pixel exceeds the limit of \(limits.maxBands)")
+        }
+        guard let type = Self.sampleType(bits: bps, format: format) else {
+            let what = format == 5 || format == 6 ? "complex samples" : format == 3 && bps == 16 ? "16-bit float (half) samples"
+                : "\(bps)-bit samples (sample format \(format))"
+            throw RasterIOError.unsupported(path: path, reason: "\(what) are not supported")
+        }
+        guard rs_tiff_codec_configured(UInt16(compression)) == 1 else {
+            throw RasterIOError.unsupported(path: path, reason: "compression \(Self.compressionName(compression)) is not available in this libtiff")
+        }
+        guard let total = ResourceLimits.byteCount(width: width, height: height, bands: spp, bytesPerSample: type.byteWidth),
+              total <= limits.maxDecodedBytes else {
+            throw RasterIOError.limitExceeded(path: path, reason: "decoded size of \(width)x\(height)x\(spp) \(type) exceeds the limit of \(limits.maxDecodedBytes) bytes")
+        }
+        if compression == Int(COMPRESSION_JPEG) && photometric == Int(PHOTOMETRIC_YCBCR) {
+            // libtiff converts YCbCr JPEG to RGB for us, as GDAL does.
+            _ = rs_tiff_set_int(h.tif, UInt32(TIFFTAG_JPEGCOLORMODE), Int32(JPEGCOLORMODE_RGB))
+        }
+        samplesPerPixel = spp
+        let tiled = TIFFIsTiled(h.tif) != 0
+        let blockW: Int, blockH: Int
+        if tiled {
+            blockW = Int(h.u32(UInt32(TIFFTAG_TILEWIDTH)) ?? 0)
+            blockH = Int(h.u32(UInt32(TIFFTAG_TILELENGTH)) ?? 0)
+            guard blockW > 0, blockH > 0 else { throw RasterIOError.corrupt(path: path, reason: "tile size is zero") }
+            blockBytes = Int(TIFFTileSize(h.tif))
+        } else {
+            blockW = width
+            let rps = Int(h.u32(UInt32(TIFFTAG_ROWSPERSTRIP)) ?? UInt32(height))
+            blockH = rps == 0 ? height : min(rps, height)
+            blockBytes = Int(TIFFStripSize(h.tif))
+        }
+        guard blockBytes > 0, blockBytes <= limits.maxDecodedBytes else {
+            throw RasterIOError.corrupt(path: path, reason: "invalid block size (\(h.firstError(or: "\(blockBytes) bytes")))")
+        }
+
+        // Georeferencing.
+        let crs: CRS?
+        var rasterType = GeoReference.RasterType.pixelIsArea
+        if let keys = h.shorts(34735), keys.count >= 4 {
+            let dbl = h.doubles(34736) ?? []
+            let asc = h.ascii(34737) ?? ""
+            let dir = GeoKeyDirectory(encoded: keys, doubles: dbl, ascii: asc)
+            crs = CRS(epsg: dir.epsg, geoKeys: keys, geoDoubleParams: dbl, geoAsciiParams: asc)
+            if dir.value(GeoKeyDirectory.Key.rasterType) == 2 { rasterType = .pixelIsPoint }
+        } else {
+            crs = nil
+        }
+        var transform: GeoTransform?
+        if let m = h.doubles(34264), m.count >= 16 {
+            transform = GeoTransform([m[3], m[0], m[1], m[7], m[4], m[5]])
+        } else if let scale = h.doubles(33550), scale.count >= 2, let tie = h.doubles(33922), tie.count >= 6 {
+            let (i, j, x, y) = (tie[0], tie[1], tie[3], tie[4])
+            transform = GeoTransform([x - i * scale[0], scale[0], 0, y + j * scale[1], 0, -scale[1]])
+        }
+        if var t = transform, rasterType == .pixelIsPoint {
+            // As GDAL does by default: the point convention is moved to the corner of the cell.
+            let (x, y) = t.apply(column: -0.5, row: -0.5)
+            t.coefficients[0] = x; t.coefficients[3] = y
+            transform = t
+        }
+        if let t = transform, !t.coefficients.allSatisfy(\.isFinite) {
+            throw RasterIOError.corrupt(path: path, reason: "georeferencing holds non-finite numbers (NaN tie point or scale)")
+        }
+        let geo: GeoReference? = (transform != nil || crs != nil)
+            ? GeoReference(transform: transform ?? .identity, crs: crs, rasterType: rasterType) : nil
+
+        // Nodata, metadata, colour table.
+        var nodata: Double?
+        if let text = h.ascii(42113) {
+            guard let v = Self.parseNodata(text) else {
+                throw RasterIOError.corrupt(path: path, reason: "GDAL_NODATA value '\(text)' is not a number")
+            }
+            nodata = v
+        }
+        let md = h.ascii(42112).map(GDALMetadata.init(xml:)) ?? GDALMetadata()
+        var colorTable: ColorTable?
+        if photometric == Int(PHOTOMETRIC_PALETTE) {
+            var r: UnsafePointer<UInt16>?, g: UnsafePointer<UInt16>?, b: UnsafePointer<UInt16>?
+            if rs_tiff_get_colormap(h.tif, &r, &g, &b) == 1, let r, let g, let b, bps <= 16 {
+                let n = 1 << bps
+                colorTable = ColorTable(entries: (0..<n).map {
+                    RGBA(UInt8(r[$0] >> 8), UInt8(g[$0] >> 8), UInt8(b[$0] >> 8))
+                })
+            }
+        }
+        var bands: [BandInfo] = []
+        for b in 0..<spp {
+            var items = md.bands[b] ?? [:]
+            var info = BandInfo(nodata: nodata)
+            if let d = items.removeValue(forKey: "DESCRIPTION") { info.description = d }
+            if let s = items.removeValue(forKey: "SCALE"), let v = Double(s) { info.scale = v }
+            if let o = items.removeValue(forKey: "OFFSET"), let v = Double(o) { info.offset = v }
+            if let u = items.removeValue(forKey: "UNITTYPE") { info.unit = u }
+            info.metadata = items
+            if b == 0 { info.colorTable = colorTable }
+            bands.append(info)
+        }
+        // Overviews: reduced-resolution images following the main one.
+        var overviews = 0
+        let dirCount = Int(TIFFNumberOfDirectories(h.tif))
+        if dirCount > 1 {
+            for d in 1..<min(dirCount, 64) {
+                guard TIFFSetDirectory(h.tif, tdir_t(d)) == 1 else { break }
+                if let st = h.u32(UInt32(TIFFTAG_SUBFILETYPE)), st & UInt32(FILETYPE_REDUCEDIMAGE) != 0, st & UInt32(FILETYPE_MASK) == 0 { overviews += 1 }
+            }
+            guard TIFFSetDirectory(h.tif, 0) == 1 else { throw RasterIOError.corrupt(path: path, reason: h.lastError(or: "cannot return to the first IFD")) }
+        }
+        let layout = RasterLayout(interleave: planar == 2 && spp > 1 ? .band : .pixel, tiled: tiled,
+                                  blockWidth: blockW, blockHeight: blockH, compression: Self.compressionName(compression),
+                                  predictor: predictor, bigTIFF: TIFFIsBigTIFF(h.tif) != 0,
+                                  overviewCount: overviews)
+        description = RasterDescription(path: path, format: "GTiff", width: width, height: height, sampleType: type,
+                                        bands: bands, geo: geo, metadata: md.dataset, layout: layout)
+    }
+
+    /// Reads `bands` (0-based; default all) inside `window` (default the whole image).
+    public func read(window: Window? = nil, bands: [Int]? = nil) throws -> AnyRaster {
+        switch description.sampleType {
+        case .uint8: .uint8(try read(UInt8.self, window: window, bands: bands))
+        case .int8: .int8(try read(Int8.self, window: window, bands: bands))
+        case .uint16: .uint16(try read(UInt16.self, window: window, bands: bands))
+        case .int16: .int16(try read(Int16.self, window: window, bands: bands))
+        case .uint32: .uint32(try read(UInt32.self, window: window, bands: bands))
+        case .int32: .int32(try read(Int32.self, window: window, bands: bands))
+        case .float32: .float32(try read(Float.self, window: window, bands: bands))
+        case .float64: .float64(try read(Double.self, window: window, bands: bands))
+        }
+    }
+
+    /// Reads into a typed raster; `S` must be the file's sample type.
+    public func read<S: RasterSample>(_ type: S.Type, window: Window? = nil, bands: [Int]? = nil) throws -> Raster<S> {
+        let d = description
+        let path = d.path
+        guard S.sampleType == d.sampleType else {
+            throw RasterIOError.invalidRequest(path: path, reason: "file holds \(d.sampleType), asked for \(S.sampleType)")
+        }
+        let w = window ?? .full(width: d.width, height: d.height)
+        guard w.fits(width: d.width, height: d.height) else {
+            throw RasterIOError.invalidRequest(path: path, reason: "window \(w) lies outside the \(d.width)x\(d.height) image")
+        }
+        let wanted = bands ?? Array(0..<d.bandCount)
+        guard !wanted.isEmpty, wanted.allSatisfy({ $0 >= 0 && $0 < d.bandCount }) else {
+            throw RasterIOError.invalidRequest(path: path, reason: "band \(wanted.map { $0 + 1 }) not in 1...\(d.bandCount)")
+        }
+        guard let bytes = ResourceLimits.byteCount(width: w.width, height: w.height, bands: wanted.count, bytesPerSample: S.sampleType.byteWidth),
+              bytes <= limits.maxDecodedBytes else {
+            throw RasterIOError.limitExceeded(path: path, reason: "window \(w) × \(wanted.count) bands exceeds the decode limit")
+        }
+        var out = [S](repeating: .zero, count: w.pixelCount * wanted.count)
+        let tif = handle.tif
+        let bw = d.layout.blockWidth, bh = d.layout.blockHeight
+        let separate = d.layout.interleave == .band
+        let spp = samplesPerPixel
+        let stride = separate ? 1 : spp
+        let blockSamples = blockBytes / MemoryLayout<S>.stride
+        var block = [S](repeating: .zero, count: max(blockSamples, 1))
+        let planes: [(plane: Int, outBands: [(src: Int, dst: Int)])] = separate
+            ? wanted.enumerated().map { ($0.element, [(0, $0.offset)]) }
+            : [(0, wanted.enumerated().map { ($0.element, $0.offset) })]
+        let bx0 = w.x / bw, bx1 = (w.x + w.width - 1) / bw
+        let by0 = w.y / bh, by1 = (w.y + w.height - 1) / bh
+        for (plane, outBands) in planes {
+            for by in by0...by1 {
+                for bx in bx0...bx1 {
+                    let px = bx * bw, py = by * bh
+                    let got: Int = block.withUnsafeMutableBytes { raw in
+                        if d.layout.tiled {
+                            let idx = TIFFComputeTile(tif, UInt32(px), UInt32(py), 0, UInt16(plane))
+                            return Int(TIFFReadEncodedTile(tif, idx, raw.baseAddress, tmsize_t(raw.count)))
+                        } else {
+                            let idx = TIFFComputeStrip(tif, UInt32(py), UInt16(plane))
+                            return Int(TIFFReadEncodedStrip(tif, idx, raw.baseAddress, tmsize_t(raw.count)))
+                        }
+                    }
+                    if got < 0 {
+                        throw RasterIOError.corrupt(path: path, reason: "cannot decode \(d.layout.tiled ? "tile" : "strip") at pixel (\(px), \(py)): \(handle.lastError(or: "libtiff read error"))")
+                    }
+                    // Intersection of this block with the window, in image coordinates.
+                    let rowsInBlock = min(bh, d.height - py)
+                    let x0 = max(px, w.x), x1 = min(px + bw, w.x + w.width)
+                    let y0 = max(py, w.y), y1 = min(py + rowsInBlock, w.y + w.height)
+                    guard x1 > x0, y1 > y0 else { continue }
+                    let blockRowLen = d.layout.tiled ? bw : d.width
+                    block.withUnsafeBufferPointer { src in
+                        out.withUnsafeMutableBufferPointer { dst in
+                            for (s, o) in outBands {
+                                let dstBase = o * w.pixelCount
+                                for y in y0..<y1 {
+                                    let srcRow = (y - py) * blockRowLen * stride
+                                    let dstRow = dstBase + (y - w.y) * w.width
+                                    if stride == 1 {
+                                        for x in x0..<x1 { dst[dstRow + x - w.x] = src[srcRow + (x - px)] }
+                                    } else {
+                                        for x in x0..<x1 { dst[dstRow + x - w.x] = src[srcRow + (x - px) * stride + s] }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        var geo = d.geo
+        if let g = geo { geo?.transform = g.transform.offset(column: w.x, row: w.y) }
+        return Raster(width: w.width, height: w.height, samples: out, bands: wanted.map { d.bands[$0] }, geo: geo,
+                      metadata: d.metadata)
+    }
+
+    /// Reads one band as raw values in Float32, nodata replaced by NaN (scale/offset are left to the caller).
+    public func readFloatBand(_ band: Int, window: Window? = nil) throws -> [Float] {
+        try read(window: window, bands: [band]).floatBand(0)
+    }
+
+    static func sampleType(bits: Int, format: Int) -> SampleType? {
+        switch (format, bits) {
+        case (1, 8), (4, 8): .uint8
+        case (2, 8): .int8
+        case (1, 16), (4, 16): .uint16
+        case (2, 16): .int16
+        case (1, 32), (4, 32): .uint32
+        case (2, 32): .int32
+        case (3, 32): .float32
+        case (3, 64): .float64
+        default: nil
+        }
+    }
+
+    static func parseNodata(_ text: String) -> Double? {
+        let t = text.trimmingCharacters(in: " \t\r\n\0").lowercased()
+        switch t {
+        case "nan", "-nan", "+nan": return .nan
+        case "inf", "+inf", "infinity": return .infinity
+        case "-inf", "-infinity": return -.infinity
+        default: return Double(t)
+        }
+    }
+
+    /// GDAL's names for TIFF compression codes.
+    static func compressionName(_ c: Int) -> String {
+        switch c {
+        case 1: "NONE"
+        case 2: "CCITTRLE"
+        case 3: "CCITTFAX3"
+        case 4: "CCITTFAX4"
+        case 5: "LZW"
+        case 6: "OJPEG"
+        case 7: "JPEG"
+        case 8, 32946: "DEFLATE"
+        case 32773: "PACKBITS"
+        case 34676: "SGILOG"
+        case 34712: "JP2000"
+        case 34887: "LERC"
+        case 34925: "LZMA"
+        case 50000: "ZSTD"
+        case 50001: "WEBP"
+        case 50002: "JXL"
+        default: "code \(c)"
+        }
+    }
+}
+
+extension String {
+    func trimmingCharacters(in set: String) -> String {
+        let chars = Set(set)
+        var s = Substring(self)
+        while let f = s.first, chars.contains(f) { s = s.dropFirst() }
+        while let l = s.last, chars.contains(l) { s = s.dropLast() }
+        return String(s)
+    }
+}

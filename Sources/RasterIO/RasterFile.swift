@@ -1,0 +1,58 @@
+public import RasterCore
+import Foundation
+
+/// Format-independent entry points: sniff a file by its bytes (never its name), read it whole.
+public enum RasterFile {
+    /// File formats recognised by signature.
+    public enum Format: Sendable { case tiff, png }
+
+    /// Identifies a file by its first bytes; throws a typed error for anything else.
+    public static func sniff(_ path: String) throws -> Format {
+        try requireRegularFile(path)
+        guard let fh = FileHandle(forReadingAtPath: path) else {
+            throw RasterIOError.cannotOpen(path: path, reason: "permission denied or unreadable")
+        }
+        defer { try? fh.close() }
+        let head = [UInt8]((try? fh.read(upToCount: 8)) ?? Data())
+        if head.count >= 4, (head[0] == 0x49 && head[1] == 0x49 && (head[2] == 42 || head[2] == 43) && head[3] == 0)
+            || (head[0] == 0x4D && head[1] == 0x4D && head[2] == 0 && (head[3] == 42 || head[3] == 43)) { return .tiff }
+        if head.count == 8, head == [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A] { return .png }
+        if head.count < 8 { throw RasterIOError.corrupt(path: path, reason: "file too short (\(head.count) bytes) to be a TIFF or PNG") }
+        throw RasterIOError.corrupt(path: path, reason: "not a TIFF or PNG file (unrecognised signature)")
+    }
+
+    /// Reads a whole GeoTIFF or PNG file.
+    public static func read(path: String, bands: [Int]? = nil, limits: ResourceLimits = .default) throws -> AnyRaster {
+        switch try sniff(path) {
+        case .tiff: return try GeoTIFFReader(path: path, limits: limits).read(bands: bands)
+        case .png:
+            let r = try readPNG(path: path, limits: limits)
+            guard let bands else { return r }
+            guard bands.allSatisfy({ $0 >= 0 && $0 < r.bandCount }) else {
+                throw RasterIOError.invalidRequest(path: path, reason: "band \(bands.map { $0 + 1 }) not in 1...\(r.bandCount)")
+            }
+            return r.selecting(bands: bands)
+        }
+    }
+
+    /// Reads a PNG as a planar raster (UInt8 or UInt16), with its world file as georeferencing and
+    /// tRNS as nodata, as GDAL's PNG driver does. Palette images keep indices and the colour table.
+    public static func readPNG(path: String, limits: ResourceLimits = .default) throws -> AnyRaster {
+        let img = try PNGImage.read(path: path, limits: limits)
+        let geo = try WorldFile.read(besideImage: path).map { GeoReference(transform: $0, crs: nil) }
+        let n = img.width * img.height
+        let c = img.channels
+        var infos = (0..<c).map { _ in BandInfo() }
+        if let t = img.transparentValue { for b in 0..<min(c, t.count) { infos[b].nodata = Double(t[b]) } }
+        if let p = img.palette { infos[0].colorTable = p }
+        let md = Dictionary(img.text.map { ($0.key, $0.value) }, uniquingKeysWith: { a, _ in a })
+        if img.bitDepth == 16 {
+            var planar = [UInt16](repeating: 0, count: n * c)
+            for i in 0..<n { for b in 0..<c { planar[b * n + i] = img.pixels16[i * c + b] } }
+            return .uint16(Raster(width: img.width, height: img.height, samples: planar, bands: infos, geo: geo, metadata: md))
+        }
+        var planar = [UInt8](repeating: 0, count: n * c)
+        for i in 0..<n { for b in 0..<c { planar[b * n + i] = img.pixels8[i * c + b] } }
+        return .uint8(Raster(width: img.width, height: img.height, samples: planar, bands: infos, geo: geo, metadata: md))
+    }
+}

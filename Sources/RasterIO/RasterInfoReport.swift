@@ -1,0 +1,130 @@
+public import RasterCore
+import Foundation
+
+/// What `tilepipe info` prints: the file's description plus per-band statistics, as text or JSON.
+public struct RasterInfoReport: Sendable {
+    /// The description read from the header.
+    public var description: RasterDescription
+    /// Per-band statistics over valid pixels, when requested.
+    public var statistics: [BandStatistics]?
+
+    /// Opens `path` (GeoTIFF, or PNG with its world file) and computes statistics band by band.
+    public static func make(path: String, statistics: Bool = true, limits: ResourceLimits = .default) throws -> RasterInfoReport {
+        if try RasterFile.sniff(path) == .png {
+            let r = try RasterFile.readPNG(path: path, limits: limits)
+            let d = RasterDescription(path: path, format: "PNG", width: r.width, height: r.height, sampleType: r.sampleType,
+                                      bands: r.bands, geo: r.geo, metadata: r.metadata,
+                                      layout: RasterLayout(interleave: .pixel, tiled: false, blockWidth: r.width, blockHeight: 1,
+                                                           compression: "DEFLATE", predictor: 1, bigTIFF: false, overviewCount: 0))
+            return RasterInfoReport(description: d, statistics: statistics ? (0..<r.bandCount).map { r.statistics(band: $0) } : nil)
+        }
+        let reader = try GeoTIFFReader(path: path, limits: limits)
+        let d = reader.description
+        var stats: [BandStatistics]?
+        if statistics {
+            stats = []
+            for b in 0..<d.bandCount { stats!.append(try bandStatistics(reader, band: b)) }
+        }
+        return RasterInfoReport(description: d, statistics: stats)
+    }
+
+    /// Statistics of one band, read in row strips of at most ~64 MiB so memory stays bounded.
+    static func bandStatistics(_ reader: GeoTIFFReader, band: Int) throws -> BandStatistics {
+        let d = reader.description
+        let rowsPerChunk = max(1, min(d.height, (64 << 20) / max(1, d.width * d.sampleType.byteWidth)))
+        var acc = BandStatistics.Accumulator()
+        var y = 0
+        while y < d.height {
+            let h = min(rowsPerChunk, d.height - y)
+            let part = try reader.read(window: Window(x: 0, y: y, width: d.width, height: h), bands: [band])
+            acc.merge(part.typed.statisticsAccumulator(band: 0))
+            y += h
+        }
+        return acc.result
+    }
+
+    /// The corner coordinates (upper left, lower left, upper right, lower right, centre).
+    public var corners: [(name: String, x: Double, y: Double)] {
+        guard let t = description.geo?.transform else { return [] }
+        let w = Double(description.width), h = Double(description.height)
+        return [("upperLeft", 0, 0), ("lowerLeft", 0, h), ("upperRight", w, 0), ("lowerRight", w, h), ("center", w / 2, h / 2)]
+            .map { n, c, r in let p = t.apply(column: c, row: r); return (n, p.x, p.y) }
+    }
+
+    /// Human-readable text in the spirit of gdalinfo.
+    public var text: String {
+        let d = description
+        var s = "File: \(d.path)\nDriver: \(d.format)\nSize: \(d.width) x \(d.height), \(d.bandCount) band(s), \(d.sampleType)\n"
+        let l = d.layout
+        s += "Layout: \(l.tiled ? "tiled \(l.blockWidth)x\(l.blockHeight)" : "strips of \(l.blockHeight) row(s)"), interleave=\(l.interleave.rawValue.uppercased()), compression=\(l.compression), predictor=\(l.predictor)\(l.bigTIFF ? ", BigTIFF" : ""), overviews=\(l.overviewCount)\n"
+        if let g = d.geo {
+            s += "CRS: \(g.crs?.summary ?? "none")\n"
+            let c = g.transform.coefficients
+            s += "GeoTransform: \(c.map { fmt($0) }.joined(separator: ", "))\n"
+            s += "Raster type: \(g.rasterType == .pixelIsArea ? "PixelIsArea" : "PixelIsPoint")\n"
+            s += "Corner coordinates:\n"
+            for c in corners { s += "  \(c.name.padding(toLength: 11, withPad: " ", startingAt: 0)) (\(fmt(c.x)), \(fmt(c.y)))\n" }
+        } else {
+            s += "CRS: none (no georeferencing)\n"
+        }
+        for (k, v) in d.metadata.sorted(by: { $0.key < $1.key }) { s += "Metadata: \(k)=\(v)\n" }
+        for (b, info) in d.bands.enumerated() {
+            s += "Band \(b + 1)\(info.description.isEmpty ? "" : " (\(info.description))"): \(d.sampleType)"
+            if let nd = info.nodata { s += ", nodata=\(fmt(nd))" }
+            if info.scale != 1 || info.offset != 0 { s += ", scale=\(fmt(info.scale)), offset=\(fmt(info.offset))" }
+            if !info.unit.isEmpty { s += ", unit=\(info.unit)" }
+            if let ct = info.colorTable { s += ", colour table of \(ct.entries.count) entries" }
+            s += "\n"
+            for (k, v) in info.metadata.sorted(by: { $0.key < $1.key }) { s += "  \(k)=\(v)\n" }
+            if let st = statistics?[b] {
+                s += "  Minimum=\(fmt(st.minimum)), Maximum=\(fmt(st.maximum)), Mean=\(fmt(st.mean)), StdDev=\(fmt(st.standardDeviation)), valid=\(st.validCount)/\(st.totalCount) (\(fmt(st.validPercent))%)\n"
+            }
+        }
+        return s
+    }
+
+    /// JSON with stable keys (sorted), for scripts and the reference checks.
+    public var json: String {
+        let d = description
+        var o: [String: Any] = [
+            "file": d.path, "driver": d.format, "width": d.width, "height": d.height, "bandCount": d.bandCount,
+            "dataType": d.sampleType.gdalName,
+            "layout": ["interleave": d.layout.interleave.rawValue, "tiled": d.layout.tiled, "blockWidth": d.layout.blockWidth,
+                       "blockHeight": d.layout.blockHeight, "compression": d.layout.compression, "predictor": d.layout.predictor,
+                       "bigTIFF": d.layout.bigTIFF, "overviews": d.layout.overviewCount] as [String: Any],
+            "metadata": d.metadata,
+        ]
+        if let g = d.geo {
+            var crs: [String: Any] = ["summary": g.crs?.summary ?? "none"]
+            if let e = g.crs?.epsg { crs["epsg"] = e }
+            if let p = g.crs?.projDefinition { crs["proj"] = p }
+            if let k = g.crs?.geoKeys { crs["geoKeys"] = k.map(Int.init) }
+            o["crs"] = crs
+            o["geoTransform"] = g.transform.coefficients.map(jsonNumber)
+            o["rasterType"] = g.rasterType == .pixelIsArea ? "PixelIsArea" : "PixelIsPoint"
+            o["cornerCoordinates"] = Dictionary(uniqueKeysWithValues: corners.map { ($0.name, [$0.x, $0.y]) })
+        }
+        o["bands"] = d.bands.enumerated().map { b, info -> [String: Any] in
+            var e: [String: Any] = ["band": b + 1, "description": info.description, "scale": info.scale, "offset": info.offset,
+                                    "unit": info.unit, "metadata": info.metadata]
+            if let nd = info.nodata { e["nodata"] = nd.isNaN ? "nan" : nd.isInfinite ? (nd > 0 ? "inf" : "-inf") : nd as Any }
+            if let ct = info.colorTable { e["colorTable"] = ct.entries.map { [Int($0.r), Int($0.g), Int($0.b), Int($0.a)] } }
+            if let st = statistics?[b] {
+                e["statistics"] = ["minimum": jsonNumber(st.minimum), "maximum": jsonNumber(st.maximum), "mean": jsonNumber(st.mean),
+                                   "stdDev": jsonNumber(st.standardDeviation), "validCount": st.validCount,
+                                   "validPercent": jsonNumber(st.validPercent)]
+            }
+            return e
+        }
+        let data = (try? JSONSerialization.data(withJSONObject: o, options: [.prettyPrinted, .sortedKeys])) ?? Data()
+        return String(decoding: data, as: UTF8.self)
+    }
+}
+
+private func jsonNumber(_ v: Double) -> Any { v.isFinite ? v : "\(v)" }
+
+private func fmt(_ v: Double) -> String {
+    if v.isNaN { return "nan" }
+    if v == v.rounded(), abs(v) < 1e15 { return String(Int64(v)) }
+    return String(format: "%.10g", v)
+}

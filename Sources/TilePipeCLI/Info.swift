@@ -1,0 +1,23 @@
+import ArgumentParser
+import Foundation
+import RasterCore
+import RasterIO
+
+/// `tilepipe info FILE [--json]`: what `gdalinfo -stats` tells, for GeoTIFF and PNG.
+struct Info: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Describe a raster: size, type, layout, CRS, georeferencing, nodata and band statistics.")
+
+    @Argument(help: "A GeoTIFF or PNG file.") var file: String
+    @Flag(help: "Print JSON instead of text.") var json = false
+    @Flag(name: .customLong("no-stats"), help: "Skip reading pixels for statistics.") var noStats = false
+
+    func run() throws {
+        do {
+            let report = try RasterInfoReport.make(path: file, statistics: !noStats)
+            print(json ? report.json : report.text)
+        } catch let e as RasterIOError {
+            FileHandle.standardError.write(Data("tilepipe: \(e.description)\n".utf8))
+            throw ExitCode(1)
+        }
+    }
+}
