@@ -1,0 +1,137 @@
+import Foundation
+public import RasterCore
+import RasterIO
+
+/// The default job: load the bands a tile's indices need → compute the configured indices → write one Float32
+/// GeoTIFF per index (`tiles/<id>/<id>_<index>.tif`, nodata NaN, band description = index name, georeferencing
+/// of the input) and per-index statistics.
+public struct IndexJob: TileStage {
+    /// Loaded reflectance.
+    public struct Loaded: Sendable {
+        /// Width.
+        public var width: Int
+        /// Height.
+        public var height: Int
+        /// Input georeferencing.
+        public var geo: GeoReference?
+        /// Band name → values (NaN = invalid).
+        public var bands: [String: [Float]]
+    }
+
+    /// Computed index planes and their statistics.
+    public struct Computed: Sendable {
+        /// Width.
+        public var width: Int
+        /// Height.
+        public var height: Int
+        /// Georeferencing.
+        public var geo: GeoReference?
+        /// Index name → values.
+        public var planes: [String: [Float]]
+        /// Index name → statistics accumulator.
+        public var statistics: [String: BandStatistics.Accumulator]
+    }
+
+    /// What the write produced.
+    public struct Products: Sendable {
+        /// Output files (relative to the output folder) with hashes.
+        public var outputs: [OutputRecord]
+        /// Per-index statistics.
+        public var statistics: [String: BandStatistics.Accumulator]
+        /// Pixels per plane.
+        public var pixels: Int
+    }
+
+    /// Indices to compute, in config order.
+    public let indices: [String]
+    /// Output folder.
+    public let outputDirectory: String
+    /// Calibration (nil: the file's scale/offset).
+    public let calibration: CalibrationSpec?
+    /// GeoTIFF options.
+    public let writeOptions: GeoTIFFWriter.Options
+    /// Decode limits.
+    public let limits: ResourceLimits
+
+    /// A job.
+    public init(indices: [String], outputDirectory: String, calibration: CalibrationSpec? = nil, cog: CogSpec? = nil,
+                limits: ResourceLimits = .default) {
+        self.indices = indices
+        self.outputDirectory = outputDirectory
+        self.calibration = calibration
+        var o = GeoTIFFWriter.Options()
+        if let c = cog?.compression, let comp = GeoTIFFWriter.Compression(rawValue: c) { o.compression = comp }
+        o.level = cog?.level
+        if let t = cog?.tileSize { o.tileSize = t }
+        writeOptions = o
+        self.limits = limits
+    }
+
+    /// The bands the configured indices read.
+    public var neededBands: [String] {
+        Array(Set(indices.compactMap { IndexRegistry.lookup($0) }.flatMap(\.requiredBands))).sorted()
+    }
+
+    /// The relative output path of `index` for tile `id`.
+    public static func outputPath(tile id: String, index: String) -> String { "tiles/\(id)/\(id)_\(index).tif" }
+
+    public func ingest(_ item: TileSource) throws -> Loaded {
+        let reader = try GeoTIFFReader(path: item.path, limits: limits)
+        let d = reader.description
+        var map = item.bands ?? [:]
+        if item.bands == nil {
+            for (i, b) in d.bands.enumerated() where !b.description.isEmpty { map[b.description.lowercased()] = i + 1 }
+        }
+        var bands: [String: [Float]] = [:]
+        for name in neededBands {
+            guard let number = map[name] else {
+                throw PipelineError.badTile(path: item.path, reason: "no band is mapped to '\(name)' (map: \(map.keys.sorted().joined(separator: ", ")))")
+            }
+            guard number <= d.bandCount else {
+                throw PipelineError.badTile(path: item.path, reason: "band map says \(name) = \(number), but the file has \(d.bandCount) band(s)")
+            }
+            var v = try reader.readFloatBand(number - 1)
+            let info = d.bands[number - 1]
+            let (scale, offset): (Float, Float) = calibration?.mode == "scale"
+                ? (Float(calibration?.scale ?? 1), Float(calibration?.offset ?? 0))
+                : calibration?.mode == "none" ? (1, 0) : (Float(info.scale), Float(info.offset))
+            if scale != 1 || offset != 0 { for i in v.indices { v[i] = v[i] * scale + offset } }
+            bands[name] = v
+        }
+        return Loaded(width: d.width, height: d.height, geo: d.geo, bands: bands)
+    }
+
+    public func compute(_ loaded: Loaded, item: TileSource) throws -> Computed {
+        let count = loaded.width * loaded.height
+        let planes = try IndexRegistry.compute(indices, bands: loaded.bands, count: count)
+        var stats: [String: BandStatistics.Accumulator] = [:]
+        for (name, plane) in planes {
+            var acc = BandStatistics.Accumulator()
+            for v in plane { if v.isNaN { acc.addInvalid() } else { acc.add(Double(v)) } }
+            stats[name] = acc
+        }
+        return Computed(width: loaded.width, height: loaded.height, geo: loaded.geo, planes: planes, statistics: stats)
+    }
+
+    public func write(_ c: Computed, item: TileSource) throws -> Products {
+        let dir = (outputDirectory as NSString).appendingPathComponent("tiles/\(item.id)")
+        do { try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) } catch {
+            throw PipelineError.outputUnwritable(path: dir, reason: "\(error.localizedDescription)")
+        }
+        var outputs: [OutputRecord] = []
+        for name in indices {
+            guard let plane = c.planes[name] else { continue }
+            let rel = IndexJob.outputPath(tile: item.id, index: name)
+            let full = (outputDirectory as NSString).appendingPathComponent(rel)
+            let raster = Raster<Float>(width: c.width, height: c.height, samples: plane,
+                                       bands: [BandInfo(description: name, nodata: .nan)], geo: c.geo)
+            try GeoTIFFWriter.write(raster, to: full, options: writeOptions)
+            guard let hash = Fingerprint.file(full) else {
+                throw PipelineError.outputUnwritable(path: full, reason: "cannot read back the written file")
+            }
+            let size = ((try? FileManager.default.attributesOfItem(atPath: full))?[.size] as? NSNumber)?.intValue ?? 0
+            outputs.append(OutputRecord(path: rel, tileId: item.id, hash: hash, bytes: size))
+        }
+        return Products(outputs: outputs, statistics: c.statistics, pixels: c.width * c.height)
+    }
+}
