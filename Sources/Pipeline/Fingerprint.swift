@@ -40,8 +40,9 @@ public enum Fingerprint {
         defer { try? fh.close() }
         var h = FNV1a()
         while true {
-            guard let chunk = try? fh.read(upToCount: 1 << 20) else { return nil }
-            if chunk.isEmpty { break }
+            let chunk: Data?
+            do { chunk = try fh.read(upToCount: 1 << 20) } catch { return nil }
+            guard let chunk, !chunk.isEmpty else { break }
             chunk.withUnsafeBytes { h.add($0) }
         }
         return h.hex
@@ -63,8 +64,9 @@ public enum Fingerprint {
             h.add(size)
             h.add(UInt64(bitPattern: Int64((mtime.timeIntervalSince1970 * 1e9).rounded())))
             let sample = 64 << 10
-            guard let head = try? fh.read(upToCount: sample) else { return nil }
-            head.withUnsafeBytes { h.add($0) }
+            let head: Data?
+            do { head = try fh.read(upToCount: sample) } catch { return nil }
+            head?.withUnsafeBytes { h.add($0) }
             if size > UInt64(sample) {
                 guard (try? fh.seek(toOffset: max(UInt64(sample), size - UInt64(sample)))) != nil,
                       let tail = try? fh.readToEnd() else { return nil }
