@@ -31,6 +31,9 @@ public struct RunOptions: Sendable {
 
 /// Builds and runs the default job (discover → load → indices → write → catalog) with resume and shards.
 public enum PipelineRunner {
+    /// A logger that discards everything (tests, library callers without logging).
+    public static var silentLogger: Logger { Logger(label: "tilepipe") { _ in SwiftLogNoOpLogHandler() } }
+
     /// FNV-1a 64 of the canonical JSON of every config part that changes outputs (not paths, execution or logging).
     public static func configHash(_ c: PipelineConfig) -> String {
         struct Canonical: Encodable {
