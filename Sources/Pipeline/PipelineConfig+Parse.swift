@@ -231,13 +231,12 @@ extension PipelineConfig {
 
     static func decodeExecution(_ n: ConfigNode) throws -> ExecutionSpec {
         let m = try n.mapping(allowed: ["jobs", "max_in_flight", "memory", "readers", "writers"])
-        var e = ExecutionSpec(jobs: try m["jobs"]?.int(min: 1), maxInFlight: try m["max_in_flight"]?.int(min: 1),
+        let e = ExecutionSpec(jobs: try m["jobs"]?.int(min: 1), maxInFlight: try m["max_in_flight"]?.int(min: 1),
                               memory: try m["memory"]?.string(), readers: try m["readers"]?.int(min: 1),
                               writers: try m["writers"]?.int(min: 1))
         if let mem = m["memory"], ByteSize.parse(e.memory ?? "") == nil {
             throw mem.error("'\(e.memory ?? "")' is not a size (examples: 512MiB, 4GiB, 2000000000)")
         }
-        if e.memory == nil { e.memory = nil }
         return e
     }
 
