@@ -38,6 +38,7 @@ struct Run: ParsableCommand {
     }
 
     func run() throws {
+        MemoryTuning.fixMmapThreshold()   // peak RSS = max_in_flight × tile working set (see MemoryTuning)
         var config: PipelineConfig
         do {
             config = try PipelineConfig.load(path: pipeline, overrides: overrides)
