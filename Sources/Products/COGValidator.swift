@@ -120,9 +120,8 @@ enum COGValidator {
                 warnings.append("The file is greater than 512xH or Wx512, it is recommended to include internal overviews")
             }
         }
-        let expected: UInt64 = big ? 16 : 8
-        if main.offset != expected && main.offset != ghostEnd {
-            errors.append("The offset of the main IFD should be \(expected). It is \(main.offset) instead")
+        if main.offset != 8 && main.offset != 16 && main.offset != ghostEnd {
+            errors.append("The offset of the main IFD should be \(ghostEnd ?? (big ? 16 : 8)). It is \(main.offset) instead")
         }
         var prevW = main.width, prevH = main.height, prevOffset = main.offset
         for (i, o) in overviews.enumerated() {
@@ -174,7 +173,8 @@ enum COGValidator {
         guard text.hasPrefix(prefix) else { return nil }
         let digits = text.dropFirst(prefix.count).prefix(6)
         guard let size = UInt64(digits) else { return nil }
-        return start + UInt64(prefix.count + 6 + " bytes\n".count) + size
+        let end = start + UInt64(prefix.count + 6 + " bytes\n".count) + size
+        return end + end % 2      // the IFD starts on a 2-byte boundary
     }
 
     static func readIFDs(_ r: Reader, first: UInt64) throws -> [IFD] {

@@ -93,7 +93,8 @@ public struct Quicklook: Sendable {
         let titleH = titleFont.ascender + titleFont.descender + 2 * pad
         let legend = try LegendLayout(ramp: ramp, font: font, unit: options.unit, range: options.range,
                                       minWidth: max(ow, 24 * base), pad: pad, lineHeight: lineH)
-        let canvasW = max(ow, legend.width) + 2 * pad
+        let titleW = try titleFont.measure(title.text)
+        let canvasW = max(ow, legend.width, titleW) + 2 * pad
         let canvasH = titleH + oh + pad + legend.height + pad
         var canvas = Canvas(width: canvasW, height: canvasH, background: RGBA(255, 255, 255))
         try canvas.text(title.text, x: pad, baseline: pad + titleFont.ascender, font: titleFont, color: RGBA(20, 20, 20))

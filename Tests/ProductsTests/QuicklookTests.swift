@@ -11,6 +11,11 @@ final class QuicklookTests: XCTestCase {
 
     private func tmp() throws -> URL {
         guard Self.fontPresent else { throw XCTSkip("DejaVuSans (fonts-dejavu-core) absent") }
+        // TILEPIPE_TEST_OUTPUT=DIR keeps the quicklooks for a look by eye.
+        if let keep = ProcessInfo.processInfo.environment["TILEPIPE_TEST_OUTPUT"] {
+            try FileManager.default.createDirectory(atPath: keep, withIntermediateDirectories: true)
+            return URL(fileURLWithPath: keep)
+        }
         let d = try TestData.temporaryDirectory("products-ql")
         addTeardownBlock { try? FileManager.default.removeItem(at: d) }
         return d
