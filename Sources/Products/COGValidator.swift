@@ -16,17 +16,19 @@ public struct COGValidation: Sendable, Equatable, Codable {
 }
 
 /// A structural check that follows GDAL's `validate_cloud_optimized_geotiff.py`, reading only the TIFF
-/// header, the IFD chain and the tile/strip offset arrays (no pixel decoding):
+/// header, the IFD chain, the main image's SubIFDs and the tile/strip offset arrays (no pixel decoding).
+/// Overviews are later IFDs with NewSubfileType bit 0 set (not masks), then reduced SubIFDs of the main image.
 ///
-/// errors — not a TIFF; external `.ovr`; image larger than 512 px and not tiled (block width = image width > 1024);
-/// main IFD not at 8 (classic) / 16 (BigTIFF) or straight after a `GDAL_STRUCTURAL_METADATA` ghost area;
-/// overview not tiled; overview dimensions not strictly decreasing; IFD offsets not increasing
-/// (main < ovr0 < ovr1 …); the first block of the smallest level before its IFD; the data of overview i not after
-/// that of overview i+1; the main data not after overview 0's; tile offsets not increasing inside a level
-/// (row-major order; GDAL checks this only with a ghost area, TilePipe always); IFDs after tile data.
+/// errors — as GDAL: not a TIFF; external `.ovr`; image larger than 512 px and not tiled (block width = image
+/// width > 1024); main IFD not at 8 / 16 or straight after a `GDAL_STRUCTURAL_METADATA` ghost area; overview not
+/// tiled; overview larger than the previous level; IFD offsets not increasing (main < ovr0 < ovr1 …); the first
+/// block of the smallest level before its IFD; the data of overview i not after that of overview i+1; the main
+/// data not after overview 0's. Stricter than GDAL (cog-spec "IFDs before data"): any level's first block before
+/// the last level's IFD. Tile offsets not increasing inside a level are an error only when the ghost area
+/// declares `BLOCK_ORDER=ROW_MAJOR` (as GDAL's full check), a warning otherwise.
 ///
 /// warnings — larger than 512 px without overviews; an overview not half the previous level (±1);
-/// a second IFD without NewSubfileType=1 (GDAL does not treat it as an overview).
+/// a later IFD without NewSubfileType=1 (GDAL does not treat it as an overview); blocks not row-major.
 enum COGValidator {
     struct IFD {
         var offset: UInt64
@@ -36,6 +38,7 @@ enum COGValidator {
         var blockOffsets: [UInt64] = []
         var blockCounts: [UInt64] = []
         var rowsPerStrip: Int?
+        var subIFDs: [UInt64] = []
         var tiled: Bool { tileWidth != nil }
         var blockWidth: Int { tileWidth ?? width }
         /// The first non-empty block's offset (sparse blocks have offset 0).
@@ -89,6 +92,8 @@ enum COGValidator {
         let ifds: [IFD]
         let big: Bool
         let ghostEnd: UInt64?
+        var rowMajorDeclared = false
+        var reader: Reader?
         do {
             let head = [UInt8](try handle.read(upToCount: 16) ?? Data())
             guard head.count >= 8, (head[0] == 0x49 && head[1] == 0x49) || (head[0] == 0x4D && head[1] == 0x4D) else {
@@ -101,14 +106,20 @@ enum COGValidator {
             big = magic == 43
             let r = Reader(handle: handle, little: little, big: big)
             let first = big ? r.uint(head[8..<16]) : r.uint(head[4..<8])
-            ghostEnd = try ghostAreaEnd(r, big: big)
+            reader = r
+            (ghostEnd, rowMajorDeclared) = try ghostArea(r, big: big)
             ifds = try readIFDs(r, first: first)
         } catch {
             return COGValidation(errors: ["cannot parse the TIFF structure: \((error as? ProductsError)?.description ?? "\(error)")"], warnings: [])
         }
         guard let main = ifds.first else { return COGValidation(errors: ["no IFD"], warnings: []) }
         // Overviews: later IFDs flagged reduced-resolution (bit 0) and not masks (bit 2).
-        let overviews = ifds.dropFirst().filter { $0.subfileType & 1 == 1 && $0.subfileType & 4 == 0 }
+        var overviews = ifds.dropFirst().filter { $0.subfileType & 1 == 1 && $0.subfileType & 4 == 0 }
+        // GDAL also takes reduced-resolution SubIFDs (tag 330) of the main image as overviews, in listed order.
+        for off in main.subIFDs {
+            guard let sub = try? readIFDs(reader!, first: off, follow: false).first else { continue }
+            if sub.subfileType & 1 == 1 && sub.subfileType & 4 == 0 { overviews.append(sub) }
+        }
         for (i, o) in ifds.dropFirst().enumerated() where o.subfileType & 1 == 0 {
             warnings.append("IFD \(i + 1) has no NewSubfileType=1, so it is not an overview")
         }
@@ -141,7 +152,7 @@ enum COGValidator {
         if let smallest = levels.last, let d = smallest.firstDataOffset, d < smallest.offset {
             errors.append("The offset of the first block of the image should be after its IFD")
         }
-        let lastIFD = ifds.map(\.offset).max() ?? 0
+        let lastIFD = levels.map(\.offset).max() ?? 0
         for (i, l) in levels.enumerated() {
             if let d = l.firstDataOffset, d < lastIFD {
                 errors.append("The first block of \(i == 0 ? "the main image" : "overview of index \(i - 1)") (byte \(d)) lies before the last IFD (byte \(lastIFD))")
@@ -158,26 +169,28 @@ enum COGValidator {
         for (i, l) in levels.enumerated() {
             let nonEmpty = zip(l.blockOffsets, l.blockCounts).filter { $0.0 != 0 && $0.1 != 0 }.map(\.0)
             if zip(nonEmpty, nonEmpty.dropFirst()).contains(where: { $0.0 >= $0.1 }) {
-                errors.append("The tile offsets of \(i == 0 ? "the main image" : "overview of index \(i - 1)") are not increasing (blocks not row-major)")
+                let message = "The tile offsets of \(i == 0 ? "the main image" : "overview of index \(i - 1)") are not increasing (blocks not row-major)"
+                if rowMajorDeclared { errors.append(message + " although BLOCK_ORDER=ROW_MAJOR is declared") } else { warnings.append(message) }
             }
         }
         return COGValidation(errors: errors, warnings: warnings)
     }
 
     /// The end of GDAL's optional ghost area (`GDAL_STRUCTURAL_METADATA_SIZE=nnnnnn bytes\n…`), or nil.
-    static func ghostAreaEnd(_ r: Reader, big: Bool) throws -> UInt64? {
+    static func ghostArea(_ r: Reader, big: Bool) throws -> (end: UInt64?, rowMajor: Bool) {
         let start: UInt64 = big ? 16 : 8
-        guard let head = try? r.bytes(start, 43) else { return nil }
+        guard let head = try? r.bytes(start, 43) else { return (nil, false) }
         let text = String(decoding: head, as: UTF8.self)
         let prefix = "GDAL_STRUCTURAL_METADATA_SIZE="
-        guard text.hasPrefix(prefix) else { return nil }
+        guard text.hasPrefix(prefix) else { return (nil, false) }
         let digits = text.dropFirst(prefix.count).prefix(6)
-        guard let size = UInt64(digits) else { return nil }
+        guard let size = UInt64(digits) else { return (nil, false) }
+        let body = (try? r.bytes(start + 43, Int(size))).map { String(decoding: $0, as: UTF8.self) } ?? ""
         let end = start + UInt64(prefix.count + 6 + " bytes\n".count) + size
-        return end + end % 2      // the IFD starts on a 2-byte boundary
+        return (end + end % 2, body.contains("BLOCK_ORDER=ROW_MAJOR"))   // the IFD starts on a 2-byte boundary
     }
 
-    static func readIFDs(_ r: Reader, first: UInt64) throws -> [IFD] {
+    static func readIFDs(_ r: Reader, first: UInt64, follow: Bool = true) throws -> [IFD] {
         var out: [IFD] = []
         var next = first
         var seen = Set<UInt64>()
@@ -204,12 +217,13 @@ enum COGValidator {
                 case 323: ifd.tileHeight = Int(try r.values(type: type, count: count, field: field).first ?? 0)
                 case 273, 324: ifd.blockOffsets = try r.values(type: type, count: count, field: field)
                 case 279, 325: ifd.blockCounts = try r.values(type: type, count: count, field: field)
+                case 330: ifd.subIFDs = try r.values(type: type, count: count, field: field)
                 default: break
                 }
             }
             out.append(ifd)
             let tail = body[(n * entrySize)...]
-            next = r.uint(tail)
+            next = follow ? r.uint(tail) : 0
         }
         return out
     }
