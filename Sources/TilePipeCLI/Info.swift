@@ -17,7 +17,7 @@ struct Info: ParsableCommand {
             var report = try RasterInfoReport.make(path: file, statistics: !noStats)
             if report.description.format == "GTiff" {
                 let check = CloudOptimizedGeoTIFF.validate(path: file)
-                report.cogCheck = (check.isValid, check.isValid ? check.warnings : check.errors)
+                report.cogCheck = (check.isValid, check.isValid ? check.warnings.map { "warning: \($0)" } : check.errors)
             }
             print(json ? report.json : report.text)
         } catch let e as RasterIOError {
