@@ -148,6 +148,25 @@ final class COGTests: XCTestCase {
         XCTAssertTrue(try Oracles.gdalValidate(cog).valid)
     }
 
+    /// Same raster, same provenance → the same bytes (shards and resumed runs rely on it); and the info report
+    /// that `tilepipe info` prints carries the check's verdict.
+    func testDeterministicBytesAndInfoLine() throws {
+        let dir = try tmp()
+        let r = Oracles.classes(width: 700, height: 600)
+        let a = dir.appendingPathComponent("a.tif").path, b = dir.appendingPathComponent("b.tif").path
+        try CloudOptimizedGeoTIFF.write(r, to: a, kind: .classes(.landUse), provenance: provenance)
+        try CloudOptimizedGeoTIFF.write(r, to: b, kind: .classes(.landUse), provenance: provenance)
+        XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: a)), try Data(contentsOf: URL(fileURLWithPath: b)))
+        var report = try RasterInfoReport.make(path: a, statistics: false)
+        let check = CloudOptimizedGeoTIFF.validate(path: a)
+        report.cogCheck = (check.isValid, check.errors)
+        XCTAssertTrue(report.text.contains("valid COG: yes\n"), report.text)
+        let strip = dir.appendingPathComponent("s.tif").path
+        try StripTIFF.write(width: 1500, height: 100, to: strip)
+        XCTAssertEqual(CloudOptimizedGeoTIFF.validate(path: strip).summary,
+                       "valid COG: no (The file is greater than 512xH or Wx512, but is not tiled)")
+    }
+
     /// A class map must be one UInt8 band.
     func testClassKindRejectsFloat() throws {
         let dir = try tmp()
