@@ -1,6 +1,6 @@
 import Foundation
 public import RasterCore
-public import RasterIO
+import RasterIO
 
 /// The COG policy for every raster product: what overviews, codec, metadata and statistics a product file
 /// carries. Layout (IFDs first, data smallest overview first, 512 tiles) is `GeoTIFFWriter`'s job.

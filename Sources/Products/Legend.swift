@@ -47,7 +47,10 @@ struct LegendLayout {
     }
 
     /// Tick values: multiples of a 1/2/5 × 10ⁿ step inside the range (about 5 ticks).
-    var ticks: [Double] {
+    var ticks: [Double] { Self.niceTicks(range) }
+
+    /// Multiples of a 1/2/5 × 10ⁿ step (about range/4) inside `range`.
+    static func niceTicks(_ range: ClosedRange<Double>) -> [Double] {
         let span = range.upperBound - range.lowerBound
         guard span > 0, span.isFinite else { return [range.lowerBound] }
         let raw = span / 4

@@ -1,5 +1,11 @@
+import Foundation
+#if canImport(FoundationXML)
+import FoundationXML
+#endif
 import Products
 import RasterCore
+import RasterIO
+import TestSupport
 import XCTest
 
 final class ColorRampTests: XCTestCase {
@@ -41,5 +47,50 @@ final class ColorRampTests: XCTestCase {
 
     func testUnknownRampNamesTheKnownOnes() {
         XCTAssertThrowsError(try ColorRamp.named("rainbow")) { XCTAssertTrue("\($0)".contains("landuse"), "\($0)") }
+    }
+}
+
+final class ColorRampFormatTests: XCTestCase {
+    /// GDAL colour-map text round-trips through our ramp, and GDAL's own gdaldem applies our exported map
+    /// with the colours our ramp gives (checked at the stops).
+    func testGDALColorMapRoundTrip() throws {
+        let text = ColorRamp.water.gdalColorMap
+        XCTAssertTrue(text.hasPrefix("-1 140 81 10 255\n"), text)
+        XCTAssertTrue(text.hasSuffix("nv 0 0 0 0\n"))
+        let back = try ColorRamp.parseGDALColorMap(text, name: "water")
+        XCTAssertEqual(back.stops.map(\.value), ColorRamp.water.stops.map(\.value))
+        XCTAssertEqual(back.stops.map(\.color), ColorRamp.water.stops.map(\.color))
+        XCTAssertThrowsError(try ColorRamp.parseGDALColorMap("# c\n50% 1 2 3\n", name: "m")) {
+            XCTAssertTrue("\($0)".contains("line 2"), "\($0)")
+        }
+        guard TestData.hasTool("gdaldem") else { throw XCTSkip("gdaldem (gdal-bin) absent") }
+        let dir = try TestData.temporaryDirectory("products-ramp")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let values: [Float] = [-1, -0.3, 0, 0.2, 0.5, 1, 0.35, -0.65]
+        let src = Raster<Float>(width: values.count, height: 1, samples: values, bands: [BandInfo(nodata: -9999)])
+        let input = dir.appendingPathComponent("in.tif").path, map = dir.appendingPathComponent("map.txt").path
+        let output = dir.appendingPathComponent("out.tif").path
+        try GeoTIFFWriter.write(src, to: input)
+        try text.write(toFile: map, atomically: true, encoding: .utf8)
+        let r = try TestData.run("gdaldem", ["color-relief", "-q", "-alpha", input, map, output])
+        XCTAssertEqual(r.status, 0, r.err)
+        let rgba = try GeoTIFFReader(path: output).read(UInt8.self)
+        for (i, v) in values.enumerated() {
+            let ours = try XCTUnwrap(ColorRamp.water.color(Double(v)))
+            let theirs = [rgba[0, i, 0], rgba[1, i, 0], rgba[2, i, 0], rgba[3, i, 0]].map(Int.init)
+            for (a, b) in zip([ours.r, ours.g, ours.b, ours.a].map(Int.init), theirs) {
+                XCTAssertEqual(a, b, accuracy: 1, "value \(v): ours \(ours), gdaldem \(theirs)")
+            }
+        }
+    }
+
+    /// The SVG legend names every class and is well-formed XML.
+    func testLegendSVG() throws {
+        let svg = ColorRamp.landUse.legendSVG()
+        for c in ColorRamp.landUse.classNames { XCTAssertTrue(svg.contains(">\(c.name)<"), c.name) }
+        XCTAssertNoThrow(try XMLDocument(xmlString: svg))
+        let ndvi = ColorRamp.ndvi.legendSVG(width: 200)
+        XCTAssertTrue(ndvi.contains("linearGradient") && ndvi.contains(">0.5<"), ndvi)
+        XCTAssertNoThrow(try XMLDocument(xmlString: ndvi))
     }
 }
