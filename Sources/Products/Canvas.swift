@@ -89,6 +89,8 @@ public struct Canvas: Sendable, Equatable {
         try font.draw(s, into: &pixels, width: width, height: height, x: x, baseline: baseline, color: color)
     }
 
-    /// The canvas as an 8-bit RGBA PNG image.
-    public var pngImage: PNGImage.Image { PNGImage.Image(width: width, height: height, channels: 4, pixels: pixels) }
+    /// The canvas as an 8-bit RGBA PNG image, with optional tEXt chunks.
+    public func pngImage(text: [(key: String, value: String)] = []) -> PNGImage.Image {
+        PNGImage.Image(width: width, height: height, channels: 4, pixels: pixels, text: text)
+    }
 }

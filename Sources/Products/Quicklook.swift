@@ -53,8 +53,16 @@ public struct Quicklook: Sendable {
     /// The length the scale bar shows, in metres (nil when there is no scale bar).
     public var scaleBarMetres: Double?
 
-    /// The picture as an RGBA PNG image.
-    public var image: PNGImage.Image { canvas.pngImage }
+    /// The title line, kept as the PNG's `Title` tEXt chunk.
+    public var titleText: String
+
+    /// The picture as an RGBA PNG image (tEXt `Title` = the title line with ` | ` separators and non-ASCII
+    /// characters as `?`, since tEXt is Latin-1; `Software` = tilepipe; no timestamp).
+    public var image: PNGImage.Image {
+        let ascii = titleText.replacingOccurrences(of: " · ", with: " | ").unicodeScalars
+            .map { $0.value >= 32 && $0.value < 127 ? Character($0) : "?" }
+        return canvas.pngImage(text: [("Title", String(ascii)), ("Software", "tilepipe")])
+    }
 
     /// Renders band `band` of `raster` (nodata → transparent; physical values = raw × scale + offset).
     public static func render(_ raster: AnyRaster, band: Int = 0, ramp: ColorRamp, title: Title,
@@ -125,7 +133,8 @@ public struct Quicklook: Sendable {
             try MapDecorations.drawNorthArrow(on: &canvas, transform: mapT, mapX: mapX, mapY: mapY, mapWidth: ow,
                                               font: font, pad: pad)
         }
-        return Quicklook(canvas: canvas, transform: pngTransform, mapRect: (mapX, mapY, ow, oh), scaleBarMetres: scaleMetres)
+        return Quicklook(canvas: canvas, transform: pngTransform, mapRect: (mapX, mapY, ow, oh), scaleBarMetres: scaleMetres,
+                         titleText: title.text)
     }
 
     /// Writes the PNG (zlib level 1, atomically) and, when georeferenced, its `.pgw` world file beside it.

@@ -104,10 +104,8 @@ public struct StacItem: Sendable, Equatable, Codable {
         if !provenance.inputs.isEmpty { lineage += "; inputs: \(provenance.inputs.joined(separator: ", "))" }
         if !provenance.pipelineHash.isEmpty { lineage += "; pipeline hash \(provenance.pipelineHash)" }
         p["processing:lineage"] = .string(lineage)
-        if let epsg = crs.epsg { p["proj:code"] = .string("EPSG:\(epsg)") } else {
-            p["proj:code"] = .null
-            p["proj:projjson"] = .null
-        }
+        // projection v2: proj:code is null for a CRS without an EPSG code (the GeoKeys stay in the COG itself).
+        p["proj:code"] = crs.epsg.map { .string("EPSG:\($0)") } ?? .null
         p["proj:shape"] = [.integer(height), .integer(width)]
         let c = geo.transform.coefficients
         p["proj:transform"] = .array([c[1], c[2], c[0], c[4], c[5], c[3], 0, 0, 1].map { .number($0) })

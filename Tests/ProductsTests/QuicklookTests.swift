@@ -65,6 +65,8 @@ final class QuicklookTests: XCTestCase {
         let far = back.apply(column: Double(q.mapRect.x + q.mapRect.width), row: Double(q.mapRect.y + q.mapRect.height))
         XCTAssertEqual(far.x, 620_000 + 1200 * 10, accuracy: 1e-6); XCTAssertEqual(far.y, 2_780_000 - 800 * 10, accuracy: 1e-6)
         XCTAssertEqual(back.pixelWidth, 20, accuracy: 1e-9)
+        let png = try PNGImage.read(path: path)
+        XCTAssertEqual(png.text.first { $0.key == "Title" }?.value, "Sentinel-2A | 2024-08-29 | T50RPN_r3c4 | NDVI")
     }
 
     /// Class quicklooks: downsampled by mode (only palette colours or transparent), swatch legend; pngcheck passes.
