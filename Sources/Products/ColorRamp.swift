@@ -15,8 +15,11 @@ public struct ColorRamp: Sendable, Equatable {
 
     /// One stop: a value (lower bound for stepped, code for categorical), its colour and its legend label.
     public struct Stop: Sendable, Equatable, Codable {
+        /// The value: lower bound (stepped), class code (categorical) or stop position (linear).
         public var value: Double
+        /// The colour at this stop.
         public var color: RGBA
+        /// The legend label (class name); may be empty.
         public var label: String
         /// A stop.
         public init(_ value: Double, _ hex: String, _ label: String = "") {

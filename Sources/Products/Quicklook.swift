@@ -12,9 +12,13 @@ public import RasterIO
 public struct Quicklook: Sendable {
     /// The words of the title line; empty parts are left out.
     public struct Title: Sendable, Equatable {
+        /// Satellite or platform (`Sentinel-2A`).
         public var satellite: String
+        /// Acquisition date or date pair.
         public var date: String
+        /// Tile id.
         public var tile: String
+        /// Product name (`NDVI`).
         public var product: String
         /// A title.
         public init(satellite: String, date: String, tile: String, product: String) {

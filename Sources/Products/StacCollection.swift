@@ -5,15 +5,25 @@ import RasterIO
 /// (first and last datetime), summaries (platforms, instruments, projections, cloud cover range) and
 /// `item` links with hrefs relative to the Collection file (a self-contained catalogue: no absolute links).
 public struct StacCollection: Sendable, Equatable, Codable {
+    /// Always `Collection`.
     public var type: String
+    /// `1.1.0`.
     public var stac_version: String
+    /// Schema URLs of the extensions used in summaries.
     public var stac_extensions: [String]
+    /// The run id.
     public var id: String
+    /// A short title.
     public var title: String?
+    /// What the run produced.
     public var description: String
+    /// SPDX id or `proprietary`.
     public var license: String
+    /// `spatial.bbox` (union of item bboxes) and `temporal.interval` ([first, last]).
     public var extent: JSONValue
+    /// Distinct platforms, instruments, proj:code, levels; cloud-cover range; gsd.
     public var summaries: [String: JSONValue]
+    /// `root` and one relative `item` link per Item.
     public var links: [StacLink]
 
     /// Builds the Collection from the run's Items and their hrefs relative to the Collection file.

@@ -53,17 +53,25 @@ public struct StacProductAsset: Sendable, Equatable {
 /// processing v1.2.0 extensions; `bbox` and `geometry` in WGS84 lon/lat through PROJ. Encoded with
 /// `JSONEncoder` (sorted keys), so the same inputs give the same bytes.
 public struct StacItem: Sendable, Equatable, Codable {
+    /// Always `Feature`.
     public var type: String
+    /// `1.1.0`.
     public var stac_version: String
+    /// Schema URLs of the extensions used (`StacItem.extensions`).
     public var stac_extensions: [String]
+    /// The tile id.
     public var id: String
+    /// The id of the run Collection.
     public var collection: String?
     /// A GeoJSON Polygon in lon/lat.
     public var geometry: JSONValue
     /// [west, south, east, north] in degrees.
     public var bbox: [Double]
+    /// `datetime` plus core, eo, proj and processing fields.
     public var properties: [String: JSONValue]
+    /// `collection`, `parent`, `root` links (relative).
     public var links: [StacLink]
+    /// One asset per product file, by key.
     public var assets: [String: StacAsset]
 
     /// The extension schemas every TilePipe Item declares.

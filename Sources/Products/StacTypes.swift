@@ -3,9 +3,13 @@ public import RasterCore
 
 /// A STAC link (`rel`, relative `href`, optional media type and title).
 public struct StacLink: Sendable, Equatable, Codable {
+    /// Relation (`root`, `parent`, `collection`, `item`).
     public var rel: String
+    /// Target, relative to the document.
     public var href: String
+    /// Media type.
     public var type: String?
+    /// A title.
     public var title: String?
     /// A link.
     public init(rel: String, href: String, type: String? = nil, title: String? = nil) {
@@ -16,9 +20,13 @@ public struct StacLink: Sendable, Equatable, Codable {
 /// A STAC asset: `href`, media `type`, `title`, `roles`, plus extension fields (`raster:bands`, `bands`, ...)
 /// encoded at the same level.
 public struct StacAsset: Sendable, Equatable, Codable {
+    /// Target, relative to the document.
     public var href: String
+    /// Media type.
     public var type: String?
+    /// A title.
     public var title: String?
+    /// Asset roles (`data`, `visual`, `overview`, `thumbnail`, `metadata`).
     public var roles: [String]
     /// Extension and common-metadata fields, flattened into the asset object.
     public var fields: [String: JSONValue]
