@@ -135,6 +135,30 @@ final class COGTests: XCTestCase {
         XCTAssertFalse(ours.isValid, "ours accepted what GDAL rejects: \(gdal.output)")
     }
 
+    /// Our nodata-aware average overview equals GDAL's own `gdaladdo -r average` on the same full-resolution
+    /// pixels (NaN nodata disc and NaN edge column included).
+    func testAverageOverviewMatchesGdaladdo() throws {
+        guard TestData.hasTool("gdal_translate"), TestData.hasTool("gdaladdo") else { throw XCTSkip("gdal-bin absent") }
+        let dir = try tmp()
+        let cog = dir.appendingPathComponent("cog.tif").path
+        try CloudOptimizedGeoTIFF.write(Oracles.continuous(width: 1100, height: 700), to: cog, kind: .continuous, provenance: provenance)
+        let plain = dir.appendingPathComponent("plain.tif").path
+        let ours = dir.appendingPathComponent("ours0.tif").path, theirs = dir.appendingPathComponent("gdal0.tif").path
+        XCTAssertEqual(try TestData.run("gdal_translate", ["-q", "-co", "TILED=YES", cog, plain]).status, 0)
+        XCTAssertEqual(try TestData.run("gdaladdo", ["-q", "-r", "average", plain, "2"]).status, 0)
+        XCTAssertEqual(try TestData.run("gdal_translate", ["-q", "-ovr", "0", cog, ours]).status, 0)
+        XCTAssertEqual(try TestData.run("gdal_translate", ["-q", "-ovr", "0", plain, theirs]).status, 0)
+        let a = try GeoTIFFReader(path: ours).read(Float.self), b = try GeoTIFFReader(path: theirs).read(Float.self)
+        XCTAssertEqual([a.width, a.height], [550, 350]); XCTAssertEqual([b.width, b.height], [550, 350])
+        var nan = 0, worst: Float = 0
+        for (x, y) in zip(a.samples, b.samples) {
+            XCTAssertEqual(x.isNaN, y.isNaN)
+            if x.isNaN { nan += 1 } else { worst = max(worst, abs(x - y)) }
+        }
+        XCTAssertGreaterThan(nan, 0)
+        XCTAssertLessThan(worst, 1e-6)
+    }
+
     /// A GDAL-made COG is valid for both validators.
     func testGDALCOGDriverOutputIsValidForUs() throws {
         guard TestData.hasTool("gdal_translate") else { throw XCTSkip("gdal-bin absent") }
