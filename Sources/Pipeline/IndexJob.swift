@@ -1,10 +1,12 @@
 import Foundation
 public import RasterCore
 import RasterIO
+import Products
 
 /// The default job: load the bands a tile's indices need → compute the configured indices → write one Float32
-/// GeoTIFF per index (`tiles/<id>/<id>_<index>.tif`, nodata NaN, band description = index name, georeferencing
-/// of the input) and per-index statistics.
+/// Cloud-Optimized GeoTIFF per index (`tiles/<id>/<id>_<index>.tif`, Products' COG policy: 512 tiles, DEFLATE or
+/// ZSTD with predictor 3, overviews by average, nodata NaN, band description = index name, statistics and provenance
+/// in GDAL_METADATA, georeferencing of the input) and per-index statistics.
 public struct IndexJob: TileStage {
     /// Loaded reflectance.
     public struct Loaded: Sendable {
@@ -48,22 +50,28 @@ public struct IndexJob: TileStage {
     public let outputDirectory: String
     /// Calibration (nil: the file's scale/offset).
     public let calibration: CalibrationSpec?
-    /// GeoTIFF options.
-    public let writeOptions: GeoTIFFWriter.Options
+    /// Output codec.
+    public let codec: CloudOptimizedGeoTIFF.Codec
+    /// Internal tile size.
+    public let tileSize: Int
+    /// Write overviews (COG); false writes a plain tiled GeoTIFF.
+    public let overviews: Bool
+    /// Tool version and config hash, written as provenance into every output.
+    public let toolVersion: String, configHash: String
     /// Decode limits.
     public let limits: ResourceLimits
 
     /// A job.
     public init(indices: [String], outputDirectory: String, calibration: CalibrationSpec? = nil, cog: CogSpec? = nil,
-                limits: ResourceLimits = .default) {
+                toolVersion: String = "", configHash: String = "", limits: ResourceLimits = .default) {
         self.indices = indices
         self.outputDirectory = outputDirectory
         self.calibration = calibration
-        var o = GeoTIFFWriter.Options()
-        if let c = cog?.compression, let comp = GeoTIFFWriter.Compression(rawValue: c) { o.compression = comp }
-        o.level = cog?.level
-        if let t = cog?.tileSize { o.tileSize = t }
-        writeOptions = o
+        codec = cog?.compression == "zstd" ? .zstd : .deflate
+        tileSize = cog?.tileSize ?? 512
+        overviews = cog?.overviews ?? true
+        self.toolVersion = toolVersion
+        self.configHash = configHash
         self.limits = limits
     }
 
@@ -125,7 +133,14 @@ public struct IndexJob: TileStage {
             let full = (outputDirectory as NSString).appendingPathComponent(rel)
             let raster = Raster<Float>(width: c.width, height: c.height, samples: plane,
                                        bands: [BandInfo(description: name, nodata: .nan)], geo: c.geo)
-            try GeoTIFFWriter.write(raster, to: full, options: writeOptions)
+            if overviews {
+                // Provenance names the input by file name only, so shards and machines write the same bytes.
+                let provenance = Provenance(version: toolVersion, pipelineHash: configHash,
+                                            inputs: [(item.path as NSString).lastPathComponent], extra: ["TILEPIPE_TILE_ID": item.id])
+                try CloudOptimizedGeoTIFF.write(raster, to: full, kind: .continuous, provenance: provenance, codec: codec, tileSize: tileSize)
+            } else {
+                try GeoTIFFWriter.write(raster, to: full, options: .init(compression: codec == .zstd ? .zstd : .deflate, tileSize: tileSize))
+            }
             guard let hash = Fingerprint.file(full) else {
                 throw PipelineError.outputUnwritable(path: full, reason: "cannot read back the written file")
             }

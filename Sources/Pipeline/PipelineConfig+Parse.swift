@@ -145,10 +145,9 @@ extension PipelineConfig {
         guard let d = m["directory"] else { throw n.error("missing required key 'directory'") }
         var spec = OutputSpec(directory: try d.string())
         if let c = m["cog"] {
-            let cm = try c.mapping(allowed: ["compression", "level", "tile_size", "overviews"])
+            let cm = try c.mapping(allowed: ["compression", "tile_size", "overviews"])
             var cog = CogSpec()
-            cog.compression = try cm["compression"]?.choice(["deflate", "zstd", "lzw", "none"])
-            cog.level = try cm["level"]?.int(min: 0)
+            cog.compression = try cm["compression"]?.choice(["deflate", "zstd"])
             if let t = cm["tile_size"] {
                 let v = try t.int(min: 16)
                 guard v % 16 == 0 else { throw t.error("must be a multiple of 16, found \(v)") }

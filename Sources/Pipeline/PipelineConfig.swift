@@ -148,13 +148,11 @@ public struct OutputSpec: Sendable, Equatable, Codable {
 
 /// GeoTIFF (COG) writing options for index rasters.
 public struct CogSpec: Sendable, Equatable, Codable {
-    /// `deflate` (default), `zstd`, `lzw` or `none`.
+    /// `deflate` (default) or `zstd` (lossless, predictor 3 for Float32).
     public var compression: String?
-    /// Codec level.
-    public var level: Int?
     /// Internal tile size (multiple of 16, default 512).
     public var tileSize: Int?
-    /// Write overviews (default true for products; the pipeline's index rasters honour it when Products lands).
+    /// Write a COG with overviews, statistics and provenance (default true); false writes a plain tiled GeoTIFF.
     public var overviews: Bool?
 }
 

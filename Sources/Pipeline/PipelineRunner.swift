@@ -105,7 +105,8 @@ public enum PipelineRunner {
 
         let catalog = try RunCatalog(directory: out)
         let configHash = configHash(config)
-        let job = IndexJob(indices: config.indices, outputDirectory: out, calibration: config.calibration, cog: config.outputs.cog)
+        let job = IndexJob(indices: config.indices, outputDirectory: out, calibration: config.calibration, cog: config.outputs.cog,
+                           toolVersion: options.toolVersion, configHash: configHash)
 
         // Resume: skip tiles whose inputs, config and version are unchanged and whose outputs are intact.
         var todo: [TileSource] = []

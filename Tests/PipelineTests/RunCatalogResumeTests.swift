@@ -1,5 +1,6 @@
 import Foundation
 import Pipeline
+import Products
 import RasterIO
 import TestSupport
 import XCTest
@@ -32,6 +33,10 @@ final class RunCatalogResumeTests: XCTestCase {
         let ndvi = try ndviReader.readFloatBand(0)
         XCTAssertEqual(ndviReader.description.bands.first?.description, "ndvi")
         XCTAssertEqual(ndviReader.description.geo, input.description.geo)
+        XCTAssertEqual(ndviReader.description.sampleType, .float32)
+        XCTAssertTrue(ndviReader.description.bands[0].nodata?.isNaN ?? false, "nodata must be NaN")
+        let cog = CloudOptimizedGeoTIFF.validate(path: ndviReader.description.path)
+        XCTAssertTrue(cog.isValid, cog.summary)
         XCTAssertTrue(ndvi[0].isNaN, "0/0 must be NaN")
         for i in [1, 100, 4095] { XCTAssertEqual(ndvi[i], (nir[i] - red[i]) / (nir[i] + red[i]), accuracy: 1e-6) }
         // Catalog rows and statistics.
