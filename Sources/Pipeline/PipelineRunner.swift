@@ -55,7 +55,7 @@ public enum PipelineRunner {
     /// Lists this shard's tiles and what would be written, without writing anything.
     /// - Throws: `PipelineError.inputUnreadable` when an input folder cannot be listed.
     public static func plan(config: PipelineConfig, options: RunOptions) throws -> RunPlan {
-        let all = try TileSourceDiscovery.discover(config.inputs)
+        let all = try TileSourceDiscovery.discover(config.inputs, excluding: config.outputs.directory)
         let mine = all.filter { options.shard.contains($0.id) }
         let job = IndexJob(indices: config.indices, outputDirectory: config.outputs.directory)
         var outputs: [String: [String]] = [:]

@@ -23,9 +23,11 @@ public struct TileSource: TileItem, Equatable {
 /// and our temporaries skipped), until GroundStation's `TileDiscovery` (scene manifests, Landsat MTL, STAC items) is
 /// wired in. Tiles are sorted by id (UTF-8 byte order), the canonical order of reports, shards and merge.
 public enum TileSourceDiscovery {
-    /// Lists tiles. Two files with the same id are refused (they would write the same outputs).
+    /// Lists tiles. Two files with the same id are refused (they would write the same outputs). Files under
+    /// `excluding` (the output folder, when it lies inside an input folder) are never inputs.
     /// - Throws: `PipelineError.inputUnreadable` when an input cannot be listed, or on duplicate ids.
-    public static func discover(_ inputs: [InputSpec]) throws -> [TileSource] {
+    public static func discover(_ inputs: [InputSpec], excluding: String? = nil) throws -> [TileSource] {
+        let excluded = excluding.map { URL(fileURLWithPath: $0).standardizedFileURL.path + "/" }
         var tiles: [TileSource] = []
         var seen: [String: String] = [:]
         let fm = FileManager.default
@@ -47,6 +49,7 @@ public enum TileSourceDiscovery {
                     if name.hasPrefix(".") { if (e.fileAttributes?[.type] as? FileAttributeType) == .typeDirectory { e.skipDescendants() }; continue }
                     guard matches(name, pattern: input.pattern) else { continue }
                     let full = (input.path as NSString).appendingPathComponent(rel)
+                    if let excluded, URL(fileURLWithPath: full).standardizedFileURL.path.hasPrefix(excluded) { continue }
                     guard (e.fileAttributes?[.type] as? FileAttributeType) != .typeDirectory else { continue }
                     files.append((rel, full))
                 }

@@ -103,6 +103,15 @@ final class RunCatalogResumeTests: XCTestCase {
         XCTAssertEqual([again.done, again.skipped, again.failed], [0, 4, 1])
     }
 
+    func testOutputFolderInsideInputFolderIsNotReadAsInput() throws {
+        try TileFixtures.writeTiles(count: 2, into: root.appendingPathComponent("tiles"))
+        var c = try config()
+        c.outputs.directory = root.appendingPathComponent("tiles/out").path
+        XCTAssertEqual(try run(c).done, 2)
+        let again = try run(c)
+        XCTAssertEqual([again.total, again.skipped], [2, 2], "outputs were discovered as tiles")
+    }
+
     func testStaleTemporariesAreRemovedAtStart() throws {
         try TileFixtures.writeTiles(count: 2, into: root.appendingPathComponent("tiles"))
         let dir = root.appendingPathComponent("out/tiles/t00_20250101")
