@@ -83,6 +83,7 @@ public struct IndexJob: TileStage {
     /// The relative output path of `index` for tile `id`.
     public static func outputPath(tile id: String, index: String) -> String { "tiles/\(id)/\(id)_\(index).tif" }
 
+    /// Reads the needed bands (band map, or band descriptions) as Float32, nodata → NaN, calibrated.
     public func ingest(_ item: TileSource) throws -> Loaded {
         let reader = try GeoTIFFReader(path: item.path, limits: limits)
         let d = reader.description
@@ -109,6 +110,7 @@ public struct IndexJob: TileStage {
         return Loaded(width: d.width, height: d.height, geo: d.geo, bands: bands)
     }
 
+    /// Computes every configured index and its statistics accumulator (NaN → invalid).
     public func compute(_ loaded: Loaded, item: TileSource) throws -> Computed {
         let count = loaded.width * loaded.height
         let planes = try IndexRegistry.compute(indices, bands: loaded.bands, count: count)
@@ -121,6 +123,7 @@ public struct IndexJob: TileStage {
         return Computed(width: loaded.width, height: loaded.height, geo: loaded.geo, planes: planes, statistics: stats)
     }
 
+    /// Writes one raster per index atomically and hashes it.
     public func write(_ c: Computed, item: TileSource) throws -> Products {
         let dir = (outputDirectory as NSString).appendingPathComponent("tiles/\(item.id)")
         do { try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) } catch {

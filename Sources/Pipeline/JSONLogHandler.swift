@@ -24,6 +24,7 @@ public struct JSONLogHandler: LogHandler {
         set { metadata[key] = newValue }
     }
 
+    /// Writes the event as one JSON line.
     public func log(event: LogEvent) {
         var fields: [String: String] = [:]
         for (k, v) in metadata { fields[k] = "\(v)" }
@@ -73,6 +74,7 @@ public struct TextLogHandler: LogHandler {
         set { metadata[key] = newValue }
     }
 
+    /// Writes the event as one text line.
     public func log(event: LogEvent) {
         var all = metadata
         for (k, v) in event.metadata ?? [:] { all[k] = v }

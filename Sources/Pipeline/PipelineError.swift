@@ -17,6 +17,7 @@ public enum PipelineError: Error, Sendable, Equatable, CustomStringConvertible {
     /// Merging shard folders failed.
     case merge(path: String, reason: String)
 
+    /// The message, naming the file or key and the cause.
     public var description: String {
         switch self {
         case .unknownIndex(let n): "unknown index '\(n)' (valid: \(IndexRegistry.names.joined(separator: ", ")))"

@@ -73,5 +73,6 @@ public struct ShardSpec: Sendable, Equatable, CustomStringConvertible {
     /// True when this shard runs `tileId`.
     public func contains(_ tileId: String) -> Bool { count == 1 || ShardSpec.shard(of: tileId, count: count) == index }
 
+    /// `I/N`.
     public var description: String { "\(index)/\(count)" }
 }

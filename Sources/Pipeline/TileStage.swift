@@ -82,5 +82,6 @@ public struct TileFailure: Error, Sendable, Equatable, Codable, CustomStringConv
         self.init(tileId: tileId, path: path, stage: stage, cause: "\(error)", kind: kind)
     }
 
+    /// `path: stage: cause [kind]`.
     public var description: String { "\(path): \(stage.rawValue): \(cause) [\(kind.rawValue)]" }
 }
