@@ -38,14 +38,14 @@ public enum GDALOracle {
         public var metadata: [String: String]
         /// Colour table entries of band 1 (RGBA), when present.
         public var colorTable: [[Int]]?
-        /// GDAL's raw pixel bytes, band-sequential, native byte order.
+        /// GDAL's raw pixel bytes, band-sequential, native byte order (Float64 samples when read `asFloat64`).
         public var pixels: Data
         /// AREA_OR_POINT.
         public var areaOrPoint: String?
     }
 
     /// Reads `path` with python3-gdal. Throws when GDAL cannot open it.
-    public static func read(_ path: String) throws -> Report {
+    public static func read(_ path: String, asFloat64: Bool = false) throws -> Report {
         let dir = try TestData.temporaryDirectory("gdal-oracle")
         defer { try? FileManager.default.removeItem(at: dir) }
         let raw = dir.appendingPathComponent("pixels.bin").path
@@ -63,16 +63,16 @@ public enum GDALOracle {
             out["epsg"] = int(code) if code else None
             out["proj4"] = sr.ExportToProj4()
         gt = ds.GetGeoTransform(can_return_null=True)
-        out["geoTransform"] = list(gt) if gt else None
+        out["geoTransform"] = [repr(float(x)) for x in gt] if gt else None
         bs = [ds.GetRasterBand(i + 1) for i in range(ds.RasterCount)]
         def nd(v):
-            if v is None: return None
-            return "nan" if math.isnan(v) else v
+            # repr strings: exact, and JSON has no NaN or infinity
+            return None if v is None else repr(float(v))
         out["nodata"] = [nd(b.GetNoDataValue()) for b in bs]
         out["dataTypes"] = [gdal.GetDataTypeName(b.DataType) for b in bs]
         out["descriptions"] = [b.GetDescription() for b in bs]
-        out["scales"] = [b.GetScale() if b.GetScale() is not None else 1.0 for b in bs]
-        out["offsets"] = [b.GetOffset() if b.GetOffset() is not None else 0.0 for b in bs]
+        out["scales"] = [repr(float(b.GetScale())) if b.GetScale() is not None else "1.0" for b in bs]
+        out["offsets"] = [repr(float(b.GetOffset())) if b.GetOffset() is not None else "0.0" for b in bs]
         out["units"] = [b.GetUnitType() or "" for b in bs]
         out["bandMetadata"] = [b.GetMetadata() or {} for b in bs]
         out["metadata"] = {k: v for k, v in (ds.GetMetadata() or {}).items()}
@@ -80,17 +80,17 @@ public enum GDALOracle {
         ct = bs[0].GetColorTable()
         out["colorTable"] = [list(ct.GetColorEntry(i)) for i in range(ct.GetCount())] if ct else None
         with open(sys.argv[2], "wb") as f:
-            for b in bs: f.write(b.ReadAsArray().tobytes())
-        print(json.dumps(out))
+            for b in bs: f.write(b.ReadAsArray().astype('float64' if sys.argv[3] == '1' else b.ReadAsArray().dtype).tobytes())
+        print(json.dumps(out, allow_nan=False))
         """
         guard let python else { throw OracleError.failed("no Python with osgeo.gdal") }
-        let r = try TestData.run(python, ["-c", script, path, raw])
+        let r = try TestData.run(python, ["-c", script, path, raw, asFloat64 ? "1" : "0"])
         guard r.status == 0, let data = r.out.data(using: .utf8),
               let o = try JSONSerialization.jsonObject(with: data) as? [String: Any] else {
             throw OracleError.failed("GDAL could not read \(path): \(r.err.suffix(400))")
         }
         func num(_ v: Any?) -> Double? {
-            if let s = v as? String { return s == "nan" ? .nan : Double(s) }
+            if let s = v as? String { return s == "nan" ? .nan : s == "inf" ? .infinity : s == "-inf" ? -.infinity : Double(s) }
             return (v as? NSNumber)?.doubleValue
         }
         let n = o["bandCount"] as! Int
@@ -98,10 +98,10 @@ public enum GDALOracle {
         return Report(
             width: o["width"] as! Int, height: o["height"] as! Int, bandCount: n,
             dataTypes: o["dataTypes"] as! [String], epsg: o["epsg"] as? Int, proj4: o["proj4"] as? String,
-            geoTransform: (o["geoTransform"] as? [NSNumber])?.map(\.doubleValue),
+            geoTransform: (o["geoTransform"] as? [String])?.map { num($0) ?? .nan },
             nodata: (o["nodata"] as! [Any]).map { $0 is NSNull ? nil : num($0) },
             descriptions: o["descriptions"] as! [String],
-            scales: (o["scales"] as! [NSNumber]).map(\.doubleValue), offsets: (o["offsets"] as! [NSNumber]).map(\.doubleValue),
+            scales: (o["scales"] as! [String]).map { num($0) ?? .nan }, offsets: (o["offsets"] as! [String]).map { num($0) ?? .nan },
             units: o["units"] as! [String], bandMetadata: o["bandMetadata"] as! [[String: String]],
             metadata: md.filter { $0.key != "AREA_OR_POINT" },
             colorTable: o["colorTable"] as? [[Int]],
