@@ -331,10 +331,14 @@ public final class GeoTIFFReader {
     /// Converts IEEE 754 binary16 samples (host byte order, as libtiff returns them) to `S` (Float32).
     static func widenHalfFloats<S: RasterSample>(_ src: [UInt8], count: Int, into out: inout [S]) {
         let n = min(count, src.count / 2, out.count)
-        src.withUnsafeBytes { raw in
-            for i in 0..<n {
-                let h = raw.loadUnaligned(fromByteOffset: 2 * i, as: UInt16.self)
-                out[i] = S(clampingDouble: Double(halfToFloat(h)))
+        guard S.self == Float.self else { return }
+        // Bit patterns are stored directly: going through Double would quiet signalling NaNs.
+        out.withUnsafeMutableBytes { dst in
+            src.withUnsafeBytes { raw in
+                for i in 0..<n {
+                    let h = raw.loadUnaligned(fromByteOffset: 2 * i, as: UInt16.self)
+                    dst.storeBytes(of: halfToFloat(h).bitPattern, toByteOffset: 4 * i, as: UInt32.self)
+                }
             }
         }
     }

@@ -169,4 +169,25 @@ final class GeoTIFFRoundTripTests: XCTestCase {
             XCTAssertEqual((e as? RasterIOError)?.path.hasSuffix("missing/a.tif"), true)
         }
     }
+
+    func testHalfFloatWideningIsExactForEveryBitPattern() {
+        #if arch(x86_64) || arch(arm64)
+        for h in 0...UInt16.max {
+            let mine = GeoTIFFReader.halfToFloat(h)
+            let reference = Float(Float16(bitPattern: h))
+            if reference.isNaN { XCTAssertTrue(mine.isNaN, "\(h)"); continue }
+            XCTAssertEqual(mine.bitPattern, reference.bitPattern, "half 0x\(String(h, radix: 16))")
+        }
+        #endif
+    }
+
+    func testPackedSamplesUnpackMSBFirstWithRowPadding() {
+        // Two rows of three 4-bit samples: row bytes 0x12 0x30 | 0xAB 0xC0.
+        var out = [UInt8](repeating: 0, count: 6)
+        GeoTIFFReader.unpack([0x12, 0x30, 0xAB, 0xC0], bits: 4, samplesPerRow: 3, rows: 2, into: &out)
+        XCTAssertEqual(out, [1, 2, 3, 10, 11, 12])
+        var twelve = [UInt16](repeating: 0, count: 2)
+        GeoTIFFReader.unpack([0xFF, 0xF0, 0x01], bits: 12, samplesPerRow: 2, rows: 1, into: &twelve)
+        XCTAssertEqual(twelve, [4095, 1])
+    }
 }
