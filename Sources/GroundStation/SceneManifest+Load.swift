@@ -16,7 +16,9 @@ extension SceneManifest {
     /// - Quality: nodata (file nodata tag, the sensor's fill DN), saturation, the scene's QA layers; when the
     ///   sensor has no QA layer and the scene is TOA, `SpectralCloudTest` (reading blue/green/red/nir/swir16
     ///   too when they were not asked for). Reflectance is NaN wherever quality is not valid.
-    public func load(bands names: [String]?, limits: ResourceLimits = .default) throws -> ReflectanceTile {
+    /// - `masks: false` keeps only nodata/fill (what `tilepipe toa` and rio-toa do): saturation, QA layers and
+    ///   the spectral test are skipped.
+    public func load(bands names: [String]?, limits: ResourceLimits = .default, masks: Bool = true) throws -> ReflectanceTile {
         var wanted: [ManifestBand]
         if let names {
             wanted = try names.map { n in
@@ -33,7 +35,7 @@ extension SceneManifest {
         }
         guard !wanted.isEmpty else { throw ManifestError.missingBand(file: path, band: "*", reason: "no band file found") }
         let outputNames = wanted.map(\.commonName)
-        let useSpectralTest = quality.isEmpty && profile.qualityBand == .none && (info.isTOA ?? false)
+        let useSpectralTest = masks && quality.isEmpty && profile.qualityBand == .none && (info.isTOA ?? false)
         if useSpectralTest {
             for extra in ["blue", "green", "red", "nir", "swir16"] where !outputNames.contains(extra) {
                 if let b = availableBands.first(where: { $0.commonName == extra }) { wanted.append(b) }
@@ -59,21 +61,21 @@ extension SceneManifest {
             }
             return GridAlignment.replicate(v, width: w, height: h, factor: kx, targetWidth: W, targetHeight: H)
         }
-        var masks = [[UInt8]]()
+        var layerMasks = [[UInt8]]()
         var refl = [String: [Float]]()
         for l in layers {
             let dn = try align(l.dn, l.width, l.height, l.band.file!)
-            masks.append(QualityMask.fromDN(dn, fill: l.band.fill, saturation: l.band.saturation))
+            layerMasks.append(QualityMask.fromDN(dn, fill: l.band.fill, saturation: masks ? l.band.saturation : nil))
             refl[l.band.commonName] = try Calibration.apply(l.band.calibration, dn: dn, sunElevation: info.sunElevation,
                                                             earthSunDistance: earthSunDistance, file: path)
         }
-        for q in quality {
+        for q in quality where masks {
             let (v, w, h, _) = try Self.readBand(file: q.file, band: q.fileBand, limits: limits)
-            masks.append(QualityMask.decode(q.kind, try align(v, w, h, q.file)))
+            layerMasks.append(QualityMask.decode(q.kind, try align(v, w, h, q.file)))
             sources.insert(q.file)
         }
-        if useSpectralTest, let m = SpectralCloudTest.run(refl, count: W * H) { masks.append(m) }
-        let q = QualityMask.combine(masks, count: W * H)
+        if useSpectralTest, let m = SpectralCloudTest.run(refl, count: W * H) { layerMasks.append(m) }
+        let q = QualityMask.combine(layerMasks, count: W * H)
         var out = [String: [Float]]()
         for name in outputNames {
             var v = refl[name]!

@@ -112,7 +112,7 @@ public enum SensorCatalog {
         let n = name.lowercased().replacingOccurrences(of: "_", with: " ").replacingOccurrences(of: "-", with: " ")
         if n.hasPrefix("landsat 8") || n.hasPrefix("landsat 9") || n == "landsat8" || n == "landsat9" { return landsatOLI }
         if n.hasPrefix("sentinel 2") || n.hasPrefix("sentinel2") || n == "s2a" || n == "s2b" || n == "s2c" { return sentinel2MSI }
-        if n.hasPrefix("anxi tieguanyin") || n.hasPrefix("axtgy") || n.hasPrefix("tieguanyin") { return anxiTieguanyin }
+        if n.hasPrefix("anxi tieguanyin") || n.hasPrefix("axtgy") || n.hasPrefix("tieguanyin") || n.hasPrefix("tgy") { return anxiTieguanyin }
         if n.hasPrefix("huaxiangyuan") || n.hasPrefix("hxy") { return huaxiangyuan }
         if n == "terra" || n == "aqua" || n == "modis" { return modisMOD09 }
         return all.first { $0.id == name.lowercased() }
