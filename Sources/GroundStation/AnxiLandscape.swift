@@ -7,7 +7,7 @@ import Foundation
 /// - Terrain: elevation e = 40 m + v·(30 + h·1000·max(0, f − 0.33)) with f = fbm(2.5 km, 4 octaves),
 ///   h = smoothstep(0.37, 0.49, f) and v = smoothstep(400 m, 2500 m, d), d the distance to the river: a flat
 ///   valley floor along the river, flat basins where f is low, steep hills (slopes 10–35°) elsewhere.
-/// - River: centre line y = Py + 800·sin((x − Px)/2500) + 400·(fbm − 0.5), half-width 25–45 m.
+/// - River: centre line y = Py + 800·sin((x − Px)/2500) + 400·(fbm − 0.5), half-width 45–80 m (the Xixi at Anxi is 100–200 m wide).
 /// - Reservoir: a noisy disc of radius ≈ 450 m centred 2.2 km east and 2.4 km north of P.
 /// - Towns: the county town (radius ≈ 650 m, 1.6 km west of P on the valley floor) and villages on a 1.8 km
 ///   lattice (45 % of cells, radius 120–230 m), built only where the slope is below 10°.
@@ -110,7 +110,7 @@ public struct AnxiLandscape: Sendable {
 
     /// The undisturbed land cover at a point.
     public func baseCover(_ x: Double, _ y: Double) -> Cover {
-        let halfWidth = 25 + 20 * riverNoise.fbm(x, y, scale: 800, octaves: 2)
+        let halfWidth = 45 + 35 * riverNoise.fbm(x, y, scale: 800, octaves: 2)
         if riverDistance(x, y) < halfWidth || inReservoir(x, y) { return Cover(material: .water, landCover: .water, eventAffected: false) }
         let e = elevation(x, y)
         let slope = slopeAspect(x, y).slope
@@ -162,8 +162,10 @@ public struct AnxiLandscape: Sendable {
         let r = (dx * dx + dy * dy).squareRoot() / site.radius
         switch event {
         case .flood:
-            // The river rises ~10 m: every valley-floor pixel within 1.5 km of the river below 52 m floods.
-            if c.landCover != .water && riverDistance(x, y) < 1500 && elevation(x, y) < 52 {
+            // The river overflows onto its floodplain: valley-floor pixels (below 60 m) closer to the river
+            // than a noisy reach of 250–650 m flood.
+            let reach = 250 + 400 * eventNoise.fbm(x, y, scale: 1500, octaves: 3)
+            if c.landCover != .water && riverDistance(x, y) < reach && elevation(x, y) < 60 {
                 c = Cover(material: .turbidWater, landCover: .water, eventAffected: true)
             }
         case .fire:

@@ -24,7 +24,7 @@ struct SceneRender: Sendable {
     /// Cloud opacity α in [0, 1] at a point.
     func cloudAlpha(_ x: Double, _ y: Double) -> Double {
         let n = NoiseField(seed: cloudSeed).fbm(x, y, scale: 2500, octaves: 5)
-        return AnxiLandscape.smoothstep(cloudThreshold, cloudThreshold + 0.06, n)
+        return AnxiLandscape.smoothstep(cloudThreshold, cloudThreshold + 0.015, n)
     }
 
     /// True inside the swath: a rectangle rotated 9° from north, 7 % narrower than the scene across track.
@@ -107,8 +107,8 @@ struct SceneRender: Sendable {
                 let shade = cloudAlpha(x + sdx, y + sdy)
                 let alpha = cloudAlpha(x, y)
                 let light = min(1.6, 0.65 * max(0, cosI) / cos(zen) * (1 - shade) + 0.35 * (1 - 0.3 * shade))
-                if alpha > 0.5 { cls = LandCoverClass.cloud.rawValue }
-                else if shade > 0.5 { cls = LandCoverClass.cloudShadow.rawValue }
+                if alpha > 0.2 { cls = LandCoverClass.cloud.rawValue }
+                else if shade > 0.2 { cls = LandCoverClass.cloudShadow.rawValue }
                 truth[p] = cls
                 eventTruth[p] = affected >= 2 ? 1 : 0
                 for (bi, li) in bandIndex.enumerated() {

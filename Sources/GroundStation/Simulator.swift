@@ -14,7 +14,7 @@ import RasterIO
 /// with crop phenology, tea flush, drought stress, vegetation texture) averaged — so class edges give mixed
 /// pixels — then terrain illumination 0.35 + 0.65·max(0, cos i)/cos θz (cos i from slope/aspect and the sun,
 /// 35 % diffuse light), cloud shadow (direct light removed, diffuse ×0.7), path reflectance, cloud
-/// (ρ = (1−α)ρ + α·ρ_cloud), Gaussian sensor noise, and quantisation DN = round((ρ·sin θe − A)/M) in
+/// (ρ = (1−α)ρ + α·ρ_cloud; truth says cloud where α > 0.2 and shadow where the shading cloud's α > 0.2), Gaussian sensor noise, and quantisation DN = round((ρ·sin θe − A)/M) in
 /// [1, saturation]; DN 0 is fill outside the footprint (a swath rotated 9° from north).
 public enum Simulator {
     /// Runs the simulation; returns the files written, sorted.
@@ -36,7 +36,7 @@ public enum Simulator {
             let esd = Calibration.earthSunDistance(on: date)
             let postEvent = config.event != nil && d >= config.eventDateIndex
             var rng = SplitMix64(seed: SplitMix64.mix(config.seed ^ 0xC10D) &+ UInt64(d))
-            let cloudCover = config.event != nil ? 0.02 + 0.06 * rng.nextUnit() : 0.03 + 0.17 * rng.nextUnit()
+            let cloudCover = config.event != nil ? 0.01 + 0.03 * rng.nextUnit() : 0.03 + 0.17 * rng.nextUnit()
             let scene = SceneRender(landscape: landscape, bands: bands, profile: profile, resolution: res, sun: sun,
                                     doy: dayOfYear(date), cloudSeed: SplitMix64.mix(config.seed ^ UInt64(d + 1) &* 0x51ED),
                                     cloudThreshold: 0.70 - 0.6 * cloudCover, event: postEvent ? config.event : nil,
