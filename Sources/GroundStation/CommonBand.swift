@@ -2,7 +2,7 @@
 public enum CommonBand {
     /// Every common name, shortest wavelength first.
     public static let all: [String] = [
-        "coastal", "blue", "green", "red", "rededge1", "rededge2", "rededge3", "nir", "nir08", "nir09",
+        "coastal", "blue", "green", "red", "rededge1", "rededge2", "rededge3", "nir", "nir08", "nir09", "nir12",
         "cirrus", "swir16", "swir22", "pan", "thermal", "thermal2", "qa",
     ]
 

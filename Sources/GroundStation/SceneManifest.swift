@@ -83,7 +83,7 @@ public struct SceneManifest: Sendable, Equatable {
     public var quality: [ManifestQuality]
 
     /// Manifest formats.
-    public enum Format: String, Sendable { case sceneJSON = "scene.json", mtlText = "MTL.txt", mtlJSON = "MTL.json", stacItem = "STAC item" }
+    public enum Format: String, Sendable { case sceneJSON = "scene.json", mtlText = "MTL.txt", mtlJSON = "MTL.json", stacItem = "STAC item", modisBandFiles = "MODIS band files" }
 
     /// A manifest from its parts.
     public init(path: String, format: Format, info: SceneInfo, profile: SensorProfile, tileName: String? = nil,

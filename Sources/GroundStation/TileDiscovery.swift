@@ -9,7 +9,8 @@ public enum TileDiscovery {
     /// their manifest. Files that cannot be understood are returned as rejects (path + reason), not thrown.
     ///
     /// Rules, per folder: every `scene.json`, `*MTL.txt`, `*MTL.json` and STAC item JSON is read as a
-    /// manifest (one input each; a manifest that fails to parse is a reject with the `ManifestError`). TIFFs
+    /// manifest (one input each; a manifest that fails to parse is a reject with the `ManifestError`); in a
+    /// folder without one, MODIS band-per-file products form one scene per product prefix (`MODISBandFiles`). TIFFs
     /// referenced by a manifest belong to it; `truth-*.tif` (simulator ground truth) and hidden/temporary files
     /// are skipped; any other TIFF in a folder that has a manifest is a reject; TIFFs in folders without a
     /// manifest are loose tiles (the header is read to check them). Other files are ignored. Inputs are sorted
@@ -60,6 +61,13 @@ public enum TileDiscovery {
                     rejects.append((f, e.description))
                 } catch {
                     rejects.append((f, "\(error)"))
+                }
+            }
+            if !hasManifest {
+                for (m, used) in MODISBandFiles.scenes(in: files) {
+                    hasManifest = true
+                    consumed.formUnion(used)
+                    inputs.append(input(for: m))
                 }
             }
             for f in files {
