@@ -18,7 +18,10 @@ extension SceneManifest {
     ///   too when they were not asked for). Reflectance is NaN wherever quality is not valid.
     /// - `masks: false` keeps only nodata/fill (what `tilepipe toa` and rio-toa do): saturation, QA layers and
     ///   the spectral test are skipped.
-    public func load(bands names: [String]?, limits: ResourceLimits = .default, masks: Bool = true) throws -> ReflectanceTile {
+    /// - `perPixelSun: true` divides by the sine of a per-pixel sun elevation (`SunGeometry`) instead of the
+    ///   scene-centre one, for the `.reflectance` and `.radiance` calibrations.
+    public func load(bands names: [String]?, limits: ResourceLimits = .default, masks: Bool = true,
+                     perPixelSun: Bool = false) throws -> ReflectanceTile {
         var wanted: [ManifestBand]
         if let names {
             wanted = try names.map { n in
@@ -63,11 +66,28 @@ extension SceneManifest {
         }
         var layerMasks = [[UInt8]]()
         var refl = [String: [Float]]()
+        var sunGrid: [Float]?
+        if perPixelSun {
+            guard let date = info.acquired else { throw ManifestError.missingKey(file: path, key: "acquisition time") }
+            var g = finest.geo
+            if g?.crs == nil, let epsg { g?.crs = .epsg(epsg) }
+            guard let g else { throw ManifestError.raster(file: finest.band.file!, reason: "per-pixel sun angles need georeferencing") }
+            sunGrid = try SunGeometry.elevationGrid(geo: g, width: W, height: H, date: date)
+        }
         for l in layers {
             let dn = try align(l.dn, l.width, l.height, l.band.file!)
             layerMasks.append(QualityMask.fromDN(dn, fill: l.band.fill, saturation: masks ? l.band.saturation : nil))
-            refl[l.band.commonName] = try Calibration.apply(l.band.calibration, dn: dn, sunElevation: info.sunElevation,
-                                                            earthSunDistance: earthSunDistance, file: path)
+            switch (l.band.calibration, sunGrid) {
+            case (.reflectance(let m, let a, true), let grid?):
+                refl[l.band.commonName] = SunGeometry.reflectance(dn: dn, mult: m, add: a, sunElevations: grid)
+            case (.radiance(let g, let o, let esun), let grid?):
+                // ρ = π·L·d²/(ESUN·sin θe): the radiance form of the same division.
+                let k = Double.pi * earthSunDistance * earthSunDistance / esun
+                refl[l.band.commonName] = SunGeometry.reflectance(dn: dn, mult: g * k, add: o * k, sunElevations: grid)
+            default:
+                refl[l.band.commonName] = try Calibration.apply(l.band.calibration, dn: dn, sunElevation: info.sunElevation,
+                                                                earthSunDistance: earthSunDistance, file: path)
+            }
         }
         for q in quality where masks {
             let (v, w, h, _) = try Self.readBand(file: q.file, band: q.fileBand, limits: limits)

@@ -17,6 +17,7 @@ struct Toa: ParsableCommand {
     @Option(help: "Scene manifest: MTL.txt, MTL.json, STAC item JSON or scene.json.") var metadata: String
     @Option(name: .customLong("band"), help: "NAME=FILE[:BAND] (BAND 1-based, default 1); repeatable.") var bands: [String]
     @Option(help: "Output GeoTIFF.") var output: String
+    @Flag(name: .customLong("pixel-sun"), help: "Use a per-pixel sun elevation from the footprint and time instead of the scene centre's.") var pixelSun = false
 
     func validate() throws {
         if bands.isEmpty { throw ValidationError("at least one --band NAME=FILE is required") }
@@ -44,7 +45,7 @@ struct Toa: ParsableCommand {
                 manifest.bands[i].fileBand = fileBand
                 names.append(manifest.bands[i].commonName)
             }
-            let tile = try manifest.load(bands: names, limits: .default, masks: false)
+            let tile = try manifest.load(bands: names, limits: .default, masks: false, perPixelSun: pixelSun)
             var samples = [Float]()
             samples.reserveCapacity(tile.pixelCount * names.count)
             var infos = [BandInfo]()
