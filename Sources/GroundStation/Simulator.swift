@@ -8,7 +8,7 @@ import RasterIO
 /// `<sceneID>_r<R>c<C>.tif` (UInt16 DN, one band per sensor band, DEFLATE), `scene.json`,
 /// `truth-landcover.tif` (UInt8 `LandCoverClass`, colour table, nodata 0) and, with an event,
 /// `truth-event.tif` (UInt8: 1 where the event changed the land, 0 elsewhere, 255 outside the footprint;
-/// the same map on every date of the series).
+/// all 0 on dates before the event, the changed area on the dates after it).
 ///
 /// Per pixel: land cover at 2×2 sub-pixel points (`AnxiLandscape`), their spectra (`SpectralLibrary`,
 /// with crop phenology, tea flush, drought stress, vegetation texture) averaged — so class edges give mixed

@@ -16,6 +16,8 @@
 public enum SpectralLibrary {
     /// A surface material.
     public enum Material: Int, Sendable, CaseIterable {
+        /// Clear water, turbid (flood) water, built-up mix, red lateritic soil, flooded paddy, green crop, tea,
+        /// evergreen forest, burn scar, fresh landslide scar, thick cloud.
         case water, turbidWater, builtUp, redSoil, paddyFlooded, greenCrop, tea, forest, burnScar, landslideScar, cloud
     }
 

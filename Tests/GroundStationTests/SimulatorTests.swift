@@ -140,6 +140,8 @@ final class SimulatorTests: XCTestCase {
                 if [5, 6, 7].contains(pre[i]) && [3, 6, 7].contains(post[i]) { consistent += 1 }
             }
             XCTAssertTrue(ev.allSatisfy { $0 <= 1 || $0 == 255 })
+            let evPre = try GeoTIFFReader(path: "\(sampleTiles)/fire/HXY1_20250108/\(tile)/truth-event.tif").read(UInt8.self).samples
+            XCTAssertFalse(evPre.contains(1), "nothing has burned yet on the pre-fire date")
         }
         XCTAssertGreaterThan(burned, 5000)
         XCTAssertGreaterThan(Double(consistent) / Double(burned), 0.98)
