@@ -31,17 +31,7 @@ public func computeIndices(_ indices: [SpectralIndex], bands: [String: [Float]],
     let inputs = usedNames.map { bands[$0]! }
     let outputs: [[Float]] = withBuffers(inputs) { inPtrs in
         makeArrays(unique.count, count: count) { outPtrs in
-            var start = 0
-            var views = [UnsafeBufferPointer<Float>]()
-            while start < count {
-                let n = min(chunk, count - start)
-                for (k, index) in unique.enumerated() {
-                    views.removeAll(keepingCapacity: true)
-                    for s in slots[k] { views.append(UnsafeBufferPointer(rebasing: inPtrs[s][start..<(start + n)])) }
-                    index.kernel.apply(views, UnsafeMutableBufferPointer(rebasing: outPtrs[k][start..<(start + n)]))
-                }
-                start += n
-            }
+            fusedLoop(unique, slots: slots, inputs: inPtrs, outputs: outPtrs, count: count, chunk: chunk)
         }
     }
     var result: [String: [Float]] = [:]
@@ -53,4 +43,49 @@ public func computeIndices(_ indices: [SpectralIndex], bands: [String: [Float]],
 /// benchmark compares with, and a convenience for single-index callers.
 public func computeIndex(_ index: SpectralIndex, bands: [String: [Float]], count: Int) throws(KernelError) -> [Float] {
     try computeIndices([index], bands: bands, count: count, chunk: max(count, 1))[index.name]!
+}
+
+/// Computes `indices` into caller-owned buffers (`outputs[k]` receives `indices[k]`), so tile
+/// buffers can be reused without allocating or page-faulting. Same formulas, NaN rules and fusion
+/// as `computeIndices(_:bands:count:chunk:)`; the pixel count is `outputs[k].count` (all equal), and
+/// every needed band must hold at least that many samples.
+public func computeIndices(_ indices: [SpectralIndex], bands: [String: UnsafeBufferPointer<Float>],
+                           into outputs: [UnsafeMutableBufferPointer<Float>], chunk: Int = 4096) throws(KernelError) {
+    guard indices.count == outputs.count else {
+        throw .invalidArgument("\(indices.count) indices but \(outputs.count) output buffers")
+    }
+    guard chunk > 0 else { throw .invalidArgument("chunk size \(chunk) must be positive") }
+    let count = outputs.first?.count ?? 0
+    guard outputs.allSatisfy({ $0.count == count }) else { throw .invalidArgument("output buffers differ in length") }
+    var usedNames: [String] = []
+    var slots: [[Int]] = []
+    for index in indices {
+        var mine: [Int] = []
+        for band in index.requiredBands {
+            guard let values = bands[band] else {
+                throw .missingBand(band: band, index: index.name, available: Array(bands.keys))
+            }
+            guard values.count >= count else { throw .bandLength(band: band, count: values.count, expected: count) }
+            if let k = usedNames.firstIndex(of: band) { mine.append(k) } else { usedNames.append(band); mine.append(usedNames.count - 1) }
+        }
+        slots.append(mine)
+    }
+    fusedLoop(indices, slots: slots, inputs: usedNames.map { bands[$0]! }, outputs: outputs, count: count, chunk: chunk)
+}
+
+/// The fused loop: for each chunk, every index's vectorised kernel over that chunk.
+func fusedLoop(_ indices: [SpectralIndex], slots: [[Int]], inputs: [UnsafeBufferPointer<Float>],
+               outputs: [UnsafeMutableBufferPointer<Float>], count: Int, chunk: Int) {
+    let kernels = indices.map(\.kernel)
+    var views = [UnsafeBufferPointer<Float>]()
+    var start = 0
+    while start < count {
+        let n = min(chunk, count - start)
+        for k in kernels.indices {
+            views.removeAll(keepingCapacity: true)
+            for s in slots[k] { views.append(UnsafeBufferPointer(rebasing: inputs[s][start..<(start + n)])) }
+            kernels[k].apply(views, UnsafeMutableBufferPointer(rebasing: outputs[k][start..<(start + n)]))
+        }
+        start += n
+    }
 }

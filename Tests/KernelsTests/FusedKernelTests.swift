@@ -97,3 +97,26 @@ final class FusedKernelTests: XCTestCase {
         XCTAssertThrowsError(try computeIndices(set, bands: bands, count: 10, chunk: 0))
     }
 }
+
+final class CallerBufferTests: XCTestCase {
+    /// The caller-owned-buffer entry point gives exactly what the array-returning one gives.
+    func testIntoBuffersEqualsArrayAPI() throws {
+        var rng = SplitMix64(seed: 21)
+        let n = 9_999
+        let bands = randomBands(["blue", "green", "red", "nir", "swir16", "swir22"], count: n, nanRate: 0.05, rng: &rng)
+        let six = ["NDVI", "NDWI", "MNDWI", "NBR", "NDBI", "EVI"].map { IndexCatalog.lookup($0)! }
+        let want = try computeIndices(six, bands: bands, count: n)
+        let outs = (0..<6).map { _ in UnsafeMutableBufferPointer<Float>.allocate(capacity: n) }
+        defer { outs.forEach { $0.deallocate() } }
+        outs.forEach { $0.initialize(repeating: 0) }
+        let names = bands.keys.sorted()
+        try withBuffers(names.map { bands[$0]! }) { ptrs in
+            var views: [String: UnsafeBufferPointer<Float>] = [:]
+            for (k, name) in names.enumerated() { views[name] = ptrs[k] }
+            try computeIndices(six, bands: views, into: outs, chunk: 100)
+        }
+        for (k, index) in six.enumerated() {
+            XCTAssertTrue(zip(outs[k], want[index.name]!).allSatisfy { $0 == $1 || ($0.isNaN && $1.isNaN) }, index.name)
+        }
+    }
+}
