@@ -48,7 +48,9 @@ public struct SpectralIndex: Sendable, Hashable, CustomStringConvertible {
     /// `NAME = formula`.
     public var description: String { "\(name) = \(formula)" }
 
+    /// Indices are equal when their canonical names are.
     public static func == (a: SpectralIndex, b: SpectralIndex) -> Bool { a.name == b.name }
+    /// Hashes the canonical name.
     public func hash(into h: inout Hasher) { h.combine(name) }
 
     /// Computes the index over one chunk: `inputs[k]` is the band `requiredBands[k]`, every input

@@ -6,7 +6,13 @@ import RasterIO
 /// `tilepipe index NAME[,NAME...] --band ROLE=FILE[:BAND]... [--scale X] [--offset Y] --output FILE`.
 struct Index: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Compute spectral indices (fused, one pass) into a Float32 GeoTIFF, one band per index, nodata NaN.")
+        abstract: "Compute spectral indices (fused, one pass) into a Float32 GeoTIFF, one band per index, nodata NaN.",
+        discussion: """
+        Input reflectance = raw × scale + offset, from each band's SCALE/OFFSET metadata unless --scale/--offset \
+        override it. A MODIS HDF-EOS scale_factor > 1 (e.g. 10000) is read as "divide by" (reflectance = raw / 10000). \
+        Input nodata becomes NaN; every output pixel with a NaN input or a zero denominator is NaN. \
+        All inputs must have the same size.
+        """)
 
     @Argument(help: "Index names, comma-separated (see `tilepipe indices`).") var names: String
     @Option(name: .customLong("band"), help: "ROLE=FILE[:BAND]: a common band name (red, nir, ...) and its file; BAND is 1-based.")
