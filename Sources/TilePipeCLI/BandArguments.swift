@@ -103,7 +103,7 @@ struct LoadedBands {
         var note: String?
         // MODIS HDF-EOS: scale_factor=10000 means reflectance = raw / 10000 (GDAL reports it as a multiplier).
         let hdfScale = (info.metadata["scale_factor"] ?? metadata["scale_factor"]).flatMap { Double($0.trimmingCharacters(in: .whitespaces)) }
-        if s > 1, let f = hdfScale, f == s {
+        if scale == nil, s > 1, let f = hdfScale, f == s {
             let hdfOffset = (info.metadata["add_offset"] ?? metadata["add_offset"]).flatMap { Double($0.trimmingCharacters(in: .whitespaces)) } ?? 0
             s = 1 / f
             o = -hdfOffset / f
