@@ -1,0 +1,184 @@
+/// An ordered list of rules that turns index and band buffers into a UInt8 class map (first match wins).
+///
+/// A rule holds conditions `variable → interval` that must all hold (logical AND). Variables name the
+/// buffers passed to `classify` (`ndvi`, `mndwi`, `nir`, ...). A rule that mentions a variable absent from
+/// the inputs is skipped for the whole scene (so one scheme serves sensors with and without SWIR); a NaN
+/// sample never satisfies a condition. Pixels matched by no rule get `defaultClass` (0, nodata, by default).
+///
+/// When a quality buffer is given, its codes 1/3/4/5 (nodata, cloud, shadow, snow) force classes 0/6/7/8
+/// before any rule is tried (`LandUse.forcedClass(quality:)`).
+///
+/// Codable, so that pipeline.yaml can carry it under `classification:`:
+/// ```yaml
+/// classification:
+///   classes: [{code: 1, name: water, color: "#1f78b4"}, ...]
+///   rules:
+///     - {class: 1, when: {mndwi: ">0"}}
+///     - {class: 5, when: {ndvi: "[0.6,inf]"}}
+///   autoWater: {index: mndwi, class: 1}      # optional Otsu threshold per scene
+///   minimumMappingUnit: 4                    # optional, pixels
+/// ```
+public struct ClassificationScheme: Sendable, Equatable, Codable {
+    /// One rule: all `when` conditions hold → `class`.
+    public struct Rule: Sendable, Equatable, Codable {
+        /// The class code assigned when the rule matches.
+        public var `class`: UInt8
+        /// Conditions on named buffers; all must hold.
+        public var when: [String: ValueInterval]
+        /// A rule from its parts.
+        public init(class code: UInt8, when: [String: ValueInterval]) {
+            self.class = code
+            self.when = when
+        }
+    }
+
+    /// Per-scene automatic water threshold: Otsu on `index` replaces the condition on `index` in every rule
+    /// of class `class` with `index > t`, where t is clamped to [`minimum`, `maximum`].
+    public struct AutoThreshold: Sendable, Equatable, Codable {
+        /// Index buffer to threshold (`mndwi` or `ndwi`).
+        public var index: String
+        /// Class code whose rules get the threshold (water).
+        public var `class`: UInt8
+        /// Lowest threshold accepted (default −0.3).
+        public var minimum: Float?
+        /// Highest threshold accepted (default 0.5).
+        public var maximum: Float?
+        /// An automatic threshold on `index` for rules of class `code`.
+        public init(index: String, class code: UInt8, minimum: Float? = nil, maximum: Float? = nil) {
+            self.index = index
+            self.class = code
+            self.minimum = minimum
+            self.maximum = maximum
+        }
+    }
+
+    /// The classes the scheme can produce (codes, names, colours).
+    public var classes: [ClassDefinition]
+    /// The ordered rules.
+    public var rules: [Rule]
+    /// Class of pixels no rule matches (default 0).
+    public var defaultClass: UInt8?
+    /// Optional Otsu water threshold.
+    public var autoWater: AutoThreshold?
+    /// Optional minimum mapping unit in pixels (8-connected regions smaller than this are absorbed).
+    public var minimumMappingUnit: Int?
+
+    /// A scheme from its parts.
+    public init(classes: [ClassDefinition], rules: [Rule], defaultClass: UInt8? = nil,
+                autoWater: AutoThreshold? = nil, minimumMappingUnit: Int? = nil) {
+        self.classes = classes
+        self.rules = rules
+        self.defaultClass = defaultClass
+        self.autoWater = autoWater
+        self.minimumMappingUnit = minimumMappingUnit
+    }
+
+    /// The default land-use scheme (codes in `LandUse`), thresholds from domain.md §4.3:
+    /// 1. snow: `ndsi ≥ 0.4` and `nir > 0.10` (MODIS MOD10_L2), before water since MNDWI ≡ NDSI;
+    /// 2. water: `mndwi > 0`, or `ndwi > 0` (McFeeters) for sensors without SWIR;
+    /// 3. dense vegetation (tea, forest): `ndvi ≥ 0.6`;
+    /// 4. cropland / sparse vegetation: `0.3 ≤ ndvi < 0.6`;
+    /// 5. bare soil: `ndvi < 0.3` and `bsi ≥ 0.1`;
+    /// 6. built-up: `ndvi < 0.3` and `ndbi > −0.1`;
+    /// 7. any remaining `ndvi < 0.3`: bare soil.
+    /// Rules mentioning an absent buffer are skipped, so an NDVI-only scene still gets vegetation and bare soil.
+    public static let `default`: ClassificationScheme = {
+        func r(_ c: UInt8, _ w: [String: String]) -> Rule {
+            Rule(class: c, when: w.mapValues { try! ValueInterval(parsing: $0) })
+        }
+        return ClassificationScheme(classes: LandUse.classes, rules: [
+            r(LandUse.snow, ["ndsi": ">=0.4", "nir": ">0.10"]),
+            r(LandUse.water, ["mndwi": ">0"]),
+            r(LandUse.water, ["ndwi": ">0"]),
+            r(LandUse.denseVegetation, ["ndvi": ">=0.6"]),
+            r(LandUse.cropland, ["ndvi": "[0.3,0.6)"]),
+            r(LandUse.bareSoil, ["ndvi": "<0.3", "bsi": ">=0.1"]),
+            r(LandUse.builtUp, ["ndvi": "<0.3", "ndbi": ">-0.1"]),
+            r(LandUse.bareSoil, ["ndvi": "<0.3"]),
+        ], defaultClass: LandUse.nodata)
+    }()
+
+    /// Checks that every rule's class is declared and every rule has at least one condition.
+    public func validate() throws(AnalysisError) {
+        guard !rules.isEmpty else { throw .badScheme(key: "rules", reason: "no rules") }
+        let codes = Set(classes.map(\.code))
+        for (i, rule) in rules.enumerated() {
+            if !codes.isEmpty && !codes.contains(rule.class) {
+                throw .badScheme(key: "rules[\(i)].class", reason: "class \(rule.class) is not declared in classes")
+            }
+            if rule.when.isEmpty { throw .badScheme(key: "rules[\(i)].when", reason: "a rule needs at least one condition") }
+        }
+        if let m = minimumMappingUnit, m < 1 { throw .badScheme(key: "minimumMappingUnit", reason: "must be ≥ 1, got \(m)") }
+    }
+
+    /// Classifies a scene.
+    ///
+    /// - Parameters:
+    ///   - inputs: named Float32 buffers of `width × height` samples each; NaN marks invalid samples.
+    ///   - quality: optional ground-station quality codes (1 nodata, 3 cloud, 4 shadow, 5 snow).
+    /// - Returns: the class map plus the Otsu threshold actually used (if `autoWater` is set).
+    public func classify(inputs: [String: [Float]], quality: [UInt8]? = nil, width: Int, height: Int) throws(AnalysisError) -> ClassificationResult {
+        try validate()
+        let n = width * height
+        for (k, v) in inputs { try Check.size(k, v.count, n) }
+        if let quality { try Check.size("quality", quality.count, n) }
+
+        var rules = self.rules
+        var usedThreshold: Float?
+        if let auto = autoWater, let idx = inputs[auto.index] {
+            var sample = [Float]()
+            sample.reserveCapacity(n)
+            for i in 0..<n where !idx[i].isNaN && (quality.map { !LandUse.isMasked(quality: $0[i]) } ?? true) { sample.append(idx[i]) }
+            if let t = Otsu.threshold(sample, lower: -1, upper: 1) {
+                let tc = min(max(t, auto.minimum ?? -0.3), auto.maximum ?? 0.5)
+                usedThreshold = tc
+                for i in rules.indices where rules[i].class == auto.class && rules[i].when[auto.index] != nil {
+                    rules[i].when[auto.index] = .greater(than: tc)
+                }
+            }
+        }
+        // Rules whose variables are all present, with buffers resolved once.
+        let active: [(code: UInt8, conds: [([Float], ValueInterval)])] = rules.compactMap { rule in
+            var conds: [([Float], ValueInterval)] = []
+            for (k, iv) in rule.when.sorted(by: { $0.key < $1.key }) {
+                guard let buf = inputs[k] else { return nil }
+                conds.append((buf, iv))
+            }
+            return (rule.class, conds)
+        }
+        let fallback = defaultClass ?? LandUse.nodata
+        var out = [UInt8](repeating: fallback, count: n)
+        for i in 0..<n {
+            if let quality, let forced = LandUse.forcedClass(quality: quality[i]) { out[i] = forced; continue }
+            for rule in active where rule.conds.allSatisfy({ $0.1.contains($0.0[i]) }) {
+                out[i] = rule.code
+                break
+            }
+        }
+        if let mmu = minimumMappingUnit, mmu > 1 {
+            out = MinimumMappingUnit.apply(out, width: width, height: height, minimumPixels: mmu)
+        }
+        return ClassificationResult(classes: out, width: width, height: height, waterThreshold: usedThreshold)
+    }
+}
+
+/// The output of `ClassificationScheme.classify`.
+public struct ClassificationResult: Sendable, Equatable {
+    /// Class codes, row-major, `width × height`.
+    public var classes: [UInt8]
+    /// Columns.
+    public var width: Int
+    /// Rows.
+    public var height: Int
+    /// The per-scene Otsu water threshold that was applied, when `autoWater` was set.
+    public var waterThreshold: Float?
+
+    /// Pixel count per class code.
+    public var counts: [UInt8: Int] {
+        var c = [Int](repeating: 0, count: 256)
+        for v in classes { c[Int(v)] += 1 }
+        var d: [UInt8: Int] = [:]
+        for (k, v) in c.enumerated() where v > 0 { d[UInt8(k)] = v }
+        return d
+    }
+}
