@@ -10,7 +10,7 @@ public import RasterCore
 ///   (−0.25 → enhanced regrowth low, −0.1 → unburned, 0.1 → low, 0.27 → moderate-low, 0.44 → moderate-high,
 ///   0.66 → high). Comparisons are in Float32, so a Float32 dNBR equal to `Float(0.27)` is moderate-low.
 ///   Codes: 1 enhanced regrowth high, 2 enhanced regrowth low, 3 unburned, 4 low, 5 moderate-low,
-///   6 moderate-high, 7 high severity; 0 masked (cloud/shadow/snow/nodata at either date, NaN NBR).
+///   6 moderate-high, 7 high severity; 0 masked (a masked quality code, `LandUse.isMasked`, at either date, or NaN NBR).
 /// - Affected (burned) classes: 4...7 (low severity and above). Colours: UN-SPIDER palette.
 public struct BurnSeverityJob: Sendable, Equatable, Codable {
     /// Six ascending breakpoints (dNBR units, or RdNBR units when `classifyRdNBR`).

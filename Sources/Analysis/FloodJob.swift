@@ -3,7 +3,7 @@ public import RasterCore
 /// Flood mapping between two dates from a water index (MNDWI or NDWI; domain.md §4.3 "Optical water").
 ///
 /// water(date) = index > threshold (default 0.0, or Otsu per date when `threshold` is nil).
-/// Classes: 0 masked (nodata, cloud, shadow or snow at either date, NaN index), 1 dry, 2 permanent water
+/// Classes: 0 masked (a masked quality code, `LandUse.isMasked`, at either date, or NaN index), 1 dry, 2 permanent water
 /// (water at both dates, or in the permanent-water mask), 3 flooded (water after and not before, not
 /// permanent), 4 water receded (water before, dry after, not permanent). Class 3 is the affected class.
 public struct FloodJob: Sendable, Equatable, Codable {

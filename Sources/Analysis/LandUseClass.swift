@@ -51,31 +51,40 @@ public enum LandUse {
         ClassDefinition(code: 8, name: "snow", color: "#a6e1fa"),
     ]
 
-    /// Ground-station quality-mask codes (GroundStation's mask raster): 1 nodata, 3 cloud, 4 shadow, 5 snow.
-    /// Every other code (0 clear, 2, ...) means "classify from the indices".
+    /// Ground-station quality-mask codes (GroundStation's `PixelQuality`): 0 valid, 1 nodata, 2 saturated,
+    /// 3 cloud, 4 shadow, 5 snow, 6 cirrus. Codes not listed here mean "classify from the indices".
     public enum Quality {
+        /// Quality code for a usable pixel.
+        public static let valid: UInt8 = 0
         /// Quality code for no data.
         public static let nodata: UInt8 = 1
+        /// Quality code for a saturated band.
+        public static let saturated: UInt8 = 2
         /// Quality code for cloud.
         public static let cloud: UInt8 = 3
         /// Quality code for cloud shadow.
         public static let shadow: UInt8 = 4
         /// Quality code for snow.
         public static let snow: UInt8 = 5
+        /// Quality code for thin cirrus.
+        public static let cirrus: UInt8 = 6
     }
 
-    /// The land-use class a quality code forces (1→0, 3→6, 4→7, 5→8), or nil when the pixel is to be classified.
+    /// The land-use class a quality code forces, or nil when the pixel is to be classified:
+    /// nodata 1 → 0, cloud 3 → 6, shadow 4 → 7, snow 5 → 8 (as the issue specifies), and also
+    /// saturated 2 → 0 (reflectance unusable) and cirrus 6 → 6 (cloud).
     @inlinable public static func forcedClass(quality q: UInt8) -> UInt8? {
         switch q {
-        case Quality.nodata: return nodata
-        case Quality.cloud: return cloud
+        case Quality.nodata, Quality.saturated: return nodata
+        case Quality.cloud, Quality.cirrus: return cloud
         case Quality.shadow: return cloudShadow
         case Quality.snow: return snow
         default: return nil
         }
     }
 
-    /// True when a quality code excludes the pixel from change detection (nodata, cloud, shadow, snow).
+    /// True when a quality code excludes the pixel from change detection (nodata, saturated, cloud, shadow,
+    /// snow, cirrus): such pixels are class 0 in every disaster job and never count as change.
     @inlinable public static func isMasked(quality q: UInt8) -> Bool { forcedClass(quality: q) != nil }
 
     /// A GeoTIFF colour table (256 entries) for a list of classes; codes not listed are transparent black.

@@ -4,7 +4,7 @@ public import RasterCore
 ///
 /// vegetated before = NDVI_before ≥ `vegetatedMinimum` (default 0.3, domain.md §4.3);
 /// loss = vegetated before and NDVI_before − NDVI_after ≥ `drop` (default 0.2).
-/// Classes: 0 masked (cloud/shadow/snow/nodata at either date, NaN), 1 not vegetated before, 2 vegetation kept,
+/// Classes: 0 masked (masked quality code at either date, or NaN), 1 not vegetated before, 2 vegetation kept,
 /// 3 vegetation loss (affected).
 public struct VegetationLossJob: Sendable, Equatable, Codable {
     /// Job label in results: `vegetation_loss` or `landslide`.
