@@ -148,12 +148,22 @@ public struct ClassificationScheme: Sendable, Equatable, Codable {
         }
         let fallback = defaultClass ?? LandUse.nodata
         var out = [UInt8](repeating: fallback, count: n)
-        for i in 0..<n {
-            if let quality, let forced = LandUse.forcedClass(quality: quality[i]) { out[i] = forced; continue }
-            for rule in active where rule.conds.allSatisfy({ $0.1.contains($0.0[i]) }) {
-                out[i] = rule.code
-                break
+        // Rule-major evaluation with tight per-condition loops: `open[i]` is true while no rule has claimed i.
+        var open = [Bool](repeating: true, count: n)
+        if let quality {
+            for i in 0..<n { if let forced = LandUse.forcedClass(quality: quality[i]) { out[i] = forced; open[i] = false } }
+        }
+        var match = [Bool](repeating: false, count: n)
+        for rule in active {
+            match = open
+            for (buf, iv) in rule.conds {
+                buf.withUnsafeBufferPointer { b in
+                    match.withUnsafeMutableBufferPointer { m in
+                        for i in 0..<n where m[i] { m[i] = iv.contains(b[i]) }
+                    }
+                }
             }
+            for i in 0..<n where match[i] { out[i] = rule.code; open[i] = false }
         }
         if let mmu = minimumMappingUnit, mmu > 1 {
             out = MinimumMappingUnit.apply(out, width: width, height: height, minimumPixels: mmu)

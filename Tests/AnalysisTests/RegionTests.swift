@@ -62,3 +62,22 @@ final class RegionTests: XCTestCase {
         }
     }
 }
+
+final class ClassRasterTests: XCTestCase {
+    func testDisasterClassRasterWritesWithColourTableAndReadsBack() throws {
+        let geo = GeoReference(transform: GeoTransform(originX: 720000, pixelWidth: 10, originY: 2780000, pixelHeight: -10), crs: .epsg(32650))
+        let r = try BurnSeverityJob().run(nbrBefore: [0.6, 0.6, 0.6, 0.6], nbrAfter: [0.8, 0.55, 0.2, -0.2], width: 2, height: 2, geo: geo)
+        XCTAssertEqual(r.classRaster, [2, 3, 5, 7])
+        let raster = r.raster(geo: geo)
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("an-class-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let path = dir.appendingPathComponent("burn.tif").path
+        try GeoTIFFWriter.write(raster, to: path)
+        let back = try GeoTIFFReader(path: path).read(UInt8.self)
+        XCTAssertEqual(back.samples, [2, 3, 5, 7])
+        XCTAssertEqual(back.bands[0].nodata, 0)
+        XCTAssertEqual(back.bands[0].colorTable?.entries[7], RGBA(hex: "#a41fd6"))
+        XCTAssertEqual(back.geo?.crs?.epsg, 32650)
+    }
+}
