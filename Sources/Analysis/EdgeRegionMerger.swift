@@ -77,7 +77,7 @@ public enum EdgeRegionMerger {
         var edgeOwner: [LatticeEdge: Int] = [:]
         var itemEdges = [[LatticeEdge]](repeating: [], count: items.count)
         for (k, it) in items.enumerated() {
-            for ring in [it.poly.exterior] + it.poly.holes { itemEdges[k] += unitEdges(ring) }
+            for ring in it.poly.rings { itemEdges[k] += unitEdges(ring) }
             for e in itemEdges[k] { edgeOwner[e] = k }
         }
         var cancelled = Set<LatticeEdge>()
@@ -118,11 +118,10 @@ public enum EdgeRegionMerger {
                 result.append(MergedPolygon(polygon: p, tileIds: ids))
                 continue
             }
-            for poly in LatticeRings.polygons(from: LatticeRings.link(edges, joinDiagonals: true)) {
-                let area = LatticeRings.signedArea(poly.exterior) + poly.holes.reduce(0) { $0 + LatticeRings.signedArea($1) }
-                result.append(MergedPolygon(polygon: TracedPolygon(classCode: code, pixelCount: Int(area.rounded()), exterior: poly.exterior,
-                                                                   holes: poly.holes, touchesEdge: touches), tileIds: ids))
-            }
+            let parts = LatticeRings.polygons(from: LatticeRings.link(edges))
+            let pixels = members.reduce(0) { $0 + items[$1].poly.pixelCount }
+            result.append(MergedPolygon(polygon: TracedPolygon(classCode: code, pixelCount: pixels, parts: parts, touchesEdge: touches),
+                                        tileIds: ids))
         }
         return (ref, result)
     }
@@ -130,8 +129,7 @@ public enum EdgeRegionMerger {
     static func shift(_ p: TracedPolygon, dx: Int, dy: Int) -> TracedPolygon {
         var q = p
         let f = { (r: [PixelPoint]) in r.map { PixelPoint(x: $0.x + Double(dx), y: $0.y + Double(dy)) } }
-        q.exterior = f(p.exterior)
-        q.holes = p.holes.map(f)
+        q.parts = p.parts.map { PolygonPart(exterior: f($0.exterior), holes: $0.holes.map(f)) }
         return q
     }
 

@@ -2,12 +2,11 @@ public import RasterCore
 import RasterIO
 import Foundation
 
-/// One GeoJSON Feature in WGS84: a polygon (lon/lat, rings closed, RFC 7946 winding) and its properties.
+/// One GeoJSON Feature in WGS84: a (multi)polygon (lon/lat, rings closed, RFC 7946 winding) and its properties.
 public struct GeoJSONFeature: Sendable, Equatable, Codable {
-    /// Exterior ring, counter-clockwise, `[lon, lat]` pairs, first == last.
-    public var exterior: [[Double]]
-    /// Holes, clockwise, closed.
-    public var holes: [[[Double]]]
+    /// Parts; each is its rings, exterior first (counter-clockwise) then holes (clockwise); each ring a list of
+    /// `[lon, lat]` positions with first == last. One part is written as a Polygon, several as a MultiPolygon.
+    public var parts: [[[[Double]]]]
     /// Area in hectares, from the pixel count and the projected CRS (before reprojection).
     public var areaHa: Double
     /// Class code.
@@ -26,7 +25,8 @@ public struct GeoJSONFeature: Sendable, Equatable, Codable {
     public var extra: [String: String]
 }
 
-/// RFC 7946 GeoJSON from traced polygons: simplified within half a pixel (Douglas–Peucker), mapped pixel →
+/// RFC 7946 GeoJSON from traced polygons: simplified within half a pixel (Douglas–Peucker, kept valid by
+/// `PolygonSimplifier`), mapped pixel →
 /// CRS with the tile's geotransform, CRS → WGS84 lon/lat with PROJ (`CRSTransform`), winding forced to the
 /// right-hand rule (exterior counter-clockwise, holes clockwise), rings closed, 7 decimals.
 public struct GeoJSONWriter: Sendable {
@@ -51,24 +51,27 @@ public struct GeoJSONWriter: Sendable {
         do { proj = try CRSTransform.toWGS84(from: def) } catch { throw .projection(reason: "\(error)") }
         var out: [GeoJSONFeature] = []
         for p in polygons {
-            var rings = [p.exterior] + p.holes
-            if simplifyTolerance > 0 { rings = rings.map { DouglasPeucker.simplify(ring: $0, tolerance: simplifyTolerance) } }
-            var lonlat: [[[Double]]] = []
-            for (k, ring) in rings.enumerated() {
-                var xs = [Double](), ys = [Double]()
-                xs.reserveCapacity(ring.count + 1); ys.reserveCapacity(ring.count + 1)
-                for v in ring {
-                    let (x, y) = geo.transform.apply(column: v.x, row: v.y)
-                    xs.append(x); ys.append(y)
+            let parts = simplifyTolerance > 0 ? PolygonSimplifier.simplify(p, tolerance: simplifyTolerance) : p.parts
+            var lonlatParts: [[[[Double]]]] = []
+            for part in parts {
+                var lonlat: [[[Double]]] = []
+                for (k, ring) in ([part.exterior] + part.holes).enumerated() {
+                    var xs = [Double](), ys = [Double]()
+                    xs.reserveCapacity(ring.count); ys.reserveCapacity(ring.count)
+                    for v in ring {
+                        let (x, y) = geo.transform.apply(column: v.x, row: v.y)
+                        xs.append(x); ys.append(y)
+                    }
+                    do { try proj.transform(xs: &xs, ys: &ys) } catch { throw .projection(reason: "\(error)") }
+                    var pts = zip(xs, ys).map { [Self.round7($0), Self.round7($1)] }
+                    let area = Self.signedArea(pts)
+                    if (k == 0 && area < 0) || (k > 0 && area > 0) { pts.reverse() }
+                    pts.append(pts[0])
+                    lonlat.append(pts)
                 }
-                do { try proj.transform(xs: &xs, ys: &ys) } catch { throw .projection(reason: "\(error)") }
-                var pts = zip(xs, ys).map { [Self.round7($0), Self.round7($1)] }
-                let area = Self.signedArea(pts)
-                if (k == 0 && area < 0) || (k > 0 && area > 0) { pts.reverse() }
-                pts.append(pts[0])
-                lonlat.append(pts)
+                lonlatParts.append(lonlat)
             }
-            out.append(GeoJSONFeature(exterior: lonlat[0], holes: Array(lonlat.dropFirst()), areaHa: Double(p.pixelCount) * ha,
+            out.append(GeoJSONFeature(parts: lonlatParts, areaHa: Double(p.pixelCount) * ha,
                                       classCode: p.classCode, className: classNames[p.classCode] ?? "class \(p.classCode)",
                                       tileIds: tileIds, dates: dates, pixelCount: p.pixelCount, touchesEdge: p.touchesEdge, extra: extra))
         }
@@ -80,11 +83,17 @@ public struct GeoJSONWriter: Sendable {
         var s = "{\"type\":\"FeatureCollection\",\"features\":["
         for (i, f) in features.enumerated() {
             if i > 0 { s += "," }
-            s += "\n{\"type\":\"Feature\",\"geometry\":{\"type\":\"Polygon\",\"coordinates\":["
-            s += ([f.exterior] + f.holes).map { ring in
-                "[" + ring.map { "[\(num($0[0])),\(num($0[1]))]" }.joined(separator: ",") + "]"
-            }.joined(separator: ",")
-            s += "]},\"properties\":{"
+            func polygon(_ rings: [[[Double]]]) -> String {
+                "[" + rings.map { ring in "[" + ring.map { "[\(num($0[0])),\(num($0[1]))]" }.joined(separator: ",") + "]" }
+                    .joined(separator: ",") + "]"
+            }
+            if f.parts.count == 1 {
+                s += "\n{\"type\":\"Feature\",\"geometry\":{\"type\":\"Polygon\",\"coordinates\":" + polygon(f.parts[0])
+            } else {
+                s += "\n{\"type\":\"Feature\",\"geometry\":{\"type\":\"MultiPolygon\",\"coordinates\":["
+                    + f.parts.map(polygon).joined(separator: ",") + "]"
+            }
+            s += "},\"properties\":{"
             var props: [(String, String)] = [
                 ("area_ha", num(f.areaHa, decimals: 4)), ("class", "\(f.classCode)"), ("class_name", quote(f.className)),
                 ("tile_id", quote(f.tileIds.joined(separator: ","))),

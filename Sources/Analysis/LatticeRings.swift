@@ -33,11 +33,14 @@ struct LatticeEdge: Hashable, Sendable {
 
 /// Links directed lattice edges into closed rings.
 enum LatticeRings {
-    /// Rings (corner vertices only, not repeated at the end) from a set of boundary edges.
+    /// Simple rings (corner vertices only, not repeated at the end) from a set of boundary edges.
     ///
-    /// Where two rings touch at a corner (two regions' pixels meet diagonally), `joinDiagonals` decides: true
-    /// (8-connectivity) turns so the diagonal pixels stay in one ring; false (4-connectivity) keeps them apart.
-    static func link(_ edges: [LatticeEdge], joinDiagonals: Bool) -> [[PixelPoint]] {
+    /// Where a region's pixels meet only diagonally at a corner, the walk turns towards the diagonal pixel
+    /// (the 8-connected choice), which keeps each background component on one ring; a ring that thereby comes
+    /// back to the same corner (two parts of a region that touch only at that corner) is then cut there into
+    /// separate loops. Every returned ring visits each vertex once, as OGC/GEOS validity requires: touching
+    /// parts become a MultiPolygon's parts and a hole may touch its exterior at single points.
+    static func link(_ edges: [LatticeEdge]) -> [[PixelPoint]] {
         struct Key: Hashable { var x: Int; var y: Int }
         var outgoing: [Key: [Int]] = [:]
         for e in edges { outgoing[Key(x: e.x, y: e.y), default: []].append(e.direction) }
@@ -62,7 +65,7 @@ enum LatticeRings {
                 guard !candidates.isEmpty else { break }
                 var next = candidates[0]
                 if candidates.count > 1 {
-                    let preferred = joinDiagonals ? (heading + 3) % 4 : (heading + 1) % 4
+                    let preferred = (heading + 3) % 4
                     next = candidates.contains(preferred) ? preferred : candidates.contains(heading) ? heading : candidates[0]
                 }
                 if next != heading { vertices.append(PixelPoint(x: Double(cur.x), y: Double(cur.y))) }
@@ -72,9 +75,29 @@ enum LatticeRings {
                 heading = next
                 cur = e.end
             }
-            if vertices.count >= 4 { rings.append(vertices) }
+            if vertices.count >= 4 { rings += splitAtRepeats(vertices) }
         }
         return rings
+    }
+
+    /// Cuts a closed vertex list that visits some vertex more than once into loops that visit each vertex once.
+    static func splitAtRepeats(_ ring: [PixelPoint]) -> [[PixelPoint]] {
+        var stack: [PixelPoint] = []
+        var position: [PixelPoint: Int] = [:]
+        var out: [[PixelPoint]] = []
+        for v in ring {
+            if let p = position[v] {
+                let loop = Array(stack[p...])
+                for u in loop.dropFirst() { position[u] = nil }
+                stack.removeLast(stack.count - p - 1)
+                if loop.count >= 3 { out.append(loop) }
+            } else {
+                position[v] = stack.count
+                stack.append(v)
+            }
+        }
+        if stack.count >= 3 { out.append(stack) }
+        return out
     }
 
     /// Shoelace area in pixel space (positive for exterior rings in this module's orientation).
@@ -99,8 +122,8 @@ enum LatticeRings {
         return inside
     }
 
-    /// Groups rings into polygons: each positive (exterior) ring with the negative rings (holes) inside it.
-    static func polygons(from rings: [[PixelPoint]]) -> [(exterior: [PixelPoint], holes: [[PixelPoint]])] {
+    /// Groups rings into polygon parts: each positive (exterior) ring with the negative rings (holes) inside it.
+    static func polygons(from rings: [[PixelPoint]]) -> [PolygonPart] {
         var ext: [(exterior: [PixelPoint], holes: [[PixelPoint]], area: Double)] = []
         var holes: [[PixelPoint]] = []
         for r in rings {
@@ -120,6 +143,6 @@ enum LatticeRings {
                 ext[k].holes.append(h)
             }
         }
-        return ext.map { ($0.exterior, $0.holes) }
+        return ext.map { PolygonPart(exterior: $0.exterior, holes: $0.holes) }
     }
 }

@@ -22,9 +22,10 @@ final class PolygonTests: XCTestCase {
         let p = PolygonTracer.trace(m, width: w, height: h)
         XCTAssertEqual(p.count, 1)
         XCTAssertEqual(p[0].pixelCount, 12)
-        XCTAssertEqual(Set(p[0].exterior), Set([PixelPoint(x: 1, y: 1), PixelPoint(x: 5, y: 1), PixelPoint(x: 5, y: 5), PixelPoint(x: 1, y: 5)]))
-        XCTAssertEqual(p[0].holes.count, 1)
-        XCTAssertEqual(Set(p[0].holes[0]), Set([PixelPoint(x: 2, y: 2), PixelPoint(x: 4, y: 2), PixelPoint(x: 4, y: 4), PixelPoint(x: 2, y: 4)]))
+        XCTAssertEqual(p[0].parts.count, 1)
+        XCTAssertEqual(Set(p[0].parts[0].exterior), Set([PixelPoint(x: 1, y: 1), PixelPoint(x: 5, y: 1), PixelPoint(x: 5, y: 5), PixelPoint(x: 1, y: 5)]))
+        XCTAssertEqual(p[0].parts[0].holes.count, 1)
+        XCTAssertEqual(Set(p[0].parts[0].holes[0]), Set([PixelPoint(x: 2, y: 2), PixelPoint(x: 4, y: 2), PixelPoint(x: 4, y: 4), PixelPoint(x: 2, y: 4)]))
         XCTAssertEqual(p[0].ringArea, 12)
         XCTAssertFalse(p[0].touchesEdge)
     }
@@ -38,12 +39,13 @@ final class PolygonTests: XCTestCase {
         let eight = PolygonTracer.trace(m, width: w, height: h, connectivity: .eight)
         XCTAssertEqual(eight.count, 1)
         XCTAssertEqual(eight[0].pixelCount, 3)
-        XCTAssertEqual(eight[0].holes.count, 0)
-        XCTAssertEqual(eight[0].exterior.count, 12)  // three unit squares joined at two corners
+        // One region, three simple square parts touching at two corners (valid MultiPolygon, no self-touching ring).
+        XCTAssertEqual(eight[0].parts.count, 3)
+        XCTAssertTrue(eight[0].parts.allSatisfy { $0.exterior.count == 4 && $0.holes.isEmpty })
         XCTAssertTrue(eight[0].touchesEdge)
         let four = PolygonTracer.trace(m, width: w, height: h, connectivity: .four)
         XCTAssertEqual(four.count, 3)
-        XCTAssertTrue(four.allSatisfy { $0.pixelCount == 1 && $0.exterior.count == 4 })
+        XCTAssertTrue(four.allSatisfy { $0.pixelCount == 1 && $0.parts.count == 1 && $0.parts[0].exterior.count == 4 })
     }
 
     func testRingAreaEqualsPixelCountOnRandomMaps() {
@@ -108,16 +110,16 @@ final class PolygonTests: XCTestCase {
         let doc = GeoJSONWriter.featureCollection(features)
         XCTAssertEqual(GeoJSONCheck.problems(in: Data(doc.utf8)), [])
         for f in features {
-            for p in f.exterior {
+            for p in f.parts.flatMap({ $0.flatMap { $0 } }) {
                 XCTAssertTrue((118.5...119.5).contains(p[0]), "lon first: \(p)")
                 XCTAssertTrue((24.8...25.5).contains(p[1]), "lat second: \(p)")
             }
-            let sphere = GeoJSONCheck.sphericalArea(f.exterior) - f.holes.reduce(0) { $0 + GeoJSONCheck.sphericalArea($1) }
+            let sphere = f.parts.reduce(0.0) { $0 + GeoJSONCheck.sphericalArea($1[0]) - $1.dropFirst().reduce(0) { $0 + GeoJSONCheck.sphericalArea($1) } }
             let pixelArea = Double(f.pixelCount) * 100
             XCTAssertEqual(f.areaHa, pixelArea / 10_000, accuracy: 1e-9)
             XCTAssertEqual(sphere / pixelArea, 1, accuracy: 0.01, "feature class \(f.classCode): \(sphere) m² vs \(pixelArea) m²")
         }
-        let disk = try XCTUnwrap(features.first { $0.holes.count == 1 })
+        let disk = try XCTUnwrap(features.first { $0.parts[0].count == 2 })
         XCTAssertFalse(disk.touchesEdge)
         XCTAssertTrue(try XCTUnwrap(features.first { $0.classCode == 2 }).touchesEdge)
         XCTAssertTrue(doc.contains("\"tile_id\":\"anxi_r0c0\""))
@@ -178,7 +180,7 @@ final class PolygonTests: XCTestCase {
         for p in whole {
             let m = try XCTUnwrap(merged.polygons.first { $0.polygon.classCode == p.classCode })
             XCTAssertEqual(m.polygon.pixelCount, p.pixelCount)
-            XCTAssertEqual(Set(m.polygon.exterior), Set(p.exterior))
+            XCTAssertEqual(Set(m.polygon.rings.flatMap { $0 }), Set(p.rings.flatMap { $0 }))
             XCTAssertEqual(m.polygon.ringArea, Double(p.pixelCount))
         }
         XCTAssertEqual(merged.polygons.first { $0.polygon.classCode == 1 }?.tileIds, ["r0c0", "r0c1"])
@@ -211,5 +213,54 @@ enum TestDataProbe {
         let od = o.fileHandleForReading.readDataToEndOfFile(), ed = e.fileHandleForReading.readDataToEndOfFile()
         p.waitUntilExit()
         return (p.terminationStatus, String(decoding: od, as: UTF8.self), String(decoding: ed, as: UTF8.self))
+    }
+}
+
+/// GEOS (through GDAL's Python bindings) as an external oracle for polygon validity.
+final class PolygonValidityTests: XCTestCase {
+    func testTracedAndSimplifiedPolygonsAreValidForGEOS() throws {
+        let python = "/usr/bin/python3"
+        guard FileManager.default.isExecutableFile(atPath: python),
+              (try? TestDataProbe.run(python, ["-c", "from osgeo import ogr"]))?.status == 0 else {
+            throw XCTSkip("python3-gdal (osgeo) not installed")
+        }
+        // Speckled maps (many diagonal pinches, holes, 1-px necks) and smooth blobs.
+        var rng = SplitMix(seed: 99)
+        let w = 64, h = 48
+        var maps: [[UInt8]] = []
+        for density in [0.3, 0.5, 0.6] as [Float] { maps.append((0..<(w * h)).map { _ in rng.uniform() < density ? 1 : 0 }) }
+        var blob = [UInt8](repeating: 0, count: w * h)
+        for y in 0..<h { for x in 0..<w {
+            let v = sin(Double(x) / 5) + cos(Double(y) / 4) + 0.5 * sin(Double(x + y) / 3)
+            blob[y * w + x] = v > 0.6 ? 2 : v < -0.8 ? 1 : 0
+        } }
+        maps.append(blob)
+        let geo = GeoReference(transform: GeoTransform(originX: 720000, pixelWidth: 10, originY: 2780000, pixelHeight: -10), crs: .epsg(32650))
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("an-valid-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        var total = 0
+        for (k, m) in maps.enumerated() {
+            let polys = PolygonTracer.trace(m, width: w, height: h)
+            total += polys.count
+            for tol in [0.0, 0.5] {
+                let features = try GeoJSONWriter(geo: geo, simplifyTolerance: tol).features(polys, tileIds: ["t"])
+                let doc = GeoJSONWriter.featureCollection(features)
+                XCTAssertEqual(GeoJSONCheck.problems(in: Data(doc.utf8)), [], "map \(k) tolerance \(tol)")
+                let path = dir.appendingPathComponent("m\(k)-\(tol).geojson").path
+                try doc.write(toFile: path, atomically: true, encoding: .utf8)
+                let script = """
+                import sys, json
+                from osgeo import ogr
+                d = json.load(open(sys.argv[1]))
+                bad = [i for i, f in enumerate(d['features']) if not ogr.CreateGeometryFromJson(json.dumps(f['geometry'])).IsValid()]
+                print(len(d['features']), len(bad))
+                """
+                let r = try TestDataProbe.run(python, ["-c", script, path])
+                XCTAssertEqual(r.status, 0, r.err)
+                XCTAssertEqual(r.out.trimmingCharacters(in: .whitespacesAndNewlines), "\(features.count) 0", "map \(k) tolerance \(tol): invalid features: \(r.err.prefix(300))")
+            }
+        }
+        XCTAssertGreaterThan(total, 100)
     }
 }
