@@ -60,68 +60,81 @@ public enum EdgeRegionMerger {
             offsets.append((Int(cx.rounded()), Int(cy.rounded())))
         }
         var result: [MergedPolygon] = []
-        // Flagged polygons: ids (tile, index).
-        struct Item { var tile: Int; var poly: TracedPolygon }
-        var items: [Item] = []
+        // Flagged polygons, shifted to the reference grid; each part is a 4-connected piece.
+        var polys: [(tile: Int, poly: TracedPolygon)] = []
         for (ti, t) in tiles.enumerated() {
             let (ox, oy) = offsets[ti]
             for p in t.polygons {
                 let shifted = shift(p, dx: ox, dy: oy)
-                if p.touchesEdge { items.append(Item(tile: ti, poly: shifted)) }
+                if p.touchesEdge { polys.append((ti, shifted)) }
                 else { result.append(MergedPolygon(polygon: shifted, tileIds: [t.tileId])) }
             }
         }
-        // Unit edges per item.
-        var parent = Array(items.indices)
-        func find(_ x: Int) -> Int { var x = x; while parent[x] != x { parent[x] = parent[parent[x]]; x = parent[x] }; return x }
-        var edgeOwner: [LatticeEdge: Int] = [:]
-        var itemEdges = [[LatticeEdge]](repeating: [], count: items.count)
-        for (k, it) in items.enumerated() {
-            for ring in it.poly.rings { itemEdges[k] += unitEdges(ring) }
-            for e in itemEdges[k] { edgeOwner[e] = k }
-        }
-        var cancelled = Set<LatticeEdge>()
-        for (k, edges) in itemEdges.enumerated() {
-            for e in edges {
-                let r = e.reversed
-                if let o = edgeOwner[r], o != k, items[o].poly.classCode == items[k].poly.classCode {
-                    cancelled.insert(e); cancelled.insert(r)
-                    let a = find(k), b = find(o)
-                    if a != b { parent[a] = b }
-                }
+        // Pieces (polygon, part) with their unit edges.
+        var pieceOwner: [Int] = [], pieceIndex: [Int] = []
+        var pieceEdges: [[LatticeEdge]] = []
+        for (k, p) in polys.enumerated() {
+            for (j, part) in p.poly.parts.enumerated() {
+                pieceOwner.append(k)
+                pieceIndex.append(j)
+                pieceEdges.append(([part.exterior] + part.holes).flatMap(unitEdges))
             }
         }
-        var groups: [Int: [Int]] = [:]
-        for k in items.indices { groups[find(k), default: []].append(k) }
-        for root in groups.keys.sorted() {
-            let members = groups[root]!
-            let edges = members.flatMap { itemEdges[$0] }.filter { !cancelled.contains($0) }
-            let tileSet = Set(members.map { items[$0].tile })
-            // Still touching a tile border?
-            var touches = false
+        var pieceParent = Array(pieceEdges.indices), polyParent = Array(polys.indices)
+        func find(_ a: inout [Int], _ x: Int) -> Int { var x = x; while a[x] != x { a[x] = a[a[x]]; x = a[x] }; return x }
+        var edgeOwner: [LatticeEdge: Int] = [:]
+        for (k, edges) in pieceEdges.enumerated() { for e in edges { edgeOwner[e] = k } }
+        var cancelled = Set<LatticeEdge>()
+        for (k, edges) in pieceEdges.enumerated() {
             for e in edges {
+                guard let o = edgeOwner[e.reversed], o != k,
+                      polys[pieceOwner[o]].poly.classCode == polys[pieceOwner[k]].poly.classCode else { continue }
+                cancelled.insert(e); cancelled.insert(e.reversed)
+                let a = find(&pieceParent, k), b = find(&pieceParent, o)
+                if a != b { pieceParent[a] = b }
+                let pa = find(&polyParent, pieceOwner[k]), pb = find(&polyParent, pieceOwner[o])
+                if pa != pb { polyParent[pa] = pb }
+            }
+        }
+        // Re-link each group of joined pieces into one part (their union is 4-connected).
+        var pieceGroups: [Int: [Int]] = [:]
+        for k in pieceEdges.indices { pieceGroups[find(&pieceParent, k), default: []].append(k) }
+        var partsOfPoly: [Int: [PolygonPart]] = [:]
+        var remaining: [Int: [LatticeEdge]] = [:]
+        for root in pieceGroups.keys.sorted() {
+            let members = pieceGroups[root]!
+            let polyRoot = find(&polyParent, pieceOwner[members[0]])
+            if members.count == 1 {
+                let k = members[0]
+                let owner = polys[pieceOwner[k]].poly
+                partsOfPoly[polyRoot, default: []].append(owner.parts[pieceIndex[k]])
+                remaining[polyRoot, default: []] += pieceEdges[k]
+                continue
+            }
+            let edges = members.flatMap { pieceEdges[$0] }.filter { !cancelled.contains($0) }
+            remaining[polyRoot, default: []] += edges
+            partsOfPoly[polyRoot, default: []] += LatticeRings.polygons(from: LatticeRings.link(edges))
+        }
+        var polyGroups: [Int: [Int]] = [:]
+        for k in polys.indices { polyGroups[find(&polyParent, k), default: []].append(k) }
+        for root in polyGroups.keys.sorted() {
+            let members = polyGroups[root]!
+            let tileSet = Set(members.map { polys[$0].tile })
+            // Still touching the border of one of its tiles?
+            var touches = false
+            search: for e in remaining[root] ?? [] {
                 for ti in tileSet {
                     let (ox, oy) = offsets[ti]
                     let w = tiles[ti].width, h = tiles[ti].height
                     let end = e.end
-                    let horizontal = e.y == end.y
-                    if horizontal && (e.y == oy || e.y == oy + h) && min(e.x, end.x) >= ox && max(e.x, end.x) <= ox + w { touches = true }
-                    if !horizontal && (e.x == ox || e.x == ox + w) && min(e.y, end.y) >= oy && max(e.y, end.y) <= oy + h { touches = true }
+                    if e.y == end.y, e.y == oy || e.y == oy + h, min(e.x, end.x) >= ox, max(e.x, end.x) <= ox + w { touches = true; break search }
+                    if e.x == end.x, e.x == ox || e.x == ox + w, min(e.y, end.y) >= oy, max(e.y, end.y) <= oy + h { touches = true; break search }
                 }
-                if touches { break }
             }
-            let code = items[members[0]].poly.classCode
-            let ids = tileSet.map { tiles[$0].tileId }.sorted()
-            if members.count == 1 {
-                var p = items[members[0]].poly
-                p.touchesEdge = touches
-                result.append(MergedPolygon(polygon: p, tileIds: ids))
-                continue
-            }
-            let parts = LatticeRings.polygons(from: LatticeRings.link(edges))
-            let pixels = members.reduce(0) { $0 + items[$1].poly.pixelCount }
-            result.append(MergedPolygon(polygon: TracedPolygon(classCode: code, pixelCount: pixels, parts: parts, touchesEdge: touches),
-                                        tileIds: ids))
+            let first = polys[members[0]].poly
+            let pixels = members.reduce(0) { $0 + polys[$1].poly.pixelCount }
+            let merged = TracedPolygon(classCode: first.classCode, pixelCount: pixels, parts: partsOfPoly[root] ?? [], touchesEdge: touches)
+            result.append(MergedPolygon(polygon: merged, tileIds: tileSet.map { tiles[$0].tileId }.sorted()))
         }
         return (ref, result)
     }

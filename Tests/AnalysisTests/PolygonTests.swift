@@ -264,3 +264,51 @@ final class PolygonValidityTests: XCTestCase {
         XCTAssertGreaterThan(total, 100)
     }
 }
+
+final class MergeMosaicTests: XCTestCase {
+    /// A 2×2 mosaic of a smooth class map: merging the tiles' edge regions gives the regions of the whole map
+    /// (same count, same pixel counts per class, ring areas equal to pixel counts), valid for GEOS when available.
+    func testMergingA2x2MosaicReproducesTheWholeMap() throws {
+        let w = 60, h = 50
+        var full = [UInt8](repeating: 0, count: w * h)
+        for y in 0..<h { for x in 0..<w {
+            let v = sin(Double(x) / 6) + cos(Double(y) / 5) + 0.4 * sin(Double(x + 2 * y) / 7)
+            full[y * w + x] = v > 0.7 ? 2 : v < -0.6 ? 1 : 0
+        } }
+        let crs = CRS.epsg(32650)
+        let base = GeoTransform(originX: 720000, pixelWidth: 10, originY: 2780000, pixelHeight: -10)
+        var tiles: [TilePolygons] = []
+        for (ty, (y0, th)) in [(0, 23), (23, 27)].enumerated() {
+            for (tx, (x0, tw)) in [(0, 31), (31, 29)].enumerated() {
+                let sub = (0..<th).flatMap { y in (0..<tw).map { full[(y0 + y) * w + x0 + $0] } }
+                tiles.append(TilePolygons(tileId: "r\(ty)c\(tx)", geo: GeoReference(transform: base.offset(column: x0, row: y0), crs: crs),
+                                          width: tw, height: th, polygons: PolygonTracer.trace(sub, width: tw, height: th)))
+            }
+        }
+        let merged = try EdgeRegionMerger.merge(tiles)
+        let whole = PolygonTracer.trace(full, width: w, height: h)
+        XCTAssertEqual(merged.polygons.count, whole.count)
+        for code: UInt8 in [1, 2] {
+            XCTAssertEqual(merged.polygons.filter { $0.polygon.classCode == code }.map(\.polygon.pixelCount).sorted(),
+                           whole.filter { $0.classCode == code }.map(\.pixelCount).sorted())
+        }
+        for m in merged.polygons { XCTAssertEqual(m.polygon.ringArea, Double(m.polygon.pixelCount), accuracy: 1e-9) }
+        XCTAssertTrue(merged.polygons.contains { $0.tileIds.count >= 2 }, "some region must span tiles")
+        XCTAssertGreaterThan(whole.count, 3)
+        let features = try GeoJSONWriter(geo: merged.reference).features(merged.polygons.map(\.polygon), tileIds: ["mosaic"])
+        XCTAssertEqual(GeoJSONCheck.problems(in: Data(GeoJSONWriter.featureCollection(features).utf8)), [])
+        let python = "/usr/bin/python3"
+        guard FileManager.default.isExecutableFile(atPath: python),
+              (try? TestDataProbe.run(python, ["-c", "from osgeo import ogr"]))?.status == 0 else { return }
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("an-merge-\(UUID().uuidString).geojson").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try GeoJSONWriter.featureCollection(features).write(toFile: path, atomically: true, encoding: .utf8)
+        let r = try TestDataProbe.run(python, ["-c", """
+        import sys, json
+        from osgeo import ogr
+        d = json.load(open(sys.argv[1]))
+        print(sum(not ogr.CreateGeometryFromJson(json.dumps(f['geometry'])).IsValid() for f in d['features']))
+        """, path])
+        XCTAssertEqual(r.out.trimmingCharacters(in: .whitespacesAndNewlines), "0", r.err)
+    }
+}
