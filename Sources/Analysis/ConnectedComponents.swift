@@ -25,9 +25,7 @@ public struct ConnectedComponents: Sendable {
         var labels = [Int32](repeating: -1, count: classes.count)
         var codes: [UInt8] = [], sizes: [Int] = []
         var stack: [Int] = []
-        let offs4 = [(-1, 0), (1, 0), (0, -1), (0, 1)]
-        let offs8 = offs4 + [(-1, -1), (1, -1), (-1, 1), (1, 1)]
-        let offs = connectivity == .eight ? offs8 : offs4
+        let eight = connectivity == .eight
         for start in 0..<classes.count where labels[start] < 0 {
             let code = classes[start]
             if excluding.contains(code) { labels[start] = 0; continue }
@@ -39,11 +37,15 @@ public struct ConnectedComponents: Sendable {
             while let p = stack.popLast() {
                 size += 1
                 let x = p % width, y = p / width
-                for (dx, dy) in offs {
-                    let nx = x + dx, ny = y + dy
-                    guard nx >= 0, ny >= 0, nx < width, ny < height else { continue }
-                    let q = ny * width + nx
-                    if labels[q] < 0 && classes[q] == code { labels[q] = label; stack.append(q) }
+                for dy in -1...1 {
+                    let ny = y + dy
+                    guard ny >= 0, ny < height else { continue }
+                    for dx in -1...1 where (dx != 0 || dy != 0) && (eight || dx == 0 || dy == 0) {
+                        let nx = x + dx
+                        guard nx >= 0, nx < width else { continue }
+                        let q = ny * width + nx
+                        if labels[q] < 0 && classes[q] == code { labels[q] = label; stack.append(q) }
+                    }
                 }
             }
             sizes.append(size)

@@ -137,3 +137,28 @@ enum Validity {
         return ok
     }
 }
+
+/// The Codable, raster-free part of a `DisasterResult`, for report.json and for merging shards
+/// (areas add up across tiles; the alert is re-assessed on the sum with `AlertRules.assess`).
+public struct DisasterSummary: Sendable, Equatable, Codable {
+    /// Job kind.
+    public var job: String
+    /// Pixels and hectares per class.
+    public var areasHa: [ClassArea]
+    /// Affected class codes.
+    public var affectedClasses: [UInt8]
+    /// Alert and rule.
+    public var alert: Alert
+    /// Number of affected polygons.
+    public var polygonCount: Int
+    /// Thresholds used.
+    public var thresholds: [String: Double]
+}
+
+extension DisasterResult {
+    /// The Codable summary (no rasters, no polygons).
+    public var summary: DisasterSummary {
+        DisasterSummary(job: job, areasHa: areasHa, affectedClasses: affectedClasses, alert: alert,
+                        polygonCount: polygons.count, thresholds: thresholds)
+    }
+}

@@ -74,14 +74,14 @@ public enum PolygonTracer {
                 let piece = Int(pieces.labels[i])
                 regionOfPiece[piece - 1] = l - 1
                 if r == 0 || c == 0 || r == height - 1 || c == width - 1 { touches[l - 1] = true }
-                let sides = LatticeEdge.sides(column: c, row: r)
-                // top, right, bottom, left neighbours
-                let nb = [(c, r - 1), (c + 1, r), (c, r + 1), (c - 1, r)]
-                for k in 0..<4 {
-                    let (nc, nr) = nb[k]
-                    let inside = nc >= 0 && nr >= 0 && nc < width && nr < height && Int(pieces.labels[nr * width + nc]) == piece
-                    if !inside { edges[piece - 1].append(sides[k]) }
+                // Boundary sides (top, right, bottom, left), oriented with the region on the right.
+                @inline(__always) func outside(_ nc: Int, _ nr: Int) -> Bool {
+                    nc < 0 || nr < 0 || nc >= width || nr >= height || Int(pieces.labels[nr * width + nc]) != piece
                 }
+                if outside(c, r - 1) { edges[piece - 1].append(LatticeEdge(x: c, y: r, direction: 0)) }
+                if outside(c + 1, r) { edges[piece - 1].append(LatticeEdge(x: c + 1, y: r, direction: 1)) }
+                if outside(c, r + 1) { edges[piece - 1].append(LatticeEdge(x: c + 1, y: r + 1, direction: 2)) }
+                if outside(c - 1, r) { edges[piece - 1].append(LatticeEdge(x: c, y: r + 1, direction: 3)) }
             }
         }
         var parts = [[PolygonPart]](repeating: [], count: regions.count)
