@@ -1,7 +1,7 @@
 /// An ordered list of rules that turns index and band buffers into a UInt8 class map (first match wins).
 ///
 /// A rule holds conditions `variable → interval` that must all hold (logical AND). Variables name the
-/// buffers passed to `classify` (`ndvi`, `mndwi`, `nir`, ...). A rule that mentions a variable absent from
+/// buffers passed to `classify` (`ndvi`, `mndwi`, `nir`, ...), matched case-insensitively. A rule that mentions a variable absent from
 /// the inputs is skipped for the whole scene (so one scheme serves sensors with and without SWIR); a NaN
 /// sample never satisfies a condition. Pixels matched by no rule get `defaultClass` (0, nodata, by default).
 ///
@@ -117,23 +117,26 @@ public struct ClassificationScheme: Sendable, Equatable, Codable {
     ///   - inputs: named Float32 buffers of `width × height` samples each; NaN marks invalid samples.
     ///   - quality: optional ground-station quality codes (1 nodata, 3 cloud, 4 shadow, 5 snow).
     /// - Returns: the class map plus the Otsu threshold actually used (if `autoWater` is set).
-    public func classify(inputs: [String: [Float]], quality: [UInt8]? = nil, width: Int, height: Int) throws(AnalysisError) -> ClassificationResult {
+    public func classify(inputs inputsByName: [String: [Float]], quality: [UInt8]? = nil, width: Int, height: Int) throws(AnalysisError) -> ClassificationResult {
         try validate()
         let n = width * height
-        for (k, v) in inputs { try Check.size(k, v.count, n) }
+        for (k, v) in inputsByName { try Check.size(k, v.count, n) }
         if let quality { try Check.size("quality", quality.count, n) }
+        // Names match case-insensitively (`NDVI` from the index catalogue matches a rule on `ndvi`).
+        var inputs = [String: [Float]]()
+        for (k, v) in inputsByName { inputs[k.lowercased()] = v }
 
         var rules = self.rules
         var usedThreshold: Float?
-        if let auto = autoWater, let idx = inputs[auto.index] {
+        if let auto = autoWater, let idx = inputs[auto.index.lowercased()] {
             var sample = [Float]()
             sample.reserveCapacity(n)
             for i in 0..<n where !idx[i].isNaN && (quality.map { !LandUse.isMasked(quality: $0[i]) } ?? true) { sample.append(idx[i]) }
             if let t = Otsu.threshold(sample, lower: -1, upper: 1) {
                 let tc = min(max(t, auto.minimum ?? -0.3), auto.maximum ?? 0.5)
                 usedThreshold = tc
-                for i in rules.indices where rules[i].class == auto.class && rules[i].when[auto.index] != nil {
-                    rules[i].when[auto.index] = .greater(than: tc)
+                for i in rules.indices where rules[i].class == auto.class {
+                    for key in rules[i].when.keys where key.lowercased() == auto.index.lowercased() { rules[i].when[key] = .greater(than: tc) }
                 }
             }
         }
@@ -141,7 +144,7 @@ public struct ClassificationScheme: Sendable, Equatable, Codable {
         let active: [(code: UInt8, conds: [([Float], ValueInterval)])] = rules.compactMap { rule in
             var conds: [([Float], ValueInterval)] = []
             for (k, iv) in rule.when.sorted(by: { $0.key < $1.key }) {
-                guard let buf = inputs[k] else { return nil }
+                guard let buf = inputs[k.lowercased()] else { return nil }
                 conds.append((buf, iv))
             }
             return (rule.class, conds)

@@ -77,7 +77,7 @@ final class ClassificationTests: XCTestCase {
         let bsi: [Float] = [-0.3, -0.3, -0.1, 0.0, 0.2, -0.4, -0.3, -0.3, -0.3, -0.3]
         let quality: [UInt8] = [0, 0, 0, 0, 0, 0, 1, 3, 4, 5]
         let r = try ClassificationScheme.default.classify(
-            inputs: ["ndvi": ndvi, "mndwi": mndwi, "ndsi": ndsi, "nir": nir, "ndbi": ndbi, "bsi": bsi],
+            inputs: ["NDVI": ndvi, "MNDWI": mndwi, "NDSI": ndsi, "nir": nir, "NDBI": ndbi, "BSI": bsi],   // catalogue spelling
             quality: quality, width: 10, height: 1)
         XCTAssertEqual(r.classes, [LandUse.water, LandUse.denseVegetation, LandUse.cropland, LandUse.builtUp, LandUse.bareSoil,
                                    LandUse.snow, LandUse.nodata, LandUse.cloud, LandUse.cloudShadow, LandUse.snow])
