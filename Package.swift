@@ -56,7 +56,7 @@ let package = Package(
         .testTarget(name: "GroundStationTests", dependencies: ["GroundStation", "TestSupport"]),
         .testTarget(name: "KernelsTests", dependencies: ["Kernels", "RasterIO", "TestSupport"]),
         .testTarget(name: "AnalysisTests", dependencies: ["Analysis", "TestSupport"]),
-        .testTarget(name: "ProductsTests", dependencies: ["Products", "TestSupport"]),
+        .testTarget(name: "ProductsTests", dependencies: ["Products", "TestSupport"], exclude: ["Golden"]),
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "TestSupport"]),
     ]
 )

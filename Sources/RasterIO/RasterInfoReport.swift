@@ -7,6 +7,9 @@ public struct RasterInfoReport: Sendable {
     public var description: RasterDescription
     /// Per-band statistics over valid pixels, when requested.
     public var statistics: [BandStatistics]?
+    /// The Cloud-Optimized GeoTIFF check, when a caller ran one (the CLI uses Products' validator):
+    /// printed as `valid COG: yes` / `valid COG: no (reasons)`; `reasons` are errors, or warnings when valid.
+    public var cogCheck: (valid: Bool, reasons: [String])?
 
     /// Opens `path` (GeoTIFF, or PNG with its world file) and computes statistics band by band.
     public static func make(path: String, statistics: Bool = true, limits: ResourceLimits = .default) throws -> RasterInfoReport {
@@ -57,6 +60,7 @@ public struct RasterInfoReport: Sendable {
         var s = "File: \(d.path)\nDriver: \(d.format)\nSize: \(d.width) x \(d.height), \(d.bandCount) band(s), \(d.sampleType)\n"
         let l = d.layout
         s += "Layout: \(l.tiled ? "tiled \(l.blockWidth)x\(l.blockHeight)" : "strips of \(l.blockHeight) row(s)"), interleave=\(l.interleave.rawValue.uppercased()), compression=\(l.compression), predictor=\(l.predictor)\(l.bigTIFF ? ", BigTIFF" : ""), overviews=\(l.overviewCount)\n"
+        if let c = cogCheck { s += "valid COG: \(c.valid ? "yes" : "no")\(c.reasons.isEmpty ? "" : " (\(c.reasons.joined(separator: "; ")))")\n" }
         if let g = d.geo {
             s += "CRS: \(g.crs?.summary ?? "none")\n"
             let c = g.transform.coefficients
@@ -94,6 +98,7 @@ public struct RasterInfoReport: Sendable {
                        "bigTIFF": d.layout.bigTIFF, "overviews": d.layout.overviewCount] as [String: Any],
             "metadata": d.metadata,
         ]
+        if let c = cogCheck { o["cog"] = ["valid": c.valid, "reasons": c.reasons] as [String: Any] }
         if let g = d.geo {
             var crs: [String: Any] = ["summary": g.crs?.summary ?? "none"]
             if let e = g.crs?.epsg { crs["epsg"] = e }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Products
 import RasterCore
 import RasterIO
 
@@ -13,7 +14,11 @@ struct Info: ParsableCommand {
 
     func run() throws {
         do {
-            let report = try RasterInfoReport.make(path: file, statistics: !noStats)
+            var report = try RasterInfoReport.make(path: file, statistics: !noStats)
+            if report.description.format == "GTiff" {
+                let check = CloudOptimizedGeoTIFF.validate(path: file)
+                report.cogCheck = (check.isValid, check.isValid ? check.warnings.map { "warning: \($0)" } : check.errors)
+            }
             print(json ? report.json : report.text)
         } catch let e as RasterIOError {
             FileHandle.standardError.write(Data("tilepipe: \(e.description)\n".utf8))

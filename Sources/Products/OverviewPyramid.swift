@@ -1,0 +1,87 @@
+public import RasterCore
+
+/// Builds the reduced-resolution levels of a Cloud-Optimized GeoTIFF.
+///
+/// Each level is `ceil(w/2) × ceil(h/2)` of the previous one; levels are added until one fits in a single
+/// `tileSize` block (a raster that already fits gets no overview). Every output pixel (c, r) comes from the
+/// 2×2 block of source pixels (2c…2c+1, 2r…2r+1) that lie inside the source (1 or 2 pixels on odd edges).
+public enum OverviewPyramid {
+    /// How 2×2 blocks are reduced.
+    public enum Resampling: String, Sendable, Codable {
+        /// Mean of the valid (finite, non-nodata) samples; nodata only when none is valid. Integer types round
+        /// to nearest. Edges stay bright: nodata never enters the mean (domain.md §3 item 6).
+        case average
+        /// Most frequent valid value; ties go to the smallest value; nodata only when none is valid.
+        /// Never invents a value that is not in the block: the rule for class maps.
+        case mode
+        /// The top-left valid sample of the block (row-major scan), nodata when none is valid.
+        case nearest
+    }
+
+    /// The overview levels of `raster` (not including `raster` itself), each with a transform scaled by 2ⁿ.
+    public static func levels<S: RasterSample>(of raster: Raster<S>, resampling: Resampling,
+                                              tileSize: Int = 512) -> [Raster<S>] {
+        var out: [Raster<S>] = []
+        var current = raster
+        while current.width > tileSize || current.height > tileSize {
+            current = reduce(current, resampling: resampling)
+            out.append(current)
+        }
+        return out
+    }
+
+    /// One 2× reduction of every band.
+    public static func reduce<S: RasterSample>(_ src: Raster<S>, resampling: Resampling) -> Raster<S> {
+        let w = (src.width + 1) / 2, h = (src.height + 1) / 2
+        var geo = src.geo
+        if let g = src.geo {
+            // Halving: the new pixel is twice as large; the origin stays at the same corner.
+            geo?.transform = g.transform.scaled(by: 2)
+        }
+        var out = Raster<S>(width: w, height: h, bandCount: src.bandCount, bands: src.bands, geo: geo, metadata: src.metadata)
+        for b in 0..<src.bandCount {
+            let info = src.bands[b]
+            let fill = S(clampingDouble: info.nodata ?? 0)
+            src.withBand(b) { s in
+                out.withMutableBand(b) { d in
+                    var block = [Double](repeating: 0, count: 4)
+                    for r in 0..<h {
+                        for c in 0..<w {
+                            var n = 0
+                            for dy in 0..<2 {
+                                let y = 2 * r + dy
+                                if y >= src.height { continue }
+                                for dx in 0..<2 {
+                                    let x = 2 * c + dx
+                                    if x >= src.width { continue }
+                                    let v = s[y * src.width + x].doubleValue
+                                    if v.isFinite && !info.isNodata(v) { block[n] = v; n += 1 }
+                                }
+                            }
+                            let value: Double?
+                            if n == 0 { value = nil } else {
+                                switch resampling {
+                                case .average: value = block[0..<n].reduce(0, +) / Double(n)
+                                case .nearest: value = block[0]
+                                case .mode: value = mode(block[0..<n])
+                                }
+                            }
+                            d[r * w + c] = value.map { S(clampingDouble: $0) } ?? fill
+                        }
+                    }
+                }
+            }
+        }
+        return out
+    }
+
+    /// The most frequent value; ties → the smallest.
+    static func mode(_ values: ArraySlice<Double>) -> Double {
+        var best = values[values.startIndex], bestCount = 0
+        for v in values {
+            let count = values.reduce(0) { $0 + ($1 == v ? 1 : 0) }
+            if count > bestCount || (count == bestCount && v < best) { best = v; bestCount = count }
+        }
+        return best
+    }
+}

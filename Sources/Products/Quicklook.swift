@@ -1,0 +1,161 @@
+import Foundation
+public import RasterCore
+public import RasterIO
+
+/// A quicklook PNG: the product coloured by a ramp (nodata transparent) under a title line
+/// (satellite · date · tile · product), with a legend panel below (gradient bar with tick labels for linear
+/// ramps, swatches with names for stepped and class ramps), a scale bar and a grid-north arrow over the map.
+///
+/// The map is downsampled so that its longest side is at most `Options.longestSide` (average for
+/// continuous data, mode for classes). The world file describes the whole PNG's pixel grid: the map
+/// pixels sit exactly on the ground, the title and legend panels lie outside the tile's footprint.
+public struct Quicklook: Sendable {
+    /// The words of the title line; empty parts are left out.
+    public struct Title: Sendable, Equatable {
+        /// Satellite or platform (`Sentinel-2A`).
+        public var satellite: String
+        /// Acquisition date or date pair.
+        public var date: String
+        /// Tile id.
+        public var tile: String
+        /// Product name (`NDVI`).
+        public var product: String
+        /// A title.
+        public init(satellite: String, date: String, tile: String, product: String) {
+            self.satellite = satellite; self.date = date; self.tile = tile; self.product = product
+        }
+        /// `satellite · date · tile · product`.
+        public var text: String { [satellite, date, tile, product].filter { !$0.isEmpty }.joined(separator: " · ") }
+    }
+
+    /// Rendering options.
+    public struct Options: Sendable, Equatable {
+        /// Longest side of the map in pixels (default 1024); larger rasters are downsampled, smaller kept.
+        public var longestSide: Int
+        /// The TrueType font (default DejaVuSans from fonts-dejavu-core).
+        public var fontPath: String
+        /// Text size in pixels; nil = from the map size (11…18).
+        public var fontSize: Int?
+        /// Unit shown after the legend title (`reflectance`, ...); empty for none.
+        public var unit: String
+        /// The data range a linear ramp spans (e.g. 0…0.4 for reflectance with viridis); nil = the ramp's own stops.
+        public var range: ClosedRange<Double>?
+        /// Options with defaults.
+        public init(longestSide: Int = 1024, fontPath: String = TextRenderer.defaultFontPath, fontSize: Int? = nil,
+                    unit: String = "", range: ClosedRange<Double>? = nil) {
+            self.longestSide = longestSide; self.fontPath = fontPath; self.fontSize = fontSize
+            self.unit = unit; self.range = range
+        }
+    }
+
+    /// The rendered picture.
+    public var canvas: Canvas
+    /// The geotransform of the PNG's pixel grid (for the world file), nil without georeferencing.
+    public var transform: GeoTransform?
+    /// Where the map sits in the picture (x, y, width, height).
+    public var mapRect: (x: Int, y: Int, width: Int, height: Int)
+    /// The length the scale bar shows, in metres (nil when there is no scale bar).
+    public var scaleBarMetres: Double?
+
+    /// The title line, kept as the PNG's `Title` tEXt chunk.
+    public var titleText: String
+
+    /// The picture as an RGBA PNG image (tEXt `Title` = the title line with ` | ` separators and non-ASCII
+    /// characters as `?`, since tEXt is Latin-1; `Software` = tilepipe; no timestamp).
+    public var image: PNGImage.Image {
+        let ascii = titleText.replacingOccurrences(of: " · ", with: " | ").unicodeScalars
+            .map { $0.value >= 32 && $0.value < 127 ? Character($0) : "?" }
+        return canvas.pngImage(text: [("Title", String(ascii)), ("Software", "tilepipe")])
+    }
+
+    /// Renders band `band` of `raster` (nodata → transparent; physical values = raw × scale + offset).
+    public static func render(_ raster: AnyRaster, band: Int = 0, ramp: ColorRamp, title: Title,
+                              options: Options = Options()) throws -> Quicklook {
+        guard band >= 0, band < raster.bandCount else {
+            throw ProductsError.invalidInput(item: title.text, reason: "band \(band + 1) requested, raster has \(raster.bandCount)")
+        }
+        var values = raster.floatBand(band)
+        let info = raster.bands[band]
+        if info.scale != 1 || info.offset != 0 {
+            let s = Float(info.scale), o = Float(info.offset)
+            for i in values.indices { values[i] = values[i] * s + o }
+        }
+        return try render(values: values, width: raster.width, height: raster.height, geo: raster.geo, ramp: ramp,
+                          title: title, options: options)
+    }
+
+    /// Renders a band given as Float values (`width × height`, row-major, NaN = nodata).
+    public static func render(values: [Float], width: Int, height: Int, geo: GeoReference?, ramp: ColorRamp,
+                              title: Title, options: Options = Options()) throws -> Quicklook {
+        guard width > 0, height > 0, values.count == width * height else {
+            throw ProductsError.invalidInput(item: title.text, reason: "\(values.count) values for a \(width)x\(height) raster")
+        }
+        guard options.longestSide >= 16 else {
+            throw ProductsError.invalidInput(item: title.text, reason: "longest side \(options.longestSide) px is too small for a quicklook")
+        }
+        let categorical = ramp.interpolation == .categorical
+        let (ow, oh) = QuicklookResampler.size(width: width, height: height, longestSide: options.longestSide)
+        let map = QuicklookResampler.resample(values, width: width, height: height, outWidth: ow, outHeight: oh,
+                                              categorical: categorical)
+        let base = options.fontSize ?? max(11, min(18, max(ow, oh) / 60))
+        let font = try TextRenderer(fontPath: options.fontPath, pixelSize: base)
+        let titleFont = try TextRenderer(fontPath: options.fontPath, pixelSize: base + 3)
+        let pad = base / 2 + 4
+        let lineH = font.ascender + font.descender + 2
+        let titleH = titleFont.ascender + titleFont.descender + 2 * pad
+        let legend = try LegendLayout(ramp: ramp, font: font, unit: options.unit, range: options.range,
+                                      minWidth: max(ow, 24 * base), pad: pad, lineHeight: lineH)
+        let titleW = try titleFont.measure(title.text)
+        let canvasW = max(ow, legend.width, titleW) + 2 * pad
+        let canvasH = titleH + oh + pad + legend.height + pad
+        var canvas = Canvas(width: canvasW, height: canvasH, background: RGBA(255, 255, 255))
+        try canvas.text(title.text, x: pad, baseline: pad + titleFont.ascender, font: titleFont, color: RGBA(20, 20, 20))
+
+        // The map: ramp colours, nodata fully transparent.
+        let mapX = pad, mapY = titleH
+        let rangeMap = ramp.interpolation == .linear ? options.range : nil
+        for y in 0..<oh {
+            for x in 0..<ow {
+                var v = Double(map[y * ow + x])
+                if let r = rangeMap, r.upperBound > r.lowerBound {
+                    v = ramp.domain.lowerBound + (v - r.lowerBound) / (r.upperBound - r.lowerBound) * (ramp.domain.upperBound - ramp.domain.lowerBound)
+                }
+                canvas.set(mapX + x, mapY + y, ramp.color(v) ?? RGBA(0, 0, 0, 0))
+            }
+        }
+        try legend.draw(on: &canvas, x: pad, y: mapY + oh + pad, font: font)
+
+        var pngTransform: GeoTransform?
+        var scaleMetres: Double?
+        if let geo {
+            let c = geo.transform.coefficients
+            let sx = Double(width) / Double(ow), sy = Double(height) / Double(oh)
+            let mapT = GeoTransform([c[0], c[1] * sx, c[2] * sy, c[3], c[4] * sx, c[5] * sy])
+            pngTransform = mapT.offset(column: -mapX, row: -mapY)
+            scaleMetres = try MapDecorations.drawScaleBar(on: &canvas, transform: mapT, crs: geo.crs, mapX: mapX, mapY: mapY,
+                                                         mapWidth: ow, mapHeight: oh, font: font, pad: pad)
+            try MapDecorations.drawNorthArrow(on: &canvas, transform: mapT, mapX: mapX, mapY: mapY, mapWidth: ow,
+                                              font: font, pad: pad)
+        }
+        return Quicklook(canvas: canvas, transform: pngTransform, mapRect: (mapX, mapY, ow, oh), scaleBarMetres: scaleMetres,
+                         titleText: title.text)
+    }
+
+    /// Writes the PNG (zlib level 1, atomically) and, when georeferenced, its `.pgw` world file beside it.
+    /// Returns the world file's path, or nil.
+    @discardableResult
+    public func write(to path: String) throws -> String? {
+        try PNGImage.write(image, to: path, zlibLevel: 1)
+        guard let transform else { return nil }
+        return try WorldFile.write(transform, besideImage: path)
+    }
+
+    /// Renders and writes in one step; returns the quicklook.
+    @discardableResult
+    public static func write(_ raster: AnyRaster, band: Int = 0, ramp: ColorRamp, title: Title, to path: String,
+                             options: Options = Options()) throws -> Quicklook {
+        let q = try render(raster, band: band, ramp: ramp, title: title, options: options)
+        try q.write(to: path)
+        return q
+    }
+}

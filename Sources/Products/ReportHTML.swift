@@ -1,0 +1,111 @@
+import Foundation
+import Mustache
+
+/// report.html: one self-contained page (inline CSS, inline SVG charts, quicklooks embedded as data URIs,
+/// no script, no network), readable on a phone and printable. Rendered with swift-mustache from
+/// `ReportTemplate.html`; every figure comes from `RunReport`'s derived aggregates.
+enum ReportHTML {
+    static func render(_ r: RunReport, runDirectory: String) throws -> String {
+        let template: MustacheTemplate
+        do { template = try MustacheTemplate(string: ReportTemplate.html) } catch { throw ReportError.template("\(error)") }
+        return template.render(viewModel(r, runDirectory: runDirectory))
+    }
+
+    /// A PNG in the run folder as a data URI, or nil when it cannot be read.
+    static func dataURI(_ relative: String?, in dir: String) -> String? {
+        guard let relative, let data = FileManager.default.contents(atPath: (dir as NSString).appendingPathComponent(relative)) else { return nil }
+        return "data:image/png;base64," + data.base64EncodedString()
+    }
+
+    static func viewModel(_ r: RunReport, runDirectory dir: String) -> [String: Any] {
+        let s = r.statusCounts
+        let alertClass = ["emergency": "a-emergency", "warning": "a-warning", "watch": "a-watch"]
+        var vm: [String: Any] = [
+            "runId": r.run.id, "toolVersion": r.run.toolVersion, "pipeline": r.run.pipeline, "pipelineHash": r.run.pipelineHash,
+            "started": r.run.started, "finished": r.run.finished,
+            "done": s.done, "skipped": s.skipped, "failed": s.failed,
+            "alerts": r.alerts.map { d -> [String: Any] in
+                let ha = d.severities.reduce(0.0) { $0 + d.hectares($1) }
+                return ["level": d.alert.uppercased(), "css": alertClass[d.alert] ?? "", "name": d.name, "rule": d.rule, "hectares": ReportNumber.ha(ha)]
+            },
+            "inputs": r.run.inputs,
+            "links": r.links.sorted { $0.key < $1.key }.map { ["name": $0.key, "href": $0.value] },
+        ]
+        vm["hasAlerts"] = !r.alerts.isEmpty
+
+        // Land-use bars, one chart per date.
+        let areas = r.areasByDate
+        let maxHa = max(areas.flatMap { $0.rows.map(\.hectares) }.max() ?? 0, 1e-9)
+        vm["landUse"] = areas.map { d -> [String: Any] in
+            let rows = d.rows.enumerated().map { i, row -> [String: Any] in
+                ["y": 6 + i * 24, "ty": 21 + i * 24, "w": ReportNumber.fixed(360 * row.hectares / maxHa, 1), "color": row.info.color,
+                 "name": row.info.name, "ha": ReportNumber.ha(row.hectares), "pct": ReportNumber.pct(row.percent),
+                 "vx": ReportNumber.fixed(150 + 360 * row.hectares / maxHa + 6, 1)]
+            }
+            return ["date": d.date, "rows": rows, "height": 12 + d.rows.count * 24]
+        }
+        vm["hasLandUse"] = !areas.isEmpty
+
+        // Change matrices as heat maps.
+        vm["changes"] = r.changes.map { c -> [String: Any] in
+            let n = c.classes.count
+            let maxCell = max(c.pixels.flatMap { $0 }.max() ?? 0, 1)
+            let cell = 44, left = 130, top = 110
+            var cells: [[String: Any]] = []
+            for i in 0..<n { for j in 0..<n {
+                let v = c.pixels[i][j]
+                cells.append(["x": left + j * cell, "y": top + i * cell, "tx": left + j * cell + cell / 2, "ty": top + i * cell + cell / 2 + 4,
+                              "opacity": ReportNumber.fixed(v == 0 ? 0.04 : 0.15 + 0.85 * Double(v) / Double(maxCell), 3),
+                              "label": v == 0 ? "" : ReportNumber.fixed(c.hectares(i, j), 0), "title": "\(r.classInfo(c.classes[i]).name) → \(r.classInfo(c.classes[j]).name): \(ReportNumber.ha(c.hectares(i, j))) ha",
+                              "dark": Double(v) / Double(maxCell) > 0.5])
+            } }
+            let rowLabels = c.classes.enumerated().map { i, code in ["y": top + i * cell + cell / 2 + 4, "name": r.classInfo(code).name] as [String: Any] }
+            let colLabels = c.classes.enumerated().map { j, code in ["x": left + j * cell + cell / 2, "y": top - 8, "name": r.classInfo(code).name] as [String: Any] }
+            return ["from": c.fromDate, "to": c.toDate, "cells": cells, "rowLabels": rowLabels, "colLabels": colLabels,
+                    "width": left + n * cell + 10, "height": top + n * cell + 10, "lx": left - 6]
+        }
+        vm["hasChanges"] = !r.changes.isEmpty
+
+        vm["disasters"] = r.disasters.map { d -> [String: Any] in
+            ["name": d.name, "kind": d.kind, "before": d.before, "after": d.after, "alert": d.alert.uppercased(),
+             "css": alertClass[d.alert] ?? "a-none", "rule": d.rule, "image": dataURI(d.quicklook, in: dir) as Any,
+             "hasImage": dataURI(d.quicklook, in: dir) != nil,
+             "rows": d.severities.map { ["name": $0.name, "color": $0.color, "ha": ReportNumber.ha(d.hectares($0))] },
+             "total": ReportNumber.ha(d.severities.reduce(0.0) { $0 + d.hectares($1) })]
+        }
+        vm["hasDisasters"] = !r.disasters.isEmpty
+
+        // NDVI time series as a polyline.
+        let series = r.series(of: "ndvi")
+        if series.count > 1 {
+            let lo = min(series.map(\.mean).min()!, 0), hi = max(series.map(\.mean).max()!, 1)
+            let w = 520.0, h = 200.0, x0 = 50.0, y0 = 20.0
+            let pts = series.enumerated().map { i, p -> (Double, Double) in
+                (x0 + w * Double(i) / Double(series.count - 1), y0 + h * (1 - (p.mean - lo) / (hi - lo)))
+            }
+            vm["series"] = [
+                "points": pts.map { "\(ReportNumber.fixed($0.0, 1)),\(ReportNumber.fixed($0.1, 1))" }.joined(separator: " "),
+                "dots": zip(pts, series).map { p, s in ["x": ReportNumber.fixed(p.0, 1), "y": ReportNumber.fixed(p.1, 1), "date": s.date, "mean": ReportNumber.index(s.mean)] },
+                "yTop": ReportNumber.index(hi), "yBottom": ReportNumber.index(lo),
+            ] as [String: Any]
+        }
+        vm["hasSeries"] = series.count > 1
+        vm["indices"] = r.indexTotals.map { t -> [String: Any] in
+            ["name": t.name, "mean": t.sums.mean.map(ReportNumber.index) ?? "", "min": t.sums.count > 0 ? ReportNumber.index(t.sums.minimum) : "",
+             "max": t.sums.count > 0 ? ReportNumber.index(t.sums.maximum) : "", "pixels": t.sums.count]
+        }
+        vm["hasIndices"] = !r.indexTotals.isEmpty
+        vm["classHeaders"] = r.classes.map(\.name)
+        vm["regions"] = r.regions.map { g in ["name": g.name, "cells": r.classes.map { ReportNumber.ha(g.classHectares[String($0.code)] ?? 0) }] as [String: Any] }
+        vm["hasRegions"] = !r.regions.isEmpty
+        vm["accuracy"] = r.accuracy.map { ["tile": $0.tile, "overall": ReportNumber.pct(100 * $0.overall), "kappa": ReportNumber.index($0.kappa)] }
+        vm["hasAccuracy"] = !r.accuracy.isEmpty
+        vm["failures"] = r.failures.map { ["path": $0.path, "stage": $0.stage, "kind": $0.kind, "cause": $0.cause] }
+        vm["hasFailures"] = !r.failures.isEmpty
+        vm["tiles"] = r.tiles.map { t -> [String: Any] in
+            ["id": t.id, "status": t.status.rawValue, "date": t.date ?? "", "satellite": t.satellite ?? "",
+             "thumb": dataURI(t.quicklook, in: dir) as Any, "hasThumb": dataURI(t.quicklook, in: dir) != nil]
+        }
+        return vm
+    }
+}

@@ -1,0 +1,165 @@
+import Foundation
+import RasterIO
+
+/// Errors while writing reports.
+public enum ReportError: Error, CustomStringConvertible, Sendable {
+    /// The HTML template failed to parse (a programming error, caught by tests).
+    case template(String)
+    /// A report file could not be written.
+    case write(path: String, reason: String)
+
+    public var description: String {
+        switch self {
+        case .template(let m): "report template: \(m)"
+        case .write(let p, let r): "\(p): \(r)"
+        }
+    }
+}
+
+/// Writes every report of a run into its folder: report.json, areas.csv, changes.csv, disasters.csv,
+/// failures.csv, report.md and report.html. Each file is written atomically.
+public enum ReportWriter {
+    /// The file names written, relative to the run folder.
+    public static let fileNames = ["report.json", "areas.csv", "changes.csv", "disasters.csv", "failures.csv", "report.md", "report.html"]
+
+    /// Renders and writes all reports. `runDirectory` is also where quicklooks named in the report are read from
+    /// (they are embedded in report.html as data URIs, so the page needs no other file).
+    public static func writeAll(_ report: RunReport, to runDirectory: String) throws {
+        let files: [(String, String)] = [
+            ("report.json", try ReportJSON.render(report)),
+            ("areas.csv", ReportCSV.areas(report)),
+            ("changes.csv", ReportCSV.changes(report)),
+            ("disasters.csv", ReportCSV.disasters(report)),
+            ("failures.csv", ReportCSV.failures(report)),
+            ("report.md", ReportMarkdown.render(report)),
+            ("report.html", try ReportHTML.render(report, runDirectory: runDirectory)),
+        ]
+        for (name, text) in files {
+            let path = (runDirectory as NSString).appendingPathComponent(name)
+            do { try AtomicFile.write(text: text, to: path) } catch {
+                throw ReportError.write(path: path, reason: "\(error)")
+            }
+        }
+    }
+}
+
+/// report.json: the report itself plus every derived figure (areas per date, series, hectares), sorted keys.
+enum ReportJSON {
+    struct Document: Encodable {
+        var report: RunReport
+        var summary: Summary
+    }
+    struct Summary: Encodable {
+        struct Area: Encodable { var date: String; var code: Int; var name: String; var hectares: Double; var percent: Double }
+        struct Point: Encodable { var date: String; var mean: Double; var pixels: Int }
+        struct IndexTotal: Encodable { var index: String; var mean: Double?; var minimum: Double?; var maximum: Double?; var pixels: Int }
+        struct DisasterArea: Encodable { var name: String; var severity: String; var hectares: Double }
+        struct ChangeArea: Encodable { var fromDate: String; var toDate: String; var fromClass: Int; var toClass: Int; var hectares: Double }
+        var tilesDone: Int
+        var tilesSkipped: Int
+        var tilesFailed: Int
+        var areas: [Area]
+        var ndviSeries: [Point]
+        var indices: [IndexTotal]
+        var disasterAreas: [DisasterArea]
+        var changeAreas: [ChangeArea]
+        var alerts: [String]
+    }
+
+    static func summary(_ r: RunReport) -> Summary {
+        let s = r.statusCounts
+        return Summary(
+            tilesDone: s.done, tilesSkipped: s.skipped, tilesFailed: s.failed,
+            areas: r.areasByDate.flatMap { d in d.rows.map { .init(date: d.date, code: $0.info.code, name: $0.info.name, hectares: $0.hectares, percent: $0.percent) } },
+            ndviSeries: r.series(of: "ndvi").map { .init(date: $0.date, mean: $0.mean, pixels: $0.count) },
+            indices: r.indexTotals.map { .init(index: $0.name, mean: $0.sums.mean, minimum: $0.sums.count > 0 ? $0.sums.minimum : nil,
+                                               maximum: $0.sums.count > 0 ? $0.sums.maximum : nil, pixels: $0.sums.count) },
+            disasterAreas: r.disasters.flatMap { d in d.severities.map { .init(name: d.name, severity: $0.name, hectares: d.hectares($0)) } },
+            changeAreas: r.changes.flatMap { c in
+                c.classes.indices.flatMap { i in c.classes.indices.map { j in
+                    Summary.ChangeArea(fromDate: c.fromDate, toDate: c.toDate, fromClass: c.classes[i], toClass: c.classes[j], hectares: c.hectares(i, j))
+                } }
+            },
+            alerts: r.alerts.map { "\($0.alert.uppercased()): \($0.name) — \($0.rule)" })
+    }
+
+    static func render(_ r: RunReport) throws -> String {
+        let enc = JSONEncoder()
+        enc.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        enc.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        return String(decoding: try enc.encode(Document(report: r, summary: summary(r))), as: UTF8.self) + "\n"
+    }
+}
+
+/// The CSV tables (RFC 4180 quoting, fixed decimals).
+enum ReportCSV {
+    static func field(_ s: String) -> String {
+        s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s
+    }
+    static func table(_ header: [String], _ rows: [[String]]) -> String {
+        ([header] + rows).map { $0.map(field).joined(separator: ",") }.joined(separator: "\n") + "\n"
+    }
+    static func areas(_ r: RunReport) -> String {
+        table(["date", "class_code", "class", "hectares", "percent"],
+              r.areasByDate.flatMap { d in d.rows.map { [d.date, String($0.info.code), $0.info.name, ReportNumber.ha($0.hectares), ReportNumber.pct($0.percent)] } })
+    }
+    static func changes(_ r: RunReport) -> String {
+        table(["from_date", "to_date", "from_class", "to_class", "hectares"],
+              r.changes.flatMap { c in c.classes.indices.flatMap { i in c.classes.indices.compactMap { j -> [String]? in
+                  c.pixels[i][j] == 0 ? nil : [c.fromDate, c.toDate, r.classInfo(c.classes[i]).name, r.classInfo(c.classes[j]).name, ReportNumber.ha(c.hectares(i, j))]
+              } } })
+    }
+    static func disasters(_ r: RunReport) -> String {
+        table(["job", "kind", "before", "after", "severity", "hectares", "alert", "rule"],
+              r.disasters.flatMap { d in d.severities.map { [d.name, d.kind, d.before, d.after, $0.name, ReportNumber.ha(d.hectares($0)), d.alert, d.rule] } })
+    }
+    static func failures(_ r: RunReport) -> String {
+        table(["path", "stage", "kind", "cause"], r.failures.map { [$0.path, $0.stage, $0.kind, $0.cause] })
+    }
+}
+
+/// report.md: the same sections as the HTML page, as Markdown tables.
+enum ReportMarkdown {
+    static func cell(_ s: String) -> String { s.replacingOccurrences(of: "|", with: "\\|").replacingOccurrences(of: "\n", with: " ") }
+    static func table(_ header: [String], _ rows: [[String]]) -> String {
+        "| " + header.joined(separator: " | ") + " |\n|" + header.map { _ in " --- |" }.joined() + "\n"
+            + rows.map { "| " + $0.map(cell).joined(separator: " | ") + " |\n" }.joined()
+    }
+    static func render(_ r: RunReport) -> String {
+        let s = r.statusCounts
+        var md = "# TilePipe report — \(r.run.id)\n\n"
+        md += "Pipeline `\(r.run.pipeline)` (hash \(r.run.pipelineHash)), TilePipe \(r.run.toolVersion), \(r.run.started) → \(r.run.finished).\n\n"
+        md += "## Summary\n\nTiles: \(s.done) done, \(s.skipped) unchanged, \(s.failed) failed.\n\n"
+        if r.alerts.isEmpty { md += "No alerts.\n\n" } else {
+            md += "### Alerts\n\n" + r.alerts.map { "- **\($0.alert.uppercased())** \($0.name): \($0.rule)\n" }.joined() + "\n"
+        }
+        let areas = r.areasByDate
+        if !areas.isEmpty {
+            md += "## Land use\n\n"
+            for d in areas {
+                md += "### \(d.date)\n\n" + table(["class", "hectares", "%"], d.rows.map { [$0.info.name, ReportNumber.ha($0.hectares), ReportNumber.pct($0.percent)] }) + "\n"
+            }
+        }
+        for c in r.changes {
+            md += "## Change \(c.fromDate) → \(c.toDate) (hectares; rows = before, columns = after)\n\n"
+            md += table(["from \\ to"] + c.classes.map { r.classInfo($0).name },
+                        c.classes.indices.map { i in [r.classInfo(c.classes[i]).name] + c.classes.indices.map { ReportNumber.ha(c.hectares(i, $0)) } }) + "\n"
+        }
+        for d in r.disasters {
+            md += "## \(d.name) (\(d.kind), \(d.before) → \(d.after)) — alert: \(d.alert)\n\n\(d.rule)\n\n"
+            md += table(["severity", "hectares"], d.severities.map { [$0.name, ReportNumber.ha(d.hectares($0))] }) + "\n"
+        }
+        let ndvi = r.series(of: "ndvi")
+        if ndvi.count > 1 { md += "## NDVI over time\n\n" + table(["date", "mean NDVI"], ndvi.map { [$0.date, ReportNumber.index($0.mean)] }) + "\n" }
+        if !r.regions.isEmpty {
+            md += "## Regions\n\n" + table(["region"] + r.classes.map(\.name), r.regions.map { g in [g.name] + r.classes.map { ReportNumber.ha(g.classHectares[String($0.code)] ?? 0) } }) + "\n"
+        }
+        if !r.accuracy.isEmpty {
+            md += "## Accuracy against ground truth\n\n" + table(["tile", "overall accuracy", "kappa"], r.accuracy.map { [$0.tile, ReportNumber.pct(100 * $0.overall) + " %", ReportNumber.index($0.kappa)] }) + "\n"
+        }
+        md += "## Failures\n\n" + (r.failures.isEmpty ? "None.\n\n" : table(["file", "stage", "kind", "cause"], r.failures.map { [$0.path, $0.stage, $0.kind, $0.cause] }) + "\n")
+        md += "## Provenance\n\nInputs: " + r.run.inputs.map { "`\($0)`" }.joined(separator: ", ") + "\n"
+        for (k, v) in r.links.sorted(by: { $0.key < $1.key }) { md += "\n- \(k): [\(v)](\(v))" }
+        return md + "\n"
+    }
+}

@@ -1,0 +1,187 @@
+import Foundation
+import RasterCore
+import RasterIO
+import TestSupport
+import XCTest
+@testable import Products
+
+/// Reports: every format says the same numbers, they equal pixel counts × pixel area, and the HTML page
+/// is self-contained and renders in a real browser without errors or network requests.
+final class ReportTests: XCTestCase {
+    static let classes = [ClassInfo(code: 1, name: "water", color: "#2b83ba"), ClassInfo(code: 4, name: "cropland", color: "#fdae61"),
+                          ClassInfo(code: 5, name: "tea/forest", color: "#1a9641")]
+
+    /// A run with two dates, a change matrix, a flood job, a failure and a quicklook; 10 m pixels (0.01 ha each).
+    static func sampleReport(quicklook: String? = nil) -> RunReport {
+        var ndviA = IndexSums(), ndviB = IndexSums()
+        for v in [0.2, 0.4, 0.6] { ndviA.add(v) }
+        for v in [0.1, 0.3] { ndviB.add(v) }
+        let tiles = [
+            TileEntry(id: "t-b", status: .done, date: "2024-06-01", satellite: "HXY-1", pixelAreaM2: 100,
+                      classPixels: ["1": 300, "4": 500, "5": 200], indices: ["ndvi": ndviA], quicklook: quicklook),
+            TileEntry(id: "t-a", status: .skipped, date: "2024-06-01", satellite: "HXY-1", pixelAreaM2: 100,
+                      classPixels: ["1": 100, "4": 0, "5": 900], indices: ["ndvi": ndviB]),
+            TileEntry(id: "t-c", status: .done, date: "2024-07-01", satellite: "HXY-1", pixelAreaM2: 100,
+                      classPixels: ["1": 1250, "4": 150, "5": 600], indices: ["ndvi": ndviB]),
+        ]
+        let change = ChangeEntry(fromDate: "2024-06-01", toDate: "2024-07-01", tiles: ["t-b"], classes: [1, 4, 5],
+                                 pixels: [[400, 0, 0], [450, 50, 0], [400, 100, 600]], pixelAreaM2: 100)
+        let flood = DisasterEntry(name: "Longmen flood", kind: "flood", before: "2024-06-01", after: "2024-07-01", tiles: ["t-b"],
+                                  severities: [.init(name: "new water", color: "#2b83ba", pixels: 850),
+                                               .init(name: "permanent water", color: "#08306b", pixels: 400)],
+                                  pixelAreaM2: 100, alert: "warning", rule: "new water ≥ 5 ha (8.5 ha)", quicklook: quicklook)
+        return RunReport(run: RunInfo(id: "run-1", toolVersion: "0.1.0", pipeline: "pipeline.yaml", pipelineHash: "abc123",
+                                      started: "2024-07-02T00:00:00Z", finished: "2024-07-02T00:01:00Z", inputs: ["SampleTiles/"]),
+                         classes: classes, tiles: tiles,
+                         failures: [FailureEntry(path: "SampleTiles/bad, \"odd\".tif", stage: "ingest", cause: "truncated strip", kind: "corrupt")],
+                         changes: [change], disasters: [flood],
+                         regions: [RegionEntry(name: "Longmen", classHectares: ["1": 2.5, "5": 1.25], indexMeans: ["ndvi": 0.3])],
+                         accuracy: [AccuracyEntry(tile: "t-b", overall: 0.93, kappa: 0.9, perClass: [])],
+                         links: ["STAC collection": "stac/collection.json", "Affected areas": "affected.geojson"])
+    }
+
+    func testAreasEqualPixelCountsTimesPixelAreaInEveryFormat() throws {
+        let dir = try TestData.temporaryDirectory("report")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let report = Self.sampleReport()
+        try ReportWriter.writeAll(report, to: dir.path)
+        for name in ReportWriter.fileNames { XCTAssertTrue(FileManager.default.fileExists(atPath: dir.appendingPathComponent(name).path), name) }
+
+        // Independent expectation from the pixel counts: 0.01 ha per pixel; date 1 sums tiles t-a and t-b.
+        let expected: [String: [String: Double]] = [
+            "2024-06-01": ["water": 4.0, "cropland": 5.0, "tea/forest": 11.0],
+            "2024-07-01": ["water": 12.5, "cropland": 1.5, "tea/forest": 6.0],
+        ]
+        // CSV
+        let csv = try String(contentsOf: dir.appendingPathComponent("areas.csv"), encoding: .utf8)
+        var fromCSV: [String: [String: Double]] = [:]
+        for line in csv.split(separator: "\n").dropFirst() {
+            let f = line.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+            fromCSV[f[0], default: [:]][f[2]] = Double(f[3])
+        }
+        XCTAssertEqual(fromCSV, expected)
+        // JSON
+        let json = try JSONSerialization.jsonObject(with: Data(contentsOf: dir.appendingPathComponent("report.json"))) as! [String: Any]
+        let areas = (json["summary"] as! [String: Any])["areas"] as! [[String: Any]]
+        var fromJSON: [String: [String: Double]] = [:]
+        for a in areas { fromJSON[a["date"] as! String, default: [:]][a["name"] as! String] = a["hectares"] as? Double }
+        XCTAssertEqual(fromJSON.mapValues { $0.mapValues { ($0 * 100).rounded() / 100 } }, expected)
+        // HTML and Markdown show the same figures in their tables.
+        let html = try String(contentsOf: dir.appendingPathComponent("report.html"), encoding: .utf8)
+        let md = try String(contentsOf: dir.appendingPathComponent("report.md"), encoding: .utf8)
+        for (_, rows) in expected {
+            for (name, ha) in rows {
+                let text = ReportNumber.ha(ha)
+                XCTAssertTrue(html.contains("\(name)</td><td class=\"num\">\(text)</td>"), "HTML lacks \(name) = \(text)")
+                XCTAssertTrue(md.contains("| \(name) | \(text) |"), "Markdown lacks \(name) = \(text)")
+            }
+        }
+        // Disasters: 850 px = 8.50 ha in CSV, JSON and HTML.
+        let dcsv = try String(contentsOf: dir.appendingPathComponent("disasters.csv"), encoding: .utf8)
+        XCTAssertTrue(dcsv.contains("Longmen flood,flood,2024-06-01,2024-07-01,new water,8.50,warning,"))
+        let dj = (json["summary"] as! [String: Any])["disasterAreas"] as! [[String: Any]]
+        XCTAssertEqual(dj.first { $0["severity"] as? String == "new water" }?["hectares"] as? Double, 8.5)
+        XCTAssertTrue(html.contains("new water</td><td class=\"num\">8.50</td>"))
+        XCTAssertTrue(html.contains("12.50 ha affected"), "alert total = 850 + 400 px")
+        // Change: cropland -> water 450 px = 4.50 ha.
+        let ccsv = try String(contentsOf: dir.appendingPathComponent("changes.csv"), encoding: .utf8)
+        XCTAssertTrue(ccsv.contains("2024-06-01,2024-07-01,cropland,water,4.50"))
+        // Failures keep the odd file name intact (CSV quoting).
+        let fcsv = try String(contentsOf: dir.appendingPathComponent("failures.csv"), encoding: .utf8)
+        XCTAssertTrue(fcsv.contains("\"SampleTiles/bad, \"\"odd\"\".tif\",ingest,corrupt,truncated strip"))
+        // NDVI series: date 1 merges 3 + 2 values, mean 0.32.
+        let series = (json["summary"] as! [String: Any])["ndviSeries"] as! [[String: Any]]
+        XCTAssertEqual(series.first?["mean"] as? Double ?? 0, 1.6 / 5, accuracy: 1e-12)
+        XCTAssertEqual(series.first?["pixels"] as? Int, 5)
+    }
+
+    func testReportIsIndependentOfTileOrderAndShardSplit() throws {
+        // Partial sums merged in any grouping give the same mean (what merging shards relies on).
+        let values = (0..<1000).map { Double(($0 * 7919) % 997) / 997 }
+        var whole = IndexSums()
+        values.forEach { whole.add($0) }
+        var a = IndexSums(), b = IndexSums(), c = IndexSums()
+        values[0..<300].forEach { a.add($0) }
+        values[300..<750].forEach { b.add($0) }
+        values[750...].forEach { c.add($0) }
+        a.merge(b); a.merge(c)
+        XCTAssertEqual(a.count, whole.count)
+        XCTAssertEqual(a.mean!, whole.mean!, accuracy: 1e-12)
+        XCTAssertEqual(a.minimum, whole.minimum)
+        XCTAssertEqual(a.maximum, whole.maximum)
+        // Tiles given in another order render to identical bytes.
+        let r1 = Self.sampleReport()
+        var r2 = r1
+        r2 = RunReport(run: r1.run, classes: r1.classes, tiles: r1.tiles.reversed(), failures: r1.failures, changes: r1.changes,
+                       disasters: r1.disasters, regions: r1.regions, accuracy: r1.accuracy, links: r1.links)
+        XCTAssertEqual(try ReportJSON.render(r1), try ReportJSON.render(r2))
+        XCTAssertEqual(ReportCSV.areas(r1), ReportCSV.areas(r2))
+    }
+
+    func testHTMLIsSelfContainedWithEmbeddedQuicklook() throws {
+        let dir = try TestData.temporaryDirectory("report-html")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let png = PNGImage.Image(width: 4, height: 4, channels: 3, pixels: [UInt8](repeating: 200, count: 48))
+        try PNGImage.write(png, to: dir.appendingPathComponent("ql.png").path)
+        try ReportWriter.writeAll(Self.sampleReport(quicklook: "ql.png"), to: dir.path)
+        let html = try String(contentsOf: dir.appendingPathComponent("report.html"), encoding: .utf8)
+        XCTAssertFalse(html.contains("<script"), "no scripts")
+        XCTAssertFalse(html.range(of: #"(src|href)\s*=\s*"https?:"#, options: .regularExpression) != nil, "no network URLs")
+        XCTAssertFalse(html.contains("@import") || html.contains("url(http"), "no external CSS")
+        XCTAssertTrue(html.contains("src=\"data:image/png;base64,"), "quicklooks embedded")
+        for id in ["summary", "alerts", "land-use", "change", "disasters", "ndvi-series", "regions", "accuracy", "failures", "provenance"] {
+            XCTAssertTrue(html.contains("id=\"\(id)\""), "section \(id)")
+        }
+        // Alerts come before the land-use section.
+        XCTAssertLessThan(html.range(of: "id=\"alerts\"")!.lowerBound, html.range(of: "id=\"land-use\"")!.lowerBound)
+        XCTAssertTrue(html.contains("WARNING"))
+    }
+
+    func testChromiumRendersReportWithoutConsoleErrorsOrNetwork() throws {
+        guard let chromium = ["chromium", "chromium-browser", "google-chrome"].first(where: TestData.hasTool) else {
+            throw XCTSkip("chromium not installed (apt-get install chromium)")
+        }
+        let dir = try TestData.temporaryDirectory("report-chromium")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let png = PNGImage.Image(width: 8, height: 8, channels: 3, pixels: [UInt8](repeating: 90, count: 192))
+        try PNGImage.write(png, to: dir.appendingPathComponent("ql.png").path)
+        try ReportWriter.writeAll(Self.sampleReport(quicklook: "ql.png"), to: dir.path)
+        let page = "file://" + dir.appendingPathComponent("report.html").path
+        let shot = dir.appendingPathComponent("shot.png").path
+        // No name resolves, so nothing leaves the machine whatever the browser itself tries.
+        let common = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
+                      "--host-resolver-rules=MAP * ~NOTFOUND", "--disable-background-networking", "--disable-component-update",
+                      "--disable-sync", "--disable-default-apps", "--enable-logging=stderr", "--v=0"]
+        /// Renders `url`, returning the run and the URLs the page itself requested (Blink's resource loader
+        /// requests, traffic annotation 101845102; the browser's own background fetches are not the page's).
+        func render(_ url: String, screenshot: String, tag: String) throws -> (run: (status: Int32, out: String, err: String), pageRequests: [String]) {
+            let netlog = dir.appendingPathComponent("netlog-\(tag).json").path
+            let run = try TestData.run(chromium, common + ["--user-data-dir=" + dir.appendingPathComponent("profile-\(tag)").path,
+                                                           "--log-net-log=" + netlog, "--window-size=1000,2400",
+                                                           "--screenshot=" + screenshot, url])
+            let log = (try? String(contentsOfFile: netlog, encoding: .utf8)) ?? ""
+            let requests = log.matches(of: /"traffic_annotation":101845102,"url":"([^"]+)"/).map { String($0.1) }
+            return (run, requests)
+        }
+        // Negative control: a page with one external image is caught by the same detector.
+        let control = dir.appendingPathComponent("control.html")
+        try #"<html><body><img src="https://example.invalid/x.png"></body></html>"#.write(to: control, atomically: true, encoding: .utf8)
+        let controlRun = try render("file://" + control.path, screenshot: dir.appendingPathComponent("control.png").path, tag: "control")
+        XCTAssertTrue(controlRun.pageRequests.contains("https://example.invalid/x.png"), "the network detector works")
+
+        let (shotRun, requests) = try render(page, screenshot: shot, tag: "report")
+        XCTAssertEqual(shotRun.status, 0, shotRun.err)
+        let image = try PNGImage.read(path: shot)
+        XCTAssertEqual(image.width, 1000)
+        XCTAssertGreaterThan(Set(image.pixels8).count, 10, "the screenshot is not blank")
+        let console = shotRun.err.split(separator: "\n").filter { $0.contains("CONSOLE") }
+        XCTAssertTrue(console.isEmpty, "console messages: \(console)")
+        XCTAssertTrue(requests.allSatisfy { $0.hasPrefix("file:") || $0.hasPrefix("data:") },
+                      "the page made network requests: \(requests)")
+        let dom = try TestData.run(chromium, common + ["--user-data-dir=" + dir.appendingPathComponent("profile-dom").path, "--dump-dom", page])
+        XCTAssertEqual(dom.status, 0)
+        for section in ["TilePipe report", "Alerts", "Land use", "Change between dates", "Disaster monitoring", "NDVI over time", "Failures", "Provenance"] {
+            XCTAssertTrue(dom.out.contains(section), "rendered page lacks \(section)")
+        }
+    }
+}
