@@ -78,6 +78,17 @@ public struct GeoJSONWriter: Sendable {
         return out
     }
 
+    /// Features for polygons merged across tiles (`EdgeRegionMerger`); `geo` must be the merger's reference
+    /// grid. Each feature carries the ids of the tiles its polygon spans.
+    public func features(merged: [MergedPolygon], dates: [String] = [], classNames: [UInt8: String] = [:],
+                         extra: [String: String] = [:]) throws(AnalysisError) -> [GeoJSONFeature] {
+        var out: [GeoJSONFeature] = []
+        for m in merged {
+            out += try features([m.polygon], tileIds: m.tileIds, dates: dates, classNames: classNames, extra: extra)
+        }
+        return out
+    }
+
     /// A FeatureCollection document (UTF-8, deterministic key order, no `crs` member).
     public static func featureCollection(_ features: [GeoJSONFeature]) -> String {
         var s = "{\"type\":\"FeatureCollection\",\"features\":["
