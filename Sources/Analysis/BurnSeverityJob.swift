@@ -60,6 +60,8 @@ public struct BurnSeverityJob: Sendable, Equatable, Codable {
         let n = width * height
         try Check.size("nbrBefore", nbrBefore.count, n)
         try Check.size("nbrAfter", nbrAfter.count, n)
+        if let q = qualityBefore { try Check.size("qualityBefore", q.count, n) }
+        if let q = qualityAfter { try Check.size("qualityAfter", q.count, n) }
         guard breakpoints.count == 6, zip(breakpoints, breakpoints.dropFirst()).allSatisfy({ $0 < $1 }) else {
             throw .badJobInput(job: "burn_severity", reason: "breakpoints must be six ascending values, got \(breakpoints)")
         }

@@ -50,11 +50,13 @@ public struct DroughtJob: Sendable, Equatable, Codable {
                     width: Int, height: Int, geo: GeoReference?) throws(AnalysisError) -> DisasterResult {
         let n = width * height
         try Check.size("current", current.count, n)
+        if let q = quality { try Check.size("quality", q.count, n) }
         guard !baseline.isEmpty else { throw .badJobInput(job: "drought", reason: "no baseline dates") }
         for (k, b) in baseline.enumerated() { try Check.size("baseline[\(k)]", b.count, n) }
         if let bq = baselineQuality, bq.count != baseline.count {
             throw .badJobInput(job: "drought", reason: "\(bq.count) baseline quality buffers for \(baseline.count) baseline dates")
         }
+        for (k, q) in (baselineQuality ?? []).enumerated() { if let q { try Check.size("baselineQuality[\(k)]", q.count, n) } }
         guard severe < moderate, moderate < wetter else {
             throw .badJobInput(job: "drought", reason: "thresholds must satisfy severe < moderate < wetter")
         }

@@ -42,6 +42,8 @@ public struct VegetationLossJob: Sendable, Equatable, Codable {
         let n = width * height
         try Check.size("ndviBefore", ndviBefore.count, n)
         try Check.size("ndviAfter", ndviAfter.count, n)
+        if let q = qualityBefore { try Check.size("qualityBefore", q.count, n) }
+        if let q = qualityAfter { try Check.size("qualityAfter", q.count, n) }
         let valid = Validity.mask(count: n, quality: [qualityBefore, qualityAfter], values: [ndviBefore, ndviAfter])
         var out = [UInt8](repeating: 0, count: n)
         var delta = [Float](repeating: .nan, count: n)

@@ -165,3 +165,21 @@ final class JobConfigTests: XCTestCase {
         XCTAssertThrowsError(try dec.decode(ClassificationScheme.self, from: Data(#"{"rules": [{"class": 1, "when": {"x": "[2,1)"}}]}"#.utf8)))
     }
 }
+
+final class JobInputErrorTests: XCTestCase {
+    func testWrongBufferSizesAreTypedErrorsNamingTheBuffer() {
+        let geo = GeoReference(transform: GeoTransform(originX: 0, pixelWidth: 10, originY: 0, pixelHeight: -10), crs: .epsg(32650))
+        XCTAssertThrowsError(try BurnSeverityJob().run(nbrBefore: [0, 0], nbrAfter: [0, 0], qualityAfter: [0], width: 2, height: 1, geo: geo)) {
+            XCTAssertEqual($0 as? AnalysisError, .sizeMismatch(name: "qualityAfter", expected: 2, actual: 1))
+        }
+        XCTAssertThrowsError(try VegetationLossJob().run(ndviBefore: [0], ndviAfter: [0, 0], width: 2, height: 1, geo: geo)) {
+            XCTAssertEqual($0 as? AnalysisError, .sizeMismatch(name: "ndviBefore", expected: 2, actual: 1))
+        }
+        XCTAssertThrowsError(try DroughtJob().run(current: [0, 0], baseline: [[0, 0]], baselineQuality: [[0]], width: 2, height: 1, geo: geo)) {
+            XCTAssertEqual($0 as? AnalysisError, .sizeMismatch(name: "baselineQuality[0]", expected: 2, actual: 1))
+        }
+        XCTAssertThrowsError(try FloodJob().run(before: [0, 0], after: [0, 0], width: 2, height: 1, geo: nil)) {
+            XCTAssertEqual($0 as? AnalysisError, .noPixelArea(reason: "the raster has no georeference"))
+        }
+    }
+}
