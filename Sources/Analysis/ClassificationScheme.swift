@@ -73,28 +73,34 @@ public struct ClassificationScheme: Sendable, Equatable, Codable {
         self.minimumMappingUnit = minimumMappingUnit
     }
 
-    /// The default land-use scheme (codes in `LandUse`), thresholds from domain.md §4.3:
-    /// 1. snow: `ndsi ≥ 0.4` and `nir > 0.10` (MODIS MOD10_L2), before water since MNDWI ≡ NDSI;
-    /// 2. water: `mndwi > 0`, or `ndwi > 0` (McFeeters) for sensors without SWIR;
-    /// 3. dense vegetation (tea, forest): `ndvi ≥ 0.6`;
-    /// 4. cropland / sparse vegetation: `0.3 ≤ ndvi < 0.6`;
-    /// 5. bare soil: `ndvi < 0.3` and `bsi ≥ 0.1`;
-    /// 6. built-up: `ndvi < 0.3` and `ndbi > −0.1`;
-    /// 7. any remaining `ndvi < 0.3`: bare soil.
+    /// The default land-use scheme (codes in `LandUse`), thresholds from domain.md §4.3 where it has them:
+    /// 1. snow: `ndsi ≥ 0.4` and `nir > 0.10` (MODIS MOD10_L2), first since MNDWI ≡ NDSI;
+    /// 2. cloud: `blue ≥ 0.25` (TOA reflectance; a spectral fallback for scenes without a quality mask — A);
+    /// 3. cloud shadow: `blue < 0.05` and `nir < 0.2` (dark in every band, unlike water's NIR ≈ 0.02 with
+    ///    blue ≈ 0.09 — A); both before water, since cloud and shadow can have MNDWI > 0;
+    /// 4. water: `mndwi > 0`, or `ndwi > 0` (McFeeters) for sensors without SWIR;
+    /// 5. dense vegetation (tea, forest): `ndvi ≥ 0.6`;
+    /// 6. cropland / sparse vegetation: `0.2 ≤ ndvi < 0.6` (shrub and grassland from about 0.2);
+    /// 7. bare soil: `ndvi < 0.2` and `bsi ≥ 0.1`;
+    /// 8. built-up: `ndvi < 0.2` and `ndbi > −0.1`;
+    /// 9. any remaining `ndvi < 0.2`: bare soil.
     /// Rules mentioning an absent buffer are skipped, so an NDVI-only scene still gets vegetation and bare soil.
+    /// (A) = assumed, tuned on the station simulator's spectra; override in pipeline.yaml for other sensors.
     public static let `default`: ClassificationScheme = {
         func r(_ c: UInt8, _ w: [String: String]) -> Rule {
             Rule(class: c, when: w.mapValues { try! ValueInterval(parsing: $0) })
         }
         return ClassificationScheme(classes: LandUse.classes, rules: [
             r(LandUse.snow, ["ndsi": ">=0.4", "nir": ">0.10"]),
+            r(LandUse.cloud, ["blue": ">=0.25"]),
+            r(LandUse.cloudShadow, ["blue": "<0.05", "nir": "<0.2"]),
             r(LandUse.water, ["mndwi": ">0"]),
             r(LandUse.water, ["ndwi": ">0"]),
             r(LandUse.denseVegetation, ["ndvi": ">=0.6"]),
-            r(LandUse.cropland, ["ndvi": "[0.3,0.6)"]),
-            r(LandUse.bareSoil, ["ndvi": "<0.3", "bsi": ">=0.1"]),
-            r(LandUse.builtUp, ["ndvi": "<0.3", "ndbi": ">-0.1"]),
-            r(LandUse.bareSoil, ["ndvi": "<0.3"]),
+            r(LandUse.cropland, ["ndvi": "[0.2,0.6)"]),
+            r(LandUse.bareSoil, ["ndvi": "<0.2", "bsi": ">=0.1"]),
+            r(LandUse.builtUp, ["ndvi": "<0.2", "ndbi": ">-0.1"]),
+            r(LandUse.bareSoil, ["ndvi": "<0.2"]),
         ], defaultClass: LandUse.nodata)
     }()
 

@@ -85,6 +85,17 @@ final class ClassificationTests: XCTestCase {
         XCTAssertEqual(LandUse.colorTable(for: LandUse.classes).entries[1], RGBA(hex: "#1f78b4"))
     }
 
+    func testDefaultSchemeSpectralCloudAndShadowComeBeforeWater() throws {
+        // Bright cloud (MNDWI 0.1 > 0 would read as water), dark shadow (MNDWI 0.13), clear water, dense veg.
+        let blue: [Float] = [0.55, 0.038, 0.092, 0.062]
+        let nir: [Float] = [0.58, 0.08, 0.021, 0.31]
+        let mndwi: [Float] = [0.108, 0.134, 0.76, -0.31]
+        let ndvi: [Float] = [0.01, 0.6, -0.38, 0.77]
+        let r = try ClassificationScheme.default.classify(inputs: ["blue": blue, "nir": nir, "mndwi": mndwi, "ndsi": mndwi, "ndvi": ndvi],
+                                                          width: 4, height: 1)
+        XCTAssertEqual(r.classes, [LandUse.cloud, LandUse.cloudShadow, LandUse.water, LandUse.denseVegetation])
+    }
+
     func testOtsuOnBimodalHistogram() throws {
         // Two Gaussian-like modes at −0.4 (land) and +0.5 (water); the threshold must fall between them,
         // near the middle of the gap, and classify the two populations perfectly.
