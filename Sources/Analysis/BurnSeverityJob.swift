@@ -3,8 +3,9 @@ public import RasterCore
 /// Burn severity from pre- and post-fire NBR (Key & Benson 2006; UN-SPIDER recommended practice).
 ///
 /// - dNBR = NBR_pre − NBR_post (unscaled; the USGS table's ×1000 values divided by 1000).
-/// - RdNBR = dNBR / √|NBR_pre| (Miller & Thode 2007); |NBR_pre| is floored at 0.001 so bare, NBR ≈ 0 pixels
-///   do not divide by zero (A: the floor is ours).
+/// - RdNBR = (dNBR − `dnbrOffset`) / √|NBR_pre| (Miller & Thode 2007, as MTBS computes it: the offset is the
+///   mean dNBR of unburned land, 0 by default); |NBR_pre| is floored at 0.001 so bare, NBR ≈ 0 pixels do not
+///   divide by zero (A: the floor is ours).
 /// - Seven classes from six ascending breakpoints b1..b6 (default −0.25, −0.1, 0.1, 0.27, 0.44, 0.66):
 ///   code = 1 + #{k : value ≥ b_k}. Each breakpoint belongs to the class **above** it, as in domain.md's table
 ///   (−0.25 → enhanced regrowth low, −0.1 → unburned, 0.1 → low, 0.27 → moderate-low, 0.44 → moderate-high,
@@ -17,6 +18,8 @@ public struct BurnSeverityJob: Sendable, Equatable, Codable {
     public var breakpoints: [Float]
     /// Classify RdNBR instead of dNBR (breakpoints must then be in RdNBR units).
     public var classifyRdNBR: Bool
+    /// dNBR of unburned land, subtracted before relativising (MTBS `dNBR_offst` / 1000); 0 by default.
+    public var dnbrOffset: Float
     /// Alert area thresholds applied to the burned area (classes 4–7).
     public var alert: AlertRules
     /// Regions smaller than this many pixels are not turned into polygons.
@@ -38,10 +41,11 @@ public struct BurnSeverityJob: Sendable, Equatable, Codable {
     ]
 
     /// A job with the USGS breakpoints.
-    public init(breakpoints: [Float] = BurnSeverityJob.usgsBreakpoints, classifyRdNBR: Bool = false,
+    public init(breakpoints: [Float] = BurnSeverityJob.usgsBreakpoints, classifyRdNBR: Bool = false, dnbrOffset: Float = 0,
                 alert: AlertRules = AlertRules(), minimumPolygonPixels: Int = 1) {
         self.breakpoints = breakpoints
         self.classifyRdNBR = classifyRdNBR
+        self.dnbrOffset = dnbrOffset
         self.alert = alert
         self.minimumPolygonPixels = minimumPolygonPixels
     }
@@ -71,7 +75,7 @@ public struct BurnSeverityJob: Sendable, Equatable, Codable {
         for i in 0..<n where valid[i] {
             let d = nbrBefore[i] - nbrAfter[i]
             dnbr[i] = d
-            rdnbr[i] = d / max(abs(nbrBefore[i]), 0.001).squareRoot()
+            rdnbr[i] = (d - dnbrOffset) / max(abs(nbrBefore[i]), 0.001).squareRoot()
             out[i] = Self.severityClass(classifyRdNBR ? rdnbr[i] : d, breakpoints: breakpoints)
         }
         var th: [String: Double] = [:]

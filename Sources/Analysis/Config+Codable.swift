@@ -38,6 +38,7 @@ extension BurnSeverityJob {
         let d = BurnSeverityJob()
         breakpoints = try c.decodeIfPresent([Float].self, forKey: "breakpoints") ?? d.breakpoints
         classifyRdNBR = try c.decodeIfPresent(Bool.self, forKey: "classifyRdNBR") ?? d.classifyRdNBR
+        dnbrOffset = try c.decodeIfPresent(Float.self, forKey: "dnbrOffset") ?? d.dnbrOffset
         alert = try c.decodeIfPresent(AlertRules.self, forKey: "alert") ?? d.alert
         minimumPolygonPixels = try c.decodeIfPresent(Int.self, forKey: "minimumPolygonPixels") ?? d.minimumPolygonPixels
     }

@@ -100,6 +100,20 @@ final class RealDataTests: XCTestCase {
         print("MTBS dNBR: \(within) of \(valid) valid pixels within 1")
         XCTAssertEqual(within, valid)
 
+        // RdNBR: MTBS stores trunc(1000·(dNBR − offset)/√|NBR_pre|) with the perimeter's dNBR_offst 33 (×1000);
+        // compare where |NBR_pre| is not tiny.
+        let mtbsR = try GeoTIFFReader(path: p + "20150711_20150812_rdnbr.tif").read().floatBand(0)
+        let preNBR = nbr(pre)
+        let withOffset = try BurnSeverityJob(dnbrOffset: 0.033).run(nbrBefore: preNBR, nbrAfter: nbr(post), width: w, height: h, geo: pre.geo)
+        let rdnbr = withOffset.layers["rdnbr"]!
+        var rClose = 0, rValid = 0
+        for i in 0..<(w * h) where mtbsR[i] != -32768 && abs(preNBR[i]) >= 0.05 && rdnbr[i].isFinite {
+            rValid += 1
+            if abs((1000 * rdnbr[i]).rounded(.towardZero) - mtbsR[i]) <= max(2, 0.01 * abs(mtbsR[i])) { rClose += 1 }
+        }
+        print("MTBS RdNBR: \(rClose) of \(rValid) pixels within 1 % (or 2)")
+        XCTAssertGreaterThanOrEqual(Double(rClose) / Double(rValid), 0.99)
+
         // dnbr6 with the perimeter's thresholds (IncGreen −150, Low 50, Moderate 313, High 600):
         // our codes 1..5 = greenness, unburned-low, low, moderate, high → MTBS 5, 1, 2, 3, 4.
         let toMTBS: [Float] = [0, 5, 1, 2, 3, 4]
