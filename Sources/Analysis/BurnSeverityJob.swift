@@ -22,7 +22,7 @@ public struct BurnSeverityJob: Sendable, Equatable, Codable {
     public var dnbrOffset: Float
     /// Alert area thresholds applied to the burned area (classes 4–7).
     public var alert: AlertRules
-    /// Regions smaller than this many pixels are not turned into polygons.
+    /// Regions smaller than this many pixels are not turned into polygons (areas still count them); default 9.
     public var minimumPolygonPixels: Int
 
     /// USGS breakpoints (unscaled dNBR).
@@ -42,7 +42,7 @@ public struct BurnSeverityJob: Sendable, Equatable, Codable {
 
     /// A job with the USGS breakpoints.
     public init(breakpoints: [Float] = BurnSeverityJob.usgsBreakpoints, classifyRdNBR: Bool = false, dnbrOffset: Float = 0,
-                alert: AlertRules = AlertRules(), minimumPolygonPixels: Int = 1) {
+                alert: AlertRules = AlertRules(), minimumPolygonPixels: Int = 9) {
         self.breakpoints = breakpoints
         self.classifyRdNBR = classifyRdNBR
         self.dnbrOffset = dnbrOffset

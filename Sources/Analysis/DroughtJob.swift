@@ -21,7 +21,7 @@ public struct DroughtJob: Sendable, Equatable, Codable {
     public var minimumBaselineDates: Int
     /// Alert area thresholds applied to the drought area (classes 3 and 4).
     public var alert: AlertRules
-    /// Regions smaller than this many pixels are not turned into polygons.
+    /// Regions smaller than this many pixels are not turned into polygons (areas still count them); default 9.
     public var minimumPolygonPixels: Int
 
     /// Class definitions.
@@ -35,7 +35,7 @@ public struct DroughtJob: Sendable, Equatable, Codable {
 
     /// A job with defaults.
     public init(index: String = "ndvi", moderate: Float = -0.1, severe: Float = -0.2, wetter: Float = 0.1,
-                minimumBaselineDates: Int = 1, alert: AlertRules = AlertRules(), minimumPolygonPixels: Int = 1) {
+                minimumBaselineDates: Int = 1, alert: AlertRules = AlertRules(), minimumPolygonPixels: Int = 9) {
         self.index = index
         self.moderate = moderate
         self.severe = severe

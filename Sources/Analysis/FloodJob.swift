@@ -13,7 +13,8 @@ public struct FloodJob: Sendable, Equatable, Codable {
     public var threshold: Float?
     /// Alert area thresholds applied to the flooded area.
     public var alert: AlertRules
-    /// Regions smaller than this many pixels are not turned into polygons (areas still count them).
+    /// Regions smaller than this many pixels are not turned into polygons (areas still count them); default 9,
+    /// the UN-SPIDER flood practice of dropping regions of ≤ 8 connected pixels.
     public var minimumPolygonPixels: Int
 
     /// The class definitions of a flood map.
@@ -26,7 +27,7 @@ public struct FloodJob: Sendable, Equatable, Codable {
     ]
 
     /// A job with defaults from domain.md (threshold 0.0).
-    public init(index: String = "mndwi", threshold: Float? = 0, alert: AlertRules = AlertRules(), minimumPolygonPixels: Int = 1) {
+    public init(index: String = "mndwi", threshold: Float? = 0, alert: AlertRules = AlertRules(), minimumPolygonPixels: Int = 9) {
         self.index = index
         self.threshold = threshold
         self.alert = alert

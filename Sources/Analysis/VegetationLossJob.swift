@@ -15,7 +15,7 @@ public struct VegetationLossJob: Sendable, Equatable, Codable {
     public var drop: Float
     /// Alert area thresholds applied to the loss area.
     public var alert: AlertRules
-    /// Regions smaller than this many pixels are not turned into polygons.
+    /// Regions smaller than this many pixels are not turned into polygons (areas still count them); default 9.
     public var minimumPolygonPixels: Int
 
     /// Class definitions.
@@ -28,7 +28,7 @@ public struct VegetationLossJob: Sendable, Equatable, Codable {
 
     /// A job with defaults.
     public init(kind: String = "vegetation_loss", vegetatedMinimum: Float = 0.3, drop: Float = 0.2,
-                alert: AlertRules = AlertRules(), minimumPolygonPixels: Int = 1) {
+                alert: AlertRules = AlertRules(), minimumPolygonPixels: Int = 9) {
         self.kind = kind
         self.vegetatedMinimum = vegetatedMinimum
         self.drop = drop

@@ -59,6 +59,8 @@ final class DisasterJobTests: XCTestCase {
         XCTAssertEqual(r.alert.level, .warning)   // ~19 ha burned: ≥ 10 ha (warning), < 100 ha (emergency)
         XCTAssertTrue(r.alert.rule.contains("warning threshold 10 ha"), r.alert.rule)
         XCTAssertGreaterThanOrEqual(r.polygons.count, 1)
+        XCTAssertTrue(r.polygons.allSatisfy { $0.pixelCount >= 9 }, "regions of ≤ 8 pixels are not polygons by default")
+        XCTAssertEqual(r.summary.polygonCount, r.polygons.count)
         // RdNBR = dNBR / sqrt(|NBR_pre|).
         let i = 50 * w + 60
         XCTAssertEqual(r.layers["rdnbr"]![i], r.layers["dnbr"]![i] / abs(pre[i]).squareRoot(), accuracy: 1e-6)
