@@ -106,7 +106,7 @@ public struct GeoJSONWriter: Sendable {
             }
             s += "},\"properties\":{"
             var props: [(String, String)] = [
-                ("area_ha", num(f.areaHa, decimals: 4)), ("class", "\(f.classCode)"), ("class_name", quote(f.className)),
+                ("area_ha", num(f.areaHa, decimals: 4)), ("area_m2", num(f.areaHa * 10_000, decimals: 2)), ("class", "\(f.classCode)"), ("class_name", quote(f.className)),
                 ("tile_id", quote(f.tileIds.joined(separator: ","))),
                 ("tile_ids", "[" + f.tileIds.map(quote).joined(separator: ",") + "]"),
                 ("dates", "[" + f.dates.map(quote).joined(separator: ",") + "]"),

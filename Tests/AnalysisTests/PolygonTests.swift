@@ -125,6 +125,7 @@ final class PolygonTests: XCTestCase {
         XCTAssertTrue(doc.contains("\"tile_id\":\"anxi_r0c0\""))
         XCTAssertTrue(doc.contains("\"dates\":[\"2026-06-01\",\"2026-06-20\"]"))
         XCTAssertTrue(doc.contains("\"event\":\"flood\""))
+        XCTAssertTrue(doc.contains("\"area_m2\":\(disk.pixelCount * 100)"), "area_m2 = pixel count × 100 m²")
         XCTAssertFalse(doc.contains("\"crs\""))
         // The checker itself catches a wrong winding and an unclosed ring.
         let bad = #"{"type":"FeatureCollection","features":[{"type":"Feature","properties":{},"geometry":{"type":"Polygon","coordinates":[[[0,0],[0,1],[1,1],[1,0],[0,0]],[[0.2,0.2],[0.4,0.2],[0.4,0.4],[0.2,0.2]]]}},{"type":"Feature","properties":{},"geometry":{"type":"Polygon","coordinates":[[[0,0],[1,0],[1,1],[0,91]]]}}]}"#
