@@ -70,7 +70,7 @@ public enum PipelineRunner {
         }
         let exec = executorOptions(config: config, options: options, perTileBytes: perTile)
         return RunPlan(tiles: mine, rejects: found.rejects.filter { options.shard.contains($0.id) }, stages: ["discover", "ingest (\(job.neededBands.joined(separator: ",")))",
-                                            "indices (\(config.indices.joined(separator: ",")))", "write GeoTIFF", "catalog"],
+                                            "indices (\(config.indices.joined(separator: ",")))", "write COG", "catalog"],
                        outputs: outputs, estimatedPeakBytes: exec.maxInFlight * perTile + (48 << 20),
                        maxInFlight: exec.maxInFlight, shard: options.shard, outputDirectory: config.outputs.directory)
     }
