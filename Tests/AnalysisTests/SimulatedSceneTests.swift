@@ -184,4 +184,34 @@ final class SimulatedSceneTests: XCTestCase {
         XCTAssertGreaterThanOrEqual(slide, 0.7)
         XCTAssertGreaterThanOrEqual(drought, 0.7)
     }
+
+    /// "N ha newly flooded in township X": two township polygons (lon/lat) splitting a flood tile in halves along
+    /// a pixel boundary; their flooded hectares add up to the job's total for the tile.
+    func testFloodedHectaresPerTownship() throws {
+        let s = try scenes(try simDir("flood"))
+        let before = try load(s[0][0]), after = try load(s[s.count - 1][0])
+        let geo = try XCTUnwrap(before.geo)
+        let r = try FloodJob().run(before: before.inputs["mndwi"]!, after: after.inputs["mndwi"]!, width: before.width,
+                                   height: before.height, geo: geo)
+        let proj = try CRSTransform.toWGS84(from: "EPSG:32650")
+        func township(_ id: String, _ c0: Int, _ c1: Int) throws -> Region {
+            let corners = [(c0, 0), (c1, 0), (c1, before.height), (c0, before.height), (c0, 0)].map {
+                geo.transform.apply(column: Double($0.0), row: Double($0.1))
+            }
+            var xs = corners.map(\.x), ys = corners.map(\.y)
+            try proj.transform(xs: &xs, ys: &ys)
+            return Region(id: id, name: id, polygons: [[zip(xs, ys).map { [$0, $1] }]])
+        }
+        let half = before.width / 2
+        let regions = [try township("west", 0, half), try township("east", half, before.width)]
+        let cov = try RegionRasterizer.rasterize(regions, geo: geo, width: before.width, height: before.height)
+        let stats = try RegionStatistics.compute(regions: regions, coverage: cov, classes: r.classRaster, indices: [:],
+                                                 width: before.width, height: before.height, geo: geo)
+        let flooded = stats.map { $0.classHa["3"] ?? 0 }
+        print("flooded ha per township: \(zip(stats.map(\.name), flooded).map { "\($0) \($1)" }), tile total \(r.hectares(of: 3))")
+        XCTAssertEqual(flooded.reduce(0, +), r.hectares(of: 3), accuracy: max(0.01, 0.005 * r.hectares(of: 3)))
+        XCTAssertEqual(stats.reduce(0) { $0 + $1.coveredHa }, Double(before.width * before.height) * geo.transform.pixelArea / 10_000,
+                       accuracy: 0.5)
+    }
 }
+
