@@ -82,6 +82,7 @@ final class ClassificationTests: XCTestCase {
         XCTAssertEqual(r.classes, [LandUse.water, LandUse.denseVegetation, LandUse.cropland, LandUse.builtUp, LandUse.bareSoil,
                                    LandUse.snow, LandUse.nodata, LandUse.cloud, LandUse.cloudShadow, LandUse.snow])
         XCTAssertEqual(LandUse.classes.map(\.code), Array(0...8))
+        XCTAssertEqual(ClassificationScheme.default.variables, ["ndsi", "nir", "blue", "mndwi", "ndwi", "ndvi", "bsi", "ndbi"])
         XCTAssertEqual(LandUse.colorTable(for: LandUse.classes).entries[1], RGBA(hex: "#1f78b4"))
     }
 
