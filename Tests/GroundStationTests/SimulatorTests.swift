@@ -158,7 +158,7 @@ final class SimulatorTests: XCTestCase {
 
     func testSplitMix64ReferenceValues() {
         // Reference outputs of SplitMix64 seeded with 0 (Vigna's splitmix64.c).
-        var g = GroundStation.SplitMix64(seed: 0)
+        var g = SplitMix64(seed: 0)
         XCTAssertEqual(g.next(), 0xE220A8397B1DCDAF)
         XCTAssertEqual(g.next(), 0x6E789E6AA1B965F4)
         XCTAssertEqual(g.next(), 0x06C45D188009454F)
