@@ -104,6 +104,13 @@ public struct ClassificationScheme: Sendable, Equatable, Codable {
         ], defaultClass: LandUse.nodata)
     }()
 
+    /// The buffer names the rules read (lower-cased), so a caller computes only these indices and bands.
+    public var variables: Set<String> {
+        var v = Set(rules.flatMap { $0.when.keys.map { $0.lowercased() } })
+        if let a = autoWater { v.insert(a.index.lowercased()) }
+        return v
+    }
+
     /// Checks that every rule's class is declared and every rule has at least one condition.
     public func validate() throws(AnalysisError) {
         guard !rules.isEmpty else { throw .badScheme(key: "rules", reason: "no rules") }

@@ -1,3 +1,4 @@
+import RasterCore
 import Foundation
 
 /// Renders simulated tiles of one scene (one date): see `Simulator` for the radiometric model.

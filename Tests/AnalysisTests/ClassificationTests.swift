@@ -82,6 +82,7 @@ final class ClassificationTests: XCTestCase {
         XCTAssertEqual(r.classes, [LandUse.water, LandUse.denseVegetation, LandUse.cropland, LandUse.builtUp, LandUse.bareSoil,
                                    LandUse.snow, LandUse.nodata, LandUse.cloud, LandUse.cloudShadow, LandUse.snow])
         XCTAssertEqual(LandUse.classes.map(\.code), Array(0...8))
+        XCTAssertEqual(ClassificationScheme.default.variables, ["ndsi", "nir", "blue", "mndwi", "ndwi", "ndvi", "bsi", "ndbi"])
         XCTAssertEqual(LandUse.colorTable(for: LandUse.classes).entries[1], RGBA(hex: "#1f78b4"))
     }
 
@@ -99,7 +100,7 @@ final class ClassificationTests: XCTestCase {
     func testOtsuOnBimodalHistogram() throws {
         // Two Gaussian-like modes at −0.4 (land) and +0.5 (water); the threshold must fall between them,
         // near the middle of the gap, and classify the two populations perfectly.
-        var rng = SplitMix(seed: 7)
+        var rng = SplitMix64(seed: 7)
         var land: [Float] = [], water: [Float] = []
         for _ in 0..<6000 { land.append(-0.4 + 0.08 * rng.gaussian()) }
         for _ in 0..<2000 { water.append(0.5 + 0.06 * rng.gaussian()) }
@@ -119,7 +120,7 @@ final class ClassificationTests: XCTestCase {
 
     func testAutoWaterThresholdMovesTheWaterRule() throws {
         // A scene whose water has slightly negative MNDWI (turbid): fixed 0 misses it, Otsu finds it.
-        var rng = SplitMix(seed: 3)
+        var rng = SplitMix64(seed: 3)
         var mndwi: [Float] = [], truth: [UInt8] = []
         for i in 0..<4000 {
             let water = i % 4 == 0
@@ -163,17 +164,8 @@ final class ClassificationTests: XCTestCase {
     }
 }
 
-/// Deterministic random numbers for synthetic scenes.
-struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
+/// Float helpers over the shared deterministic generator, for synthetic scenes.
+extension SplitMix64 {
     mutating func uniform() -> Float { Float(next() >> 40) / Float(1 << 24) }
     mutating func gaussian() -> Float {
         let u1 = max(uniform(), 1e-7), u2 = uniform()

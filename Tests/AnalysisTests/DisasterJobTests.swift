@@ -29,7 +29,7 @@ final class DisasterJobTests: XCTestCase {
     /// noise everywhere, a cloud band over part of the disk on the post date.
     func testBurnSeverityIoUOnSyntheticScene() throws {
         let w = 120, h = 100
-        var rng = SplitMix(seed: 11)
+        var rng = SplitMix64(seed: 11)
         var pre = [Float](repeating: 0, count: w * h), post = pre
         var qualityAfter = [UInt8](repeating: 0, count: w * h)
         var truth = [Bool](repeating: false, count: w * h)
@@ -71,7 +71,7 @@ final class DisasterJobTests: XCTestCase {
     /// MNDWI noisy; clouds over some pixels on the after date; a permanent-water mask marks a reservoir.
     func testFloodIoUOnSyntheticScene() throws {
         let w = 100, h = 80
-        var rng = SplitMix(seed: 5)
+        var rng = SplitMix64(seed: 5)
         var before = [Float](repeating: 0, count: w * h), after = before
         var qAfter = [UInt8](repeating: 0, count: w * h)
         var truth = [Bool](repeating: false, count: w * h)

@@ -51,7 +51,7 @@ final class PolygonTests: XCTestCase {
     func testRingAreaEqualsPixelCountOnRandomMaps() {
         // Property: for any map, each region's ring area (exterior − holes) equals its pixel count and the
         // sum over regions equals the number of non-zero pixels.
-        var rng = SplitMix(seed: 21)
+        var rng = SplitMix64(seed: 21)
         for _ in 0..<20 {
             let w = 17, h = 13
             let m = (0..<(w * h)).map { _ in UInt8(rng.next() % 3) }
@@ -226,7 +226,7 @@ final class PolygonValidityTests: XCTestCase {
             throw XCTSkip("python3-gdal (osgeo) not installed")
         }
         // Speckled maps (many diagonal pinches, holes, 1-px necks) and smooth blobs.
-        var rng = SplitMix(seed: 99)
+        var rng = SplitMix64(seed: 99)
         let w = 64, h = 48
         var maps: [[UInt8]] = []
         for density in [0.3, 0.5, 0.6] as [Float] { maps.append((0..<(w * h)).map { _ in rng.uniform() < density ? 1 : 0 }) }

@@ -1,3 +1,4 @@
+import RasterCore
 import XCTest
 @testable import Kernels
 
