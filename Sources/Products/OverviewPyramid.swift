@@ -31,6 +31,10 @@ public enum OverviewPyramid {
     }
 
     /// One 2× reduction of every band.
+    /// Specialised for the product types (Float32 indices, UInt8 class maps): unspecialised, every sample moves
+    /// through value witnesses.
+    @_specialize(where S == Float)
+    @_specialize(where S == UInt8)
     public static func reduce<S: RasterSample>(_ src: Raster<S>, resampling: Resampling) -> Raster<S> {
         let w = (src.width + 1) / 2, h = (src.height + 1) / 2
         var geo = src.geo

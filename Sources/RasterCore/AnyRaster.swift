@@ -90,6 +90,8 @@ extension Raster: TypedRaster {
         return AnyRaster(out)
     }
 
+    @_specialize(where Sample == UInt16)
+    @_specialize(where Sample == Float)
     public func floatBand(_ b: Int) -> [Float] {
         let info = bands[b]
         return withBand(b) { buf in
