@@ -184,7 +184,10 @@ public enum GeoTIFFWriter {
             let (x, y) = t.apply(column: 0.5, row: 0.5)
             t.coefficients[0] = x; t.coefficients[3] = y
         }
-        if t.isNorthUp {
+        // As GDAL writes it: PixelScale + Tiepoint only for north-up grids with rows going south (pixelHeight < 0);
+        // rotated or south-up grids (pixelHeight > 0) go in ModelTransformation, since GDAL reads a negative
+        // ScaleY as if it were positive.
+        if t.isNorthUp && t.pixelHeight < 0 {
             try h.set(33550, doubles: [t.pixelWidth, -t.pixelHeight, 0])
             try h.set(33922, doubles: [0, 0, 0, t.originX, t.originY, 0])
         } else {
