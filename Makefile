@@ -31,8 +31,16 @@ test-deps:
 build: deps
 	$(SWIFT) build -c $(CONFIG)
 
+# Until the pipeline engine lands (`tilepipe run`), `make run` describes every raster under SampleTiles/.
 run: build
-	$(TILEPIPE) run pipeline.yaml
+	@if $(TILEPIPE) --help 2>/dev/null | grep -qE '^ +run( |$$)'; then \
+	  $(TILEPIPE) run pipeline.yaml; \
+	else \
+	  echo "tilepipe run is not implemented yet: describing SampleTiles/ with tilepipe info instead"; \
+	  files=$$(find SampleTiles -type f \( -name '*.tif' -o -name '*.TIF' -o -name '*.png' \) 2>/dev/null | sort); \
+	  if [ -z "$$files" ]; then echo "SampleTiles/ holds no .tif or .png yet"; fi; \
+	  for f in $$files; do $(TILEPIPE) info "$$f" || exit 1; done; \
+	fi
 
 test: test-deps
 	$(SWIFT) build --build-tests

@@ -101,7 +101,8 @@ int rs_png_read(const char *path, uint64_t max_bytes, rs_png_image *out, char *e
             if (ctype == PNG_COLOR_TYPE_GRAY) out->trns_value[0] = tv->gray;
             else { out->trns_value[0] = tv->red; out->trns_value[1] = tv->green; out->trns_value[2] = tv->blue; }
         }
-        if (ctype == PNG_COLOR_TYPE_GRAY && depth < 8) png_set_expand_gray_1_2_4_to_8(p);
+        /* 1/2/4-bit gray: one byte per sample, values kept (0..2^depth-1), as GDAL reads them. */
+        if (ctype == PNG_COLOR_TYPE_GRAY && depth < 8) png_set_packing(p);
     }
     if (depth == 16) png_set_swap(p); /* host (little-endian) order */
     if (interlace != PNG_INTERLACE_NONE) png_set_interlace_handling(p);

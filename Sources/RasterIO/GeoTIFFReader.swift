@@ -16,6 +16,16 @@ public final class GeoTIFFReader {
     private let handle: TIFFHandle
     private let samplesPerPixel: Int
     private let blockBytes: Int
+    /// 8-bit CMYK (Photometric=Separated, 4 samples): decoded to RGBA as GDAL and libtiff's RGBA interface do.
+    private let cmykToRGBA: Bool
+    /// Subsampled YCbCr without JPEG: decoded through libtiff's RGBA interface (whole image), as GDAL does.
+    private let viaRGBA: Bool
+    /// Bits per stored sample when they are not a whole byte type (1, 2, 4, 12, ...): unpacked to UInt8/UInt16/UInt32.
+    private let packedBits: Int?
+    /// True when the stored samples are IEEE half floats (read as Float32).
+    private let halfFloat: Bool
+    /// Bytes of one decoded block row (packed bytes for odd bit depths).
+    private let blockRowBytes: Int
 
     /// Opens `path`. Throws `RasterIOError` naming the file when it is missing, not a TIFF, corrupt,
     /// of an unsupported kind, or larger than `limits` allow.
@@ -41,9 +51,8 @@ public final class GeoTIFFReader {
         guard spp >= 1, spp <= limits.maxBands else {
             throw RasterIOError.limitExceeded(path: path, reason: "\(spp) samples per pixel exceeds the limit of \(limits.maxBands)")
         }
-        guard let type = Self.sampleType(bits: bps, format: format) else {
-            let what = format == 5 || format == 6 ? "complex samples" : format == 3 && bps == 16 ? "16-bit float (half) samples"
-                : "\(bps)-bit samples (sample format \(format))"
+        guard let type = Self.sampleType(bits: bps, format: format) ?? Self.unpackedType(bits: bps, format: format) else {
+            let what = format == 5 || format == 6 ? "complex samples" : "\(bps)-bit samples (sample format \(format))"
             throw RasterIOError.unsupported(path: path, reason: "\(what) are not supported")
         }
         guard rs_tiff_codec_configured(UInt16(compression)) == 1 else {
@@ -58,6 +67,12 @@ public final class GeoTIFFReader {
             _ = rs_tiff_set_int(h.tif, UInt32(TIFFTAG_JPEGCOLORMODE), Int32(JPEGCOLORMODE_RGB))
         }
         samplesPerPixel = spp
+        packedBits = Self.sampleType(bits: bps, format: format) == nil ? bps : nil
+        halfFloat = format == 3 && bps == 16
+        viaRGBA = photometric == Int(PHOTOMETRIC_YCBCR) && compression != Int(COMPRESSION_JPEG) && compression != Int(COMPRESSION_OJPEG)
+            && bps == 8 && (spp == 3 || spp == 4)
+        cmykToRGBA = photometric == Int(PHOTOMETRIC_SEPARATED) && spp == 4 && bps == 8 && format == 1
+            && Int(h.u16(UInt32(TIFFTAG_INKSET)) ?? UInt16(INKSET_CMYK)) == Int(INKSET_CMYK)
         let tiled = TIFFIsTiled(h.tif) != 0
         let blockW: Int, blockH: Int
         if tiled {
@@ -73,6 +88,13 @@ public final class GeoTIFFReader {
         }
         guard blockBytes > 0, blockBytes <= limits.maxDecodedBytes else {
             throw RasterIOError.corrupt(path: path, reason: "invalid block size (\(h.firstError(or: "\(blockBytes) bytes")))")
+        }
+        // A block must hold every sample the copy loop reads (subsampled or odd layouts otherwise overrun it).
+        let perPixel = planar == 2 ? 1 : spp
+        let rowBytes = packedBits.map { (blockW * perPixel * $0 + 7) / 8 } ?? blockW * perPixel * type.byteWidth
+        blockRowBytes = rowBytes
+        if !viaRGBA, blockBytes < rowBytes * blockH {
+            throw RasterIOError.unsupported(path: path, reason: "block of \(blockBytes) bytes is smaller than \(blockW)x\(blockH) samples (photometric \(photometric) subsampling?)")
         }
 
         // Georeferencing.
@@ -106,13 +128,15 @@ public final class GeoTIFFReader {
         let geo: GeoReference? = (transform != nil || crs != nil)
             ? GeoReference(transform: transform ?? .identity, crs: crs, rasterType: rasterType) : nil
 
-        // Nodata, metadata, colour table.
+        // Nodata, metadata, colour table. An empty GDAL_NODATA means none, as GDAL reads it.
         var nodata: Double?
-        if let text = h.ascii(42113) {
+        if let text = h.ascii(42113), !text.trimmingCharacters(in: " \t\r\n\0").isEmpty {
             guard let v = Self.parseNodata(text) else {
                 throw RasterIOError.corrupt(path: path, reason: "GDAL_NODATA value '\(text)' is not a number")
             }
-            nodata = v
+            // As GDAL does: a Float32 band's nodata is the Float32 nearest the text (so that it equals the
+            // stored samples), unless the text lies outside the Float32 range.
+            nodata = type == .float32 && v.isFinite && abs(v) <= Double(Float.greatestFiniteMagnitude) ? Double(Float(v)) : v
         }
         let md = h.ascii(42112).map(GDALMetadata.init(xml:)) ?? GDALMetadata()
         var colorTable: ColorTable?
@@ -171,6 +195,27 @@ public final class GeoTIFFReader {
 
     /// Reads into a typed raster; `S` must be the file's sample type.
     public func read<S: RasterSample>(_ type: S.Type, window: Window? = nil, bands: [Int]? = nil) throws -> Raster<S> {
+        guard cmykToRGBA, S.self == UInt8.self else { return try readStored(type, window: window, bands: bands) }
+        // R = (255−K)(255−C)/255, G = (255−K)(255−M)/255, B = (255−K)(255−Y)/255 in integer arithmetic, A = 255
+        // (libtiff's putRGBcontig8bitCMYKtile, which GDAL uses for CMYK).
+        var all = try readStored(UInt8.self, window: window, bands: [0, 1, 2, 3])
+        let n = all.pixelCount
+        all.samples.withUnsafeMutableBufferPointer { p in
+            for i in 0..<n {
+                let k = 255 - Int(p[3 * n + i])
+                for c in 0..<3 { p[c * n + i] = UInt8(k * (255 - Int(p[c * n + i])) / 255) }
+                p[3 * n + i] = 255
+            }
+        }
+        let picked = all.selectingBands(bands ?? [0, 1, 2, 3])
+        guard case .uint8(let r) = picked, let typed = r as? Raster<S> else {
+            throw RasterIOError.invalidRequest(path: description.path, reason: "CMYK data is 8-bit")
+        }
+        return typed
+    }
+
+    /// Reads the stored samples (no colour conversion).
+    private func readStored<S: RasterSample>(_ type: S.Type, window: Window?, bands: [Int]?) throws -> Raster<S> {
         let d = description
         let path = d.path
         guard S.sampleType == d.sampleType else {
@@ -194,8 +239,10 @@ public final class GeoTIFFReader {
         let separate = d.layout.interleave == .band
         let spp = samplesPerPixel
         let stride = separate ? 1 : spp
-        let blockSamples = blockBytes / MemoryLayout<S>.stride
+        if viaRGBA { return try readViaRGBA(window: w, bands: wanted) }
+        let blockSamples = packedBits == nil ? blockBytes / MemoryLayout<S>.stride : bw * bh * stride
         var block = [S](repeating: .zero, count: max(blockSamples, 1))
+        var packed = [UInt8](repeating: 0, count: packedBits == nil ? 0 : blockBytes)
         let planes: [(plane: Int, outBands: [(src: Int, dst: Int)])] = separate
             ? wanted.enumerated().map { ($0.element, [(0, $0.offset)]) }
             : [(0, wanted.enumerated().map { ($0.element, $0.offset) })]
@@ -205,13 +252,28 @@ public final class GeoTIFFReader {
             for by in by0...by1 {
                 for bx in bx0...bx1 {
                     let px = bx * bw, py = by * bh
-                    let got: Int = block.withUnsafeMutableBytes { raw in
-                        if d.layout.tiled {
-                            let idx = TIFFComputeTile(tif, UInt32(px), UInt32(py), 0, UInt16(plane))
-                            return Int(TIFFReadEncodedTile(tif, idx, raw.baseAddress, tmsize_t(raw.count)))
-                        } else {
-                            let idx = TIFFComputeStrip(tif, UInt32(py), UInt16(plane))
-                            return Int(TIFFReadEncodedStrip(tif, idx, raw.baseAddress, tmsize_t(raw.count)))
+                    let idx = d.layout.tiled ? TIFFComputeTile(tif, UInt32(px), UInt32(py), 0, UInt16(plane))
+                        : TIFFComputeStrip(tif, UInt32(py), UInt16(plane))
+                    // Only the rows inside the image are decoded (as GDAL does: some writers store no more).
+                    let need = min(bh, d.height - py) * blockRowBytes
+                    let readBlock = { (raw: UnsafeMutableRawBufferPointer) -> Int in
+                        let size = tmsize_t(min(raw.count, need))
+                        return d.layout.tiled ? Int(TIFFReadEncodedTile(tif, idx, raw.baseAddress, size))
+                            : Int(TIFFReadEncodedStrip(tif, idx, raw.baseAddress, size))
+                    }
+                    let got: Int
+                    if TIFFGetStrileByteCount(tif, idx) == 0 {
+                        // A sparse block (no data written): nodata, or zero, as GDAL reads it.
+                        let fill = S(clampingDouble: d.bands[0].nodata ?? 0)
+                        for i in block.indices { block[i] = fill }
+                        got = 0
+                    } else if packedBits == nil {
+                        got = block.withUnsafeMutableBytes(readBlock)
+                    } else {
+                        got = packed.withUnsafeMutableBytes(readBlock)
+                        if got >= 0 {
+                            if halfFloat { Self.widenHalfFloats(packed, count: bw * bh * stride, into: &block) }
+                            else if let bits = packedBits { Self.unpack(packed, bits: bits, samplesPerRow: bw * stride, rows: bh, into: &block) }
                         }
                     }
                     if got < 0 {
@@ -251,6 +313,94 @@ public final class GeoTIFFReader {
     /// Reads one band as raw values in Float32, nodata replaced by NaN (scale/offset are left to the caller).
     public func readFloatBand(_ band: Int, window: Window? = nil) throws -> [Float] {
         try read(window: window, bands: [band]).floatBand(0)
+    }
+
+    /// The type that holds unsigned samples of an odd bit depth once unpacked, as GDAL exposes them:
+    /// 1–7 bits → UInt8, 9–15 → UInt16, 17–31 → UInt32.
+    static func unpackedType(bits: Int, format: Int) -> SampleType? {
+        if format == 3 && bits == 16 { return .float32 } // half floats, widened as GDAL does
+        guard format == 1 || format == 4 else { return nil }
+        switch bits {
+        case 1...7: return .uint8
+        case 9...15: return .uint16
+        case 17...31: return .uint32
+        default: return nil
+        }
+    }
+
+    /// Converts IEEE 754 binary16 samples (host byte order, as libtiff returns them) to `S` (Float32).
+    static func widenHalfFloats<S: RasterSample>(_ src: [UInt8], count: Int, into out: inout [S]) {
+        let n = min(count, src.count / 2, out.count)
+        guard S.self == Float.self else { return }
+        // Bit patterns are stored directly: going through Double would quiet signalling NaNs.
+        out.withUnsafeMutableBytes { dst in
+            src.withUnsafeBytes { raw in
+                for i in 0..<n {
+                    let h = raw.loadUnaligned(fromByteOffset: 2 * i, as: UInt16.self)
+                    dst.storeBytes(of: halfToFloat(h).bitPattern, toByteOffset: 4 * i, as: UInt32.self)
+                }
+            }
+        }
+    }
+
+    /// binary16 → binary32, exact for every value (subnormals, infinities and NaN included).
+    static func halfToFloat(_ h: UInt16) -> Float {
+        let sign: UInt32 = UInt32(h & 0x8000) << 16
+        let exp = Int((h >> 10) & 0x1F), frac = UInt32(h & 0x3FF)
+        if exp == 0x1F { return Float(bitPattern: sign | 0x7F80_0000 | (frac << 13)) }
+        if exp == 0 {
+            let magnitude = Float(frac) * Float(sign: .plus, exponent: -24, significand: 1)
+            return sign != 0 ? -magnitude : magnitude
+        }
+        return Float(bitPattern: sign | (UInt32(exp + 112) << 23) | (frac << 13))
+    }
+
+    /// Unpacks MSB-first packed samples (`bits` each; every row starts on a byte boundary) into `out`.
+    static func unpack<S: RasterSample>(_ src: [UInt8], bits: Int, samplesPerRow: Int, rows: Int, into out: inout [S]) {
+        let rowBytes = (samplesPerRow * bits + 7) / 8
+        let usableRows = min(rows, src.count / max(rowBytes, 1))
+        src.withUnsafeBufferPointer { p in
+            for r in 0..<usableRows {
+                var bit = r * rowBytes * 8
+                let base = r * samplesPerRow
+                for i in 0..<samplesPerRow {
+                    var v: UInt32 = 0
+                    for _ in 0..<bits {
+                        v = v << 1 | UInt32((p[bit >> 3] >> (7 - UInt8(bit & 7))) & 1)
+                        bit += 1
+                    }
+                    out[base + i] = S(clampingDouble: Double(v))
+                }
+            }
+        }
+    }
+
+    /// Decodes the whole image through libtiff's RGBA interface (top-left origin) and crops `window`;
+    /// bands are R, G, B (and A when the file has four samples).
+    private func readViaRGBA<S: RasterSample>(window w: Window, bands wanted: [Int]) throws -> Raster<S> {
+        let d = description
+        guard let bytes = ResourceLimits.byteCount(width: d.width, height: d.height, bands: 4, bytesPerSample: 1),
+              bytes <= limits.maxDecodedBytes else {
+            throw RasterIOError.limitExceeded(path: d.path, reason: "RGBA decoding of \(d.width)x\(d.height) exceeds the decode limit")
+        }
+        var rgba = [UInt32](repeating: 0, count: d.width * d.height)
+        let ok = rgba.withUnsafeMutableBufferPointer {
+            TIFFReadRGBAImageOriented(handle.tif, UInt32(d.width), UInt32(d.height), $0.baseAddress, Int32(ORIENTATION_TOPLEFT), 0)
+        }
+        guard ok == 1 else { throw RasterIOError.corrupt(path: d.path, reason: "cannot decode: \(handle.lastError(or: "libtiff RGBA read error"))") }
+        var out = [S](repeating: .zero, count: w.pixelCount * wanted.count)
+        for (o, b) in wanted.enumerated() {
+            let shift = UInt32(8 * b) // libtiff packs R in the low byte (TIFFGetR), then G, B, A
+            for y in 0..<w.height {
+                for x in 0..<w.width {
+                    let v = (rgba[(w.y + y) * d.width + w.x + x] >> shift) & 0xFF
+                    out[o * w.pixelCount + y * w.width + x] = S(clampingDouble: Double(v))
+                }
+            }
+        }
+        var geo = d.geo
+        if let g = geo { geo?.transform = g.transform.offset(column: w.x, row: w.y) }
+        return Raster(width: w.width, height: w.height, samples: out, bands: wanted.map { d.bands[$0] }, geo: geo, metadata: d.metadata)
     }
 
     static func sampleType(bits: Int, format: Int) -> SampleType? {

@@ -44,7 +44,12 @@ public enum RasterFile {
         let c = img.channels
         var infos = (0..<c).map { _ in BandInfo() }
         if let t = img.transparentValue { for b in 0..<min(c, t.count) { infos[b].nodata = Double(t[b]) } }
-        if let p = img.palette { infos[0].colorTable = p }
+        if let p = img.palette {
+            infos[0].colorTable = p
+            // As GDAL's PNG driver: a palette with exactly one fully transparent entry makes that index nodata.
+            let clear = p.entries.indices.filter { p.entries[$0].a == 0 }
+            if clear.count == 1 { infos[0].nodata = Double(clear[0]) }
+        }
         let md = Dictionary(img.text.map { ($0.key, $0.value) }, uniquingKeysWith: { a, _ in a })
         if img.bitDepth == 16 {
             var planar = [UInt16](repeating: 0, count: n * c)

@@ -10,6 +10,27 @@ public struct RasterInfoReport: Sendable {
     /// The Cloud-Optimized GeoTIFF check, when a caller ran one (the CLI uses Products' validator):
     /// printed as `valid COG: yes` / `valid COG: no (reasons)`; `reasons` are errors, or warnings when valid.
     public var cogCheck: (valid: Bool, reasons: [String])?
+    /// The corners of `corners` in WGS84 (longitude, latitude), keyed by corner name; nil when the file has no
+    /// CRS or PROJ cannot transform from it.
+    public var geographicCorners: [String: [Double]]?
+
+    /// A report from its parts; `geographicCorners` is computed with PROJ.
+    public init(description: RasterDescription, statistics: [BandStatistics]?) {
+        self.description = description
+        self.statistics = statistics
+        geographicCorners = Self.lonLat(of: description)
+    }
+
+    /// The five corners in WGS84 lon/lat through PROJ, or nil.
+    static func lonLat(of d: RasterDescription) -> [String: [Double]]? {
+        guard let g = d.geo, let def = g.crs?.projDefinition, let t = try? CRSTransform.toWGS84(from: def) else { return nil }
+        let w = Double(d.width), h = Double(d.height)
+        let named: [(String, Double, Double)] = [("upperLeft", 0, 0), ("lowerLeft", 0, h), ("upperRight", w, 0), ("lowerRight", w, h), ("center", w / 2, h / 2)]
+        var xs = named.map { g.transform.apply(column: $0.1, row: $0.2).x }
+        var ys = named.map { g.transform.apply(column: $0.1, row: $0.2).y }
+        guard (try? t.transform(xs: &xs, ys: &ys)) != nil else { return nil }
+        return Dictionary(uniqueKeysWithValues: named.indices.map { (named[$0].0, [xs[$0], ys[$0]]) })
+    }
 
     /// Opens `path` (GeoTIFF, or PNG with its world file) and computes statistics band by band.
     public static func make(path: String, statistics: Bool = true, limits: ResourceLimits = .default) throws -> RasterInfoReport {
@@ -67,7 +88,11 @@ public struct RasterInfoReport: Sendable {
             s += "GeoTransform: \(c.map { fmt($0) }.joined(separator: ", "))\n"
             s += "Raster type: \(g.rasterType == .pixelIsArea ? "PixelIsArea" : "PixelIsPoint")\n"
             s += "Corner coordinates:\n"
-            for c in corners { s += "  \(c.name.padding(toLength: 11, withPad: " ", startingAt: 0)) (\(fmt(c.x)), \(fmt(c.y)))\n" }
+            for c in corners {
+                s += "  \(c.name.padding(toLength: 11, withPad: " ", startingAt: 0)) (\(fmt(c.x)), \(fmt(c.y)))"
+                if let ll = geographicCorners?[c.name] { s += "  (lon \(String(format: "%.7f", ll[0])), lat \(String(format: "%.7f", ll[1])))" }
+                s += "\n"
+            }
         } else {
             s += "CRS: none (no georeferencing)\n"
         }
@@ -108,6 +133,7 @@ public struct RasterInfoReport: Sendable {
             o["geoTransform"] = g.transform.coefficients.map(jsonNumber)
             o["rasterType"] = g.rasterType == .pixelIsArea ? "PixelIsArea" : "PixelIsPoint"
             o["cornerCoordinates"] = Dictionary(uniqueKeysWithValues: corners.map { ($0.name, [$0.x, $0.y]) })
+            if let ll = geographicCorners { o["wgs84Corners"] = ll }
         }
         o["bands"] = d.bands.enumerated().map { b, info -> [String: Any] in
             var e: [String: Any] = ["band": b + 1, "description": info.description, "scale": info.scale, "offset": info.offset,

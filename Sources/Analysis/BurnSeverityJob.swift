@@ -1,0 +1,88 @@
+public import RasterCore
+
+/// Burn severity from pre- and post-fire NBR (Key & Benson 2006; UN-SPIDER recommended practice).
+///
+/// - dNBR = NBR_pre − NBR_post (unscaled; the USGS table's ×1000 values divided by 1000).
+/// - RdNBR = (dNBR − `dnbrOffset`) / √|NBR_pre| (Miller & Thode 2007, as MTBS computes it: the offset is the
+///   mean dNBR of unburned land, 0 by default); |NBR_pre| is floored at 0.001 so bare, NBR ≈ 0 pixels do not
+///   divide by zero (A: the floor is ours).
+/// - Seven classes from six ascending breakpoints b1..b6 (default −0.25, −0.1, 0.1, 0.27, 0.44, 0.66):
+///   code = 1 + #{k : value ≥ b_k}. Each breakpoint belongs to the class **above** it, as in domain.md's table
+///   (−0.25 → enhanced regrowth low, −0.1 → unburned, 0.1 → low, 0.27 → moderate-low, 0.44 → moderate-high,
+///   0.66 → high). Comparisons are in Float32, so a Float32 dNBR equal to `Float(0.27)` is moderate-low.
+///   Codes: 1 enhanced regrowth high, 2 enhanced regrowth low, 3 unburned, 4 low, 5 moderate-low,
+///   6 moderate-high, 7 high severity; 0 masked (a masked quality code, `LandUse.isMasked`, at either date, or NaN NBR).
+/// - Affected (burned) classes: 4...7 (low severity and above). Colours: UN-SPIDER palette.
+public struct BurnSeverityJob: Sendable, Equatable, Codable {
+    /// Six ascending breakpoints (dNBR units, or RdNBR units when `classifyRdNBR`).
+    public var breakpoints: [Float]
+    /// Classify RdNBR instead of dNBR (breakpoints must then be in RdNBR units).
+    public var classifyRdNBR: Bool
+    /// dNBR of unburned land, subtracted before relativising (MTBS `dNBR_offst` / 1000); 0 by default.
+    public var dnbrOffset: Float
+    /// Alert area thresholds applied to the burned area (classes 4–7).
+    public var alert: AlertRules
+    /// Regions smaller than this many pixels are not turned into polygons (areas still count them); default 9.
+    public var minimumPolygonPixels: Int
+
+    /// USGS breakpoints (unscaled dNBR).
+    public static let usgsBreakpoints: [Float] = [-0.25, -0.1, 0.1, 0.27, 0.44, 0.66]
+
+    /// The seven USGS classes with the UN-SPIDER palette (and 0 masked).
+    public static let classes: [ClassDefinition] = [
+        ClassDefinition(code: 0, name: "masked", color: "#00000000"),
+        ClassDefinition(code: 1, name: "enhanced regrowth, high", color: "#7a8737"),
+        ClassDefinition(code: 2, name: "enhanced regrowth, low", color: "#acbe4d"),
+        ClassDefinition(code: 3, name: "unburned", color: "#0ae042"),
+        ClassDefinition(code: 4, name: "low severity", color: "#fff70b"),
+        ClassDefinition(code: 5, name: "moderate-low severity", color: "#ffaf38"),
+        ClassDefinition(code: 6, name: "moderate-high severity", color: "#ff641b"),
+        ClassDefinition(code: 7, name: "high severity", color: "#a41fd6"),
+    ]
+
+    /// A job with the USGS breakpoints.
+    public init(breakpoints: [Float] = BurnSeverityJob.usgsBreakpoints, classifyRdNBR: Bool = false, dnbrOffset: Float = 0,
+                alert: AlertRules = AlertRules(), minimumPolygonPixels: Int = 9) {
+        self.breakpoints = breakpoints
+        self.classifyRdNBR = classifyRdNBR
+        self.dnbrOffset = dnbrOffset
+        self.alert = alert
+        self.minimumPolygonPixels = minimumPolygonPixels
+    }
+
+    /// Class code of one value: 0 for NaN, else 1 + number of breakpoints ≤ value.
+    @inlinable public static func severityClass(_ value: Float, breakpoints: [Float] = usgsBreakpoints) -> UInt8 {
+        guard !value.isNaN else { return 0 }
+        var c: UInt8 = 1
+        for b in breakpoints where value >= b { c += 1 }
+        return c
+    }
+
+    /// Runs the job on one tile pair of NBR buffers on grid `geo`.
+    public func run(nbrBefore: [Float], nbrAfter: [Float], qualityBefore: [UInt8]? = nil, qualityAfter: [UInt8]? = nil,
+                    width: Int, height: Int, geo: GeoReference?) throws(AnalysisError) -> DisasterResult {
+        let n = width * height
+        try Check.size("nbrBefore", nbrBefore.count, n)
+        try Check.size("nbrAfter", nbrAfter.count, n)
+        if let q = qualityBefore { try Check.size("qualityBefore", q.count, n) }
+        if let q = qualityAfter { try Check.size("qualityAfter", q.count, n) }
+        guard breakpoints.count == 6, zip(breakpoints, breakpoints.dropFirst()).allSatisfy({ $0 < $1 }) else {
+            throw .badJobInput(job: "burn_severity", reason: "breakpoints must be six ascending values, got \(breakpoints)")
+        }
+        let valid = Validity.mask(count: n, quality: [qualityBefore, qualityAfter], values: [nbrBefore, nbrAfter])
+        var dnbr = [Float](repeating: .nan, count: n), rdnbr = [Float](repeating: .nan, count: n)
+        var out = [UInt8](repeating: 0, count: n)
+        for i in 0..<n where valid[i] {
+            let d = nbrBefore[i] - nbrAfter[i]
+            dnbr[i] = d
+            rdnbr[i] = (d - dnbrOffset) / max(abs(nbrBefore[i]), 0.001).squareRoot()
+            out[i] = Self.severityClass(classifyRdNBR ? rdnbr[i] : d, breakpoints: breakpoints)
+        }
+        var th: [String: Double] = [:]
+        for (k, b) in breakpoints.enumerated() { th["breakpoint_\(k + 1)"] = Double(b) }
+        return try DisasterResult.assemble(job: "burn_severity", what: "burned area", classRaster: out, width: width, height: height,
+                                           geo: geo, classes: Self.classes, affected: [4, 5, 6, 7], rules: alert,
+                                           minimumPolygonPixels: minimumPolygonPixels,
+                                           layers: ["dnbr": dnbr, "rdnbr": rdnbr], thresholds: th)
+    }
+}

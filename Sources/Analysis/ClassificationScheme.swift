@@ -1,0 +1,203 @@
+/// An ordered list of rules that turns index and band buffers into a UInt8 class map (first match wins).
+///
+/// A rule holds conditions `variable → interval` that must all hold (logical AND). Variables name the
+/// buffers passed to `classify` (`ndvi`, `mndwi`, `nir`, ...), matched case-insensitively. A rule that mentions a variable absent from
+/// the inputs is skipped for the whole scene (so one scheme serves sensors with and without SWIR); a NaN
+/// sample never satisfies a condition. Pixels matched by no rule get `defaultClass` (0, nodata, by default).
+///
+/// When a quality buffer is given, its codes 1/3/4/5 (nodata, cloud, shadow, snow) force classes 0/6/7/8
+/// before any rule is tried (`LandUse.forcedClass(quality:)`).
+///
+/// Codable, so that pipeline.yaml can carry it under `classification:`:
+/// ```yaml
+/// classification:
+///   classes: [{code: 1, name: water, color: "#1f78b4"}, ...]
+///   rules:
+///     - {class: 1, when: {mndwi: ">0"}}
+///     - {class: 5, when: {ndvi: "[0.6,inf]"}}
+///   autoWater: {index: mndwi, class: 1}      # optional Otsu threshold per scene
+///   minimumMappingUnit: 4                    # optional, pixels
+/// ```
+public struct ClassificationScheme: Sendable, Equatable, Codable {
+    /// One rule: all `when` conditions hold → `class`.
+    public struct Rule: Sendable, Equatable, Codable {
+        /// The class code assigned when the rule matches.
+        public var `class`: UInt8
+        /// Conditions on named buffers; all must hold.
+        public var when: [String: ValueInterval]
+        /// A rule from its parts.
+        public init(class code: UInt8, when: [String: ValueInterval]) {
+            self.class = code
+            self.when = when
+        }
+    }
+
+    /// Per-scene automatic water threshold: Otsu on `index` replaces the condition on `index` in every rule
+    /// of class `class` with `index > t`, where t is clamped to [`minimum`, `maximum`].
+    public struct AutoThreshold: Sendable, Equatable, Codable {
+        /// Index buffer to threshold (`mndwi` or `ndwi`).
+        public var index: String
+        /// Class code whose rules get the threshold (water).
+        public var `class`: UInt8
+        /// Lowest threshold accepted (default −0.3).
+        public var minimum: Float?
+        /// Highest threshold accepted (default 0.5).
+        public var maximum: Float?
+        /// An automatic threshold on `index` for rules of class `code`.
+        public init(index: String, class code: UInt8, minimum: Float? = nil, maximum: Float? = nil) {
+            self.index = index
+            self.class = code
+            self.minimum = minimum
+            self.maximum = maximum
+        }
+    }
+
+    /// The classes the scheme can produce (codes, names, colours).
+    public var classes: [ClassDefinition]
+    /// The ordered rules.
+    public var rules: [Rule]
+    /// Class of pixels no rule matches (default 0).
+    public var defaultClass: UInt8?
+    /// Optional Otsu water threshold.
+    public var autoWater: AutoThreshold?
+    /// Optional minimum mapping unit in pixels (8-connected regions smaller than this are absorbed).
+    public var minimumMappingUnit: Int?
+
+    /// A scheme from its parts.
+    public init(classes: [ClassDefinition], rules: [Rule], defaultClass: UInt8? = nil,
+                autoWater: AutoThreshold? = nil, minimumMappingUnit: Int? = nil) {
+        self.classes = classes
+        self.rules = rules
+        self.defaultClass = defaultClass
+        self.autoWater = autoWater
+        self.minimumMappingUnit = minimumMappingUnit
+    }
+
+    /// The default land-use scheme (codes in `LandUse`), thresholds from domain.md §4.3 where it has them:
+    /// 1. snow: `ndsi ≥ 0.4` and `nir > 0.10` (MODIS MOD10_L2), first since MNDWI ≡ NDSI;
+    /// 2. cloud: `blue ≥ 0.25` (TOA reflectance; a spectral fallback for scenes without a quality mask — A);
+    /// 3. cloud shadow: `blue < 0.05` and `nir < 0.2` (dark in every band, unlike water's NIR ≈ 0.02 with
+    ///    blue ≈ 0.09 — A); both before water, since cloud and shadow can have MNDWI > 0;
+    /// 4. water: `mndwi > 0`, or `ndwi > 0` (McFeeters) for sensors without SWIR;
+    /// 5. dense vegetation (tea, forest): `ndvi ≥ 0.6`;
+    /// 6. cropland / sparse vegetation: `0.2 ≤ ndvi < 0.6` (shrub and grassland from about 0.2);
+    /// 7. bare soil: `ndvi < 0.2` and `bsi ≥ 0.1`;
+    /// 8. built-up: `ndvi < 0.2` and `ndbi > −0.1`;
+    /// 9. any remaining `ndvi < 0.2`: bare soil.
+    /// Rules mentioning an absent buffer are skipped, so an NDVI-only scene still gets vegetation and bare soil.
+    /// (A) = assumed, tuned on the station simulator's spectra; override in pipeline.yaml for other sensors.
+    public static let `default`: ClassificationScheme = {
+        func r(_ c: UInt8, _ w: [String: String]) -> Rule {
+            Rule(class: c, when: w.mapValues { try! ValueInterval(parsing: $0) })
+        }
+        return ClassificationScheme(classes: LandUse.classes, rules: [
+            r(LandUse.snow, ["ndsi": ">=0.4", "nir": ">0.10"]),
+            r(LandUse.cloud, ["blue": ">=0.25"]),
+            r(LandUse.cloudShadow, ["blue": "<0.05", "nir": "<0.2"]),
+            r(LandUse.water, ["mndwi": ">0"]),
+            r(LandUse.water, ["ndwi": ">0"]),
+            r(LandUse.denseVegetation, ["ndvi": ">=0.6"]),
+            r(LandUse.cropland, ["ndvi": "[0.2,0.6)"]),
+            r(LandUse.bareSoil, ["ndvi": "<0.2", "bsi": ">=0.1"]),
+            r(LandUse.builtUp, ["ndvi": "<0.2", "ndbi": ">-0.1"]),
+            r(LandUse.bareSoil, ["ndvi": "<0.2"]),
+        ], defaultClass: LandUse.nodata)
+    }()
+
+    /// Checks that every rule's class is declared and every rule has at least one condition.
+    public func validate() throws(AnalysisError) {
+        guard !rules.isEmpty else { throw .badScheme(key: "rules", reason: "no rules") }
+        let codes = Set(classes.map(\.code))
+        for (i, rule) in rules.enumerated() {
+            if !codes.isEmpty && !codes.contains(rule.class) {
+                throw .badScheme(key: "rules[\(i)].class", reason: "class \(rule.class) is not declared in classes")
+            }
+            if rule.when.isEmpty { throw .badScheme(key: "rules[\(i)].when", reason: "a rule needs at least one condition") }
+        }
+        if let m = minimumMappingUnit, m < 1 { throw .badScheme(key: "minimumMappingUnit", reason: "must be ≥ 1, got \(m)") }
+    }
+
+    /// Classifies a scene.
+    ///
+    /// - Parameters:
+    ///   - inputs: named Float32 buffers of `width × height` samples each; NaN marks invalid samples.
+    ///   - quality: optional ground-station quality codes (1 nodata, 3 cloud, 4 shadow, 5 snow).
+    /// - Returns: the class map plus the Otsu threshold actually used (if `autoWater` is set).
+    public func classify(inputs inputsByName: [String: [Float]], quality: [UInt8]? = nil, width: Int, height: Int) throws(AnalysisError) -> ClassificationResult {
+        try validate()
+        let n = width * height
+        for (k, v) in inputsByName { try Check.size(k, v.count, n) }
+        if let quality { try Check.size("quality", quality.count, n) }
+        // Names match case-insensitively (`NDVI` from the index catalogue matches a rule on `ndvi`).
+        var inputs = [String: [Float]]()
+        for (k, v) in inputsByName { inputs[k.lowercased()] = v }
+
+        var rules = self.rules
+        var usedThreshold: Float?
+        if let auto = autoWater, let idx = inputs[auto.index.lowercased()] {
+            var sample = [Float]()
+            sample.reserveCapacity(n)
+            for i in 0..<n where !idx[i].isNaN && (quality.map { !LandUse.isMasked(quality: $0[i]) } ?? true) { sample.append(idx[i]) }
+            if let t = Otsu.threshold(sample, lower: -1, upper: 1) {
+                let tc = min(max(t, auto.minimum ?? -0.3), auto.maximum ?? 0.5)
+                usedThreshold = tc
+                for i in rules.indices where rules[i].class == auto.class {
+                    for key in rules[i].when.keys where key.lowercased() == auto.index.lowercased() { rules[i].when[key] = .greater(than: tc) }
+                }
+            }
+        }
+        // Rules whose variables are all present, with buffers resolved once.
+        let active: [(code: UInt8, conds: [([Float], ValueInterval)])] = rules.compactMap { rule in
+            var conds: [([Float], ValueInterval)] = []
+            for (k, iv) in rule.when.sorted(by: { $0.key < $1.key }) {
+                guard let buf = inputs[k.lowercased()] else { return nil }
+                conds.append((buf, iv))
+            }
+            return (rule.class, conds)
+        }
+        let fallback = defaultClass ?? LandUse.nodata
+        var out = [UInt8](repeating: fallback, count: n)
+        // Rule-major evaluation with tight per-condition loops: `open[i]` is true while no rule has claimed i.
+        var open = [Bool](repeating: true, count: n)
+        if let quality {
+            for i in 0..<n { if let forced = LandUse.forcedClass(quality: quality[i]) { out[i] = forced; open[i] = false } }
+        }
+        var match = [Bool](repeating: false, count: n)
+        for rule in active {
+            match = open
+            for (buf, iv) in rule.conds {
+                buf.withUnsafeBufferPointer { b in
+                    match.withUnsafeMutableBufferPointer { m in
+                        for i in 0..<n where m[i] { m[i] = iv.contains(b[i]) }
+                    }
+                }
+            }
+            for i in 0..<n where match[i] { out[i] = rule.code; open[i] = false }
+        }
+        if let mmu = minimumMappingUnit, mmu > 1 {
+            out = MinimumMappingUnit.apply(out, width: width, height: height, minimumPixels: mmu)
+        }
+        return ClassificationResult(classes: out, width: width, height: height, waterThreshold: usedThreshold)
+    }
+}
+
+/// The output of `ClassificationScheme.classify`.
+public struct ClassificationResult: Sendable, Equatable {
+    /// Class codes, row-major, `width × height`.
+    public var classes: [UInt8]
+    /// Columns.
+    public var width: Int
+    /// Rows.
+    public var height: Int
+    /// The per-scene Otsu water threshold that was applied, when `autoWater` was set.
+    public var waterThreshold: Float?
+
+    /// Pixel count per class code.
+    public var counts: [UInt8: Int] {
+        var c = [Int](repeating: 0, count: 256)
+        for v in classes { c[Int(v)] += 1 }
+        var d: [UInt8: Int] = [:]
+        for (k, v) in c.enumerated() where v > 0 { d[UInt8(k)] = v }
+        return d
+    }
+}

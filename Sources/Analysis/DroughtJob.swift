@@ -1,0 +1,84 @@
+public import RasterCore
+
+/// Drought: anomaly of NDVI or NDMI against the mean of baseline dates.
+///
+/// baseline(i) = mean of the valid baseline samples at pixel i (a sample is valid when finite and its quality
+/// code is not masked); anomaly = current − baseline. Pixels with fewer than `minimumBaselineDates` valid
+/// baseline samples, or a masked/NaN current sample, are class 0.
+/// Classes: 1 normal, 2 wetter/greener (anomaly ≥ `wetter`), 3 moderate drought (`severe` < anomaly ≤
+/// `moderate`), 4 severe drought (anomaly ≤ `severe`). Defaults: moderate −0.1, severe −0.2, wetter +0.1 (A).
+/// Affected classes: 3 and 4.
+public struct DroughtJob: Sendable, Equatable, Codable {
+    /// Index name for reports (`ndvi` or `ndmi`).
+    public var index: String
+    /// Anomaly at or below which drought is moderate.
+    public var moderate: Float
+    /// Anomaly at or below which drought is severe.
+    public var severe: Float
+    /// Anomaly at or above which the pixel is wetter/greener than usual.
+    public var wetter: Float
+    /// Valid baseline dates needed per pixel.
+    public var minimumBaselineDates: Int
+    /// Alert area thresholds applied to the drought area (classes 3 and 4).
+    public var alert: AlertRules
+    /// Regions smaller than this many pixels are not turned into polygons (areas still count them); default 9.
+    public var minimumPolygonPixels: Int
+
+    /// Class definitions.
+    public static let classes: [ClassDefinition] = [
+        ClassDefinition(code: 0, name: "masked", color: "#00000000"),
+        ClassDefinition(code: 1, name: "normal", color: "#ffffbf"),
+        ClassDefinition(code: 2, name: "wetter/greener", color: "#1a9641"),
+        ClassDefinition(code: 3, name: "moderate drought", color: "#fdae61"),
+        ClassDefinition(code: 4, name: "severe drought", color: "#d7191c"),
+    ]
+
+    /// A job with defaults.
+    public init(index: String = "ndvi", moderate: Float = -0.1, severe: Float = -0.2, wetter: Float = 0.1,
+                minimumBaselineDates: Int = 1, alert: AlertRules = AlertRules(), minimumPolygonPixels: Int = 9) {
+        self.index = index
+        self.moderate = moderate
+        self.severe = severe
+        self.wetter = wetter
+        self.minimumBaselineDates = minimumBaselineDates
+        self.alert = alert
+        self.minimumPolygonPixels = minimumPolygonPixels
+    }
+
+    /// Runs the job: `current` against `baseline` dates (each `width × height`, same grid `geo`).
+    public func run(current: [Float], quality: [UInt8]? = nil, baseline: [[Float]], baselineQuality: [[UInt8]?]? = nil,
+                    width: Int, height: Int, geo: GeoReference?) throws(AnalysisError) -> DisasterResult {
+        let n = width * height
+        try Check.size("current", current.count, n)
+        if let q = quality { try Check.size("quality", q.count, n) }
+        guard !baseline.isEmpty else { throw .badJobInput(job: "drought", reason: "no baseline dates") }
+        for (k, b) in baseline.enumerated() { try Check.size("baseline[\(k)]", b.count, n) }
+        if let bq = baselineQuality, bq.count != baseline.count {
+            throw .badJobInput(job: "drought", reason: "\(bq.count) baseline quality buffers for \(baseline.count) baseline dates")
+        }
+        for (k, q) in (baselineQuality ?? []).enumerated() { if let q { try Check.size("baselineQuality[\(k)]", q.count, n) } }
+        guard severe < moderate, moderate < wetter else {
+            throw .badJobInput(job: "drought", reason: "thresholds must satisfy severe < moderate < wetter")
+        }
+        let validNow = Validity.mask(count: n, quality: [quality], values: [current])
+        var anomaly = [Float](repeating: .nan, count: n)
+        var out = [UInt8](repeating: 0, count: n)
+        for i in 0..<n where validNow[i] {
+            var sum = 0.0, count = 0
+            for (k, b) in baseline.enumerated() {
+                let v = b[i]
+                guard v.isFinite else { continue }
+                if let q = baselineQuality?[k], LandUse.isMasked(quality: q[i]) { continue }
+                sum += Double(v); count += 1
+            }
+            guard count >= max(1, minimumBaselineDates) else { continue }
+            let a = current[i] - Float(sum / Double(count))
+            anomaly[i] = a
+            out[i] = a <= severe ? 4 : a <= moderate ? 3 : a >= wetter ? 2 : 1
+        }
+        return try DisasterResult.assemble(job: "drought", what: "\(index) drought area", classRaster: out, width: width, height: height,
+                                           geo: geo, classes: Self.classes, affected: [3, 4], rules: alert,
+                                           minimumPolygonPixels: minimumPolygonPixels, layers: ["anomaly": anomaly],
+                                           thresholds: ["moderate": Double(moderate), "severe": Double(severe), "wetter": Double(wetter)])
+    }
+}

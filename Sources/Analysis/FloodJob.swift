@@ -1,0 +1,64 @@
+public import RasterCore
+
+/// Flood mapping between two dates from a water index (MNDWI or NDWI; domain.md §4.3 "Optical water").
+///
+/// water(date) = index > threshold (default 0.0, or Otsu per date when `threshold` is nil).
+/// Classes: 0 masked (a masked quality code, `LandUse.isMasked`, at either date, or NaN index), 1 dry, 2 permanent water
+/// (water at both dates, or in the permanent-water mask), 3 flooded (water after and not before, not
+/// permanent), 4 water receded (water before, dry after, not permanent). Class 3 is the affected class.
+public struct FloodJob: Sendable, Equatable, Codable {
+    /// Index name, for reports (`mndwi` or `ndwi`).
+    public var index: String
+    /// Water threshold; nil = Otsu on each date's valid index values (clamped to [−0.3, 0.5]).
+    public var threshold: Float?
+    /// Alert area thresholds applied to the flooded area.
+    public var alert: AlertRules
+    /// Regions smaller than this many pixels are not turned into polygons (areas still count them); default 9,
+    /// the UN-SPIDER flood practice of dropping regions of ≤ 8 connected pixels.
+    public var minimumPolygonPixels: Int
+
+    /// The class definitions of a flood map.
+    public static let classes: [ClassDefinition] = [
+        ClassDefinition(code: 0, name: "masked", color: "#00000000"),
+        ClassDefinition(code: 1, name: "dry", color: "#f5f5dc"),
+        ClassDefinition(code: 2, name: "permanent water", color: "#08306b"),
+        ClassDefinition(code: 3, name: "flooded", color: "#4292c6"),
+        ClassDefinition(code: 4, name: "water receded", color: "#a1d99b"),
+    ]
+
+    /// A job with defaults from domain.md (threshold 0.0).
+    public init(index: String = "mndwi", threshold: Float? = 0, alert: AlertRules = AlertRules(), minimumPolygonPixels: Int = 9) {
+        self.index = index
+        self.threshold = threshold
+        self.alert = alert
+        self.minimumPolygonPixels = minimumPolygonPixels
+    }
+
+    /// Runs the job on one tile pair (buffers `width × height`, same grid `geo`).
+    public func run(before: [Float], after: [Float], qualityBefore: [UInt8]? = nil, qualityAfter: [UInt8]? = nil,
+                    permanentWater: [Bool]? = nil, width: Int, height: Int, geo: GeoReference?) throws(AnalysisError) -> DisasterResult {
+        let n = width * height
+        try Check.size("before", before.count, n)
+        try Check.size("after", after.count, n)
+        if let q = qualityBefore { try Check.size("qualityBefore", q.count, n) }
+        if let q = qualityAfter { try Check.size("qualityAfter", q.count, n) }
+        if let p = permanentWater { try Check.size("permanentWater", p.count, n) }
+        let valid = Validity.mask(count: n, quality: [qualityBefore, qualityAfter], values: [before, after])
+        func cut(_ v: [Float]) -> Float {
+            if let threshold { return threshold }
+            let sample = (0..<n).filter { valid[$0] }.map { v[$0] }
+            return min(max(Otsu.threshold(sample, lower: -1, upper: 1) ?? 0, -0.3), 0.5)
+        }
+        let tb = cut(before), ta = cut(after)
+        var out = [UInt8](repeating: 0, count: n)
+        for i in 0..<n where valid[i] {
+            let wb = before[i] > tb, wa = after[i] > ta
+            let permanent = permanentWater?[i] ?? false
+            if permanent || (wb && wa) { out[i] = 2 } else if wa { out[i] = 3 } else if wb { out[i] = 4 } else { out[i] = 1 }
+        }
+        return try DisasterResult.assemble(job: "flood", what: "newly flooded area", classRaster: out, width: width, height: height,
+                                           geo: geo, classes: Self.classes, affected: [3], rules: alert,
+                                           minimumPolygonPixels: minimumPolygonPixels, layers: [:],
+                                           thresholds: ["water_before": Double(tb), "water_after": Double(ta)])
+    }
+}

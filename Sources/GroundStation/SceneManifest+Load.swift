@@ -1,0 +1,124 @@
+public import RasterCore
+import RasterIO
+import Foundation
+
+extension SceneManifest {
+    /// Common names left out of an "all bands" load: they are not reflectance on the scene's main grid.
+    static let notLoadedByDefault: Set<String> = ["pan", "thermal", "thermal2", "qa"]
+
+    /// The bands `load(bands: nil)` reads: every band with a file, except pan, thermal and QA.
+    public var defaultBands: [ManifestBand] { availableBands.filter { !Self.notLoadedByDefault.contains($0.commonName) } }
+
+    /// Reads, calibrates and masks the scene into a `ReflectanceTile`.
+    ///
+    /// - `names`: common names or sensor band names; nil = `defaultBands`.
+    /// - Bands are brought to the finest grid among those read (`GridAlignment`).
+    /// - Quality: nodata (file nodata tag, the sensor's fill DN), saturation, the scene's QA layers; when the
+    ///   sensor has no QA layer and the scene is TOA, `SpectralCloudTest` (reading blue/green/red/nir/swir16
+    ///   too when they were not asked for). Reflectance is NaN wherever quality is not valid.
+    /// - `masks: false` keeps only nodata/fill (what `tilepipe toa` and rio-toa do): saturation, QA layers and
+    ///   the spectral test are skipped.
+    /// - `perPixelSun: true` divides by the sine of a per-pixel sun elevation (`SunGeometry`) instead of the
+    ///   scene-centre one, for the `.reflectance` and `.radiance` calibrations.
+    public func load(bands names: [String]?, limits: ResourceLimits = .default, masks: Bool = true,
+                     perPixelSun: Bool = false) throws -> ReflectanceTile {
+        var wanted: [ManifestBand]
+        if let names {
+            wanted = try names.map { n in
+                guard let b = band(named: n) else {
+                    throw ManifestError.missingBand(file: path, band: n, reason: "not in the manifest (has \(bands.map { "\($0.name)/\($0.commonName)" }.joined(separator: ", ")))")
+                }
+                guard b.file != nil else {
+                    throw ManifestError.missingBand(file: path, band: n, reason: "its file is not next to the manifest")
+                }
+                return b
+            }
+        } else {
+            wanted = defaultBands
+        }
+        guard !wanted.isEmpty else { throw ManifestError.missingBand(file: path, band: "*", reason: "no band file found") }
+        let outputNames = wanted.map(\.commonName)
+        let useSpectralTest = masks && quality.isEmpty && profile.qualityBand == .none && (info.isTOA ?? false)
+        if useSpectralTest {
+            for extra in ["blue", "green", "red", "nir", "swir16"] where !outputNames.contains(extra) {
+                if let b = availableBands.first(where: { $0.commonName == extra }) { wanted.append(b) }
+            }
+        }
+        // Read raw values.
+        struct Layer { var band: ManifestBand; var dn: [Float]; var width: Int; var height: Int; var geo: GeoReference? }
+        var layers = [Layer]()
+        var sources = Set([path])
+        for b in wanted {
+            let file = b.file!
+            let (dn, w, h, geo) = try Self.readBand(file: file, band: b.fileBand, limits: limits)
+            layers.append(Layer(band: b, dn: dn, width: w, height: h, geo: geo))
+            sources.insert(file)
+        }
+        // Finest grid.
+        let finest = layers.max { $0.width * $0.height < $1.width * $1.height }!
+        let W = finest.width, H = finest.height
+        func align(_ v: [Float], _ w: Int, _ h: Int, _ what: String) throws -> [Float] {
+            if w == W && h == H { return v }
+            guard let kx = GridAlignment.factor(from: w, to: W), let ky = GridAlignment.factor(from: h, to: H), kx == ky else {
+                throw ManifestError.gridMismatch(file: path, reason: "\(what) is \(w)x\(h), the finest band \(W)x\(H): not an integer multiple")
+            }
+            return GridAlignment.replicate(v, width: w, height: h, factor: kx, targetWidth: W, targetHeight: H)
+        }
+        var layerMasks = [[UInt8]]()
+        var refl = [String: [Float]]()
+        var sunGrid: [Float]?
+        if perPixelSun {
+            guard let date = info.acquired else { throw ManifestError.missingKey(file: path, key: "acquisition time") }
+            var g = finest.geo
+            if g?.crs == nil, let epsg { g?.crs = .epsg(epsg) }
+            guard let g else { throw ManifestError.raster(file: finest.band.file!, reason: "per-pixel sun angles need georeferencing") }
+            sunGrid = try SunGeometry.elevationGrid(geo: g, width: W, height: H, date: date)
+        }
+        for l in layers {
+            let dn = try align(l.dn, l.width, l.height, l.band.file!)
+            layerMasks.append(QualityMask.fromDN(dn, fill: l.band.fill, saturation: masks ? l.band.saturation : nil))
+            switch (l.band.calibration, sunGrid) {
+            case (.reflectance(let m, let a, true), let grid?):
+                refl[l.band.commonName] = SunGeometry.reflectance(dn: dn, mult: m, add: a, sunElevations: grid)
+            case (.radiance(let g, let o, let esun), let grid?):
+                // ρ = π·L·d²/(ESUN·sin θe): the radiance form of the same division.
+                let k = Double.pi * earthSunDistance * earthSunDistance / esun
+                refl[l.band.commonName] = SunGeometry.reflectance(dn: dn, mult: g * k, add: o * k, sunElevations: grid)
+            default:
+                refl[l.band.commonName] = try Calibration.apply(l.band.calibration, dn: dn, sunElevation: info.sunElevation,
+                                                                earthSunDistance: earthSunDistance, file: path)
+            }
+        }
+        for q in quality where masks {
+            let (v, w, h, _) = try Self.readBand(file: q.file, band: q.fileBand, limits: limits)
+            layerMasks.append(QualityMask.decode(q.kind, try align(v, w, h, q.file)))
+            sources.insert(q.file)
+        }
+        if useSpectralTest, let m = SpectralCloudTest.run(refl, count: W * H) { layerMasks.append(m) }
+        let q = QualityMask.combine(layerMasks, count: W * H)
+        var out = [String: [Float]]()
+        for name in outputNames {
+            var v = refl[name]!
+            for i in 0..<v.count where q[i] != PixelQuality.valid.rawValue { v[i] = .nan }
+            out[name] = v
+        }
+        var geo = finest.geo
+        if geo?.crs == nil, let epsg { geo?.crs = .epsg(epsg) }
+        return ReflectanceTile(id: tileID, width: W, height: H, geo: geo, bands: out, quality: q, scene: info,
+                               sourceFiles: sources.sorted())
+    }
+
+    /// One band of a file as raw Float values (file nodata → NaN), with its size and georeference.
+    static func readBand(file: String, band: Int, limits: ResourceLimits) throws -> ([Float], Int, Int, GeoReference?) {
+        do {
+            let reader = try GeoTIFFReader(path: file, limits: limits)
+            guard band >= 1, band <= reader.description.bandCount else {
+                throw ManifestError.raster(file: file, reason: "band \(band) not in 1...\(reader.description.bandCount)")
+            }
+            let r = try reader.read(bands: [band - 1])
+            return (r.floatBand(0), r.width, r.height, r.geo)
+        } catch let e as RasterIOError {
+            throw ManifestError.raster(file: e.path, reason: e.reason)
+        }
+    }
+}

@@ -1,0 +1,230 @@
+import Foundation
+public import Logging
+import RasterCore
+import RasterIO
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Settings of one `tilepipe run` that do not belong to the config file.
+public struct RunOptions: Sendable {
+    /// Compute width (nil: config, else active cores).
+    public var jobs: Int?
+    /// Tiles in flight (nil: config, else 2 × jobs, lowered by `execution.memory`).
+    public var maxInFlight: Int?
+    /// This process's share of the tiles.
+    public var shard: ShardSpec
+    /// Start over: delete the catalog, `tiles/` and `run.json` first.
+    public var fresh: Bool
+    /// Progress display.
+    public var progress: ProgressReporter.Mode
+    /// Tool version recorded in the catalog.
+    public var toolVersion: String
+
+    /// Options.
+    public init(jobs: Int? = nil, maxInFlight: Int? = nil, shard: ShardSpec = .whole, fresh: Bool = false,
+                progress: ProgressReporter.Mode = .never, toolVersion: String) {
+        self.jobs = jobs; self.maxInFlight = maxInFlight; self.shard = shard; self.fresh = fresh
+        self.progress = progress; self.toolVersion = toolVersion
+    }
+}
+
+/// Builds and runs the default job (discover → load → indices → write → catalog) with resume and shards.
+public enum PipelineRunner {
+    /// A logger that discards everything (tests, library callers without logging).
+    public static var silentLogger: Logger { Logger(label: "tilepipe") { _ in SwiftLogNoOpLogHandler() } }
+
+    /// FNV-1a 64 of the canonical JSON of every config part that changes outputs (not paths, execution or logging).
+    public static func configHash(_ c: PipelineConfig) -> String {
+        struct Canonical: Encodable {
+            var name: String?; var bands: [[String: Int]?]; var patterns: [String?]; var indices: [String]
+            var calibration: CalibrationSpec?; var masks: MaskSpec?; var classification: ClassificationSpec?
+            var monitor: [MonitorJobSpec]?; var cog: CogSpec?; var quicklooks: QuicklookSpec?; var stac: StacSpec?
+            var report: ReportSpec?
+        }
+        let canon = Canonical(name: c.name, bands: c.inputs.map(\.bands), patterns: c.inputs.map(\.pattern), indices: c.indices,
+                              calibration: c.calibration, masks: c.masks, classification: c.classification, monitor: c.monitor,
+                              cog: c.outputs.cog, quicklooks: c.outputs.quicklooks, stac: c.outputs.stac, report: c.report)
+        let enc = JSONEncoder()
+        enc.outputFormatting = [.sortedKeys]
+        var h = Fingerprint.FNV1a()
+        h.add(Array((try? enc.encode(canon)) ?? Data()))
+        return h.hex
+    }
+
+    /// Lists this shard's tiles and what would be written, without writing anything.
+    /// - Throws: `PipelineError.inputUnreadable` when an input folder cannot be listed.
+    public static func plan(config: PipelineConfig, options: RunOptions) throws -> RunPlan {
+        let all = try TileSourceDiscovery.discover(config.inputs, excluding: config.outputs.directory)
+        let mine = all.filter { options.shard.contains($0.id) }
+        let job = IndexJob(indices: config.indices, outputDirectory: config.outputs.directory)
+        var outputs: [String: [String]] = [:]
+        for t in mine { outputs[t.id] = config.indices.map { IndexJob.outputPath(tile: t.id, index: $0) } }
+        // Per-tile working set from the largest tile's header.
+        var perTile = 0
+        if let biggest = mine.max(by: { $0.bytes < $1.bytes }), let r = try? GeoTIFFReader(path: biggest.path) {
+            perTile = RunPlan.perTileBytes(pixels: r.description.width * r.description.height,
+                                           neededBands: job.neededBands.count, indices: config.indices.count)
+        }
+        let exec = executorOptions(config: config, options: options, perTileBytes: perTile)
+        return RunPlan(tiles: mine, stages: ["discover", "ingest (\(job.neededBands.joined(separator: ",")))",
+                                            "indices (\(config.indices.joined(separator: ",")))", "write GeoTIFF", "catalog"],
+                       outputs: outputs, estimatedPeakBytes: exec.maxInFlight * perTile + (48 << 20),
+                       maxInFlight: exec.maxInFlight, shard: options.shard, outputDirectory: config.outputs.directory)
+    }
+
+    /// Executor options: flags > config > defaults; `execution.memory` lowers max_in_flight to fit.
+    static func executorOptions(config: PipelineConfig, options: RunOptions, perTileBytes: Int) -> TileExecutor.Options {
+        let e = config.execution
+        var o = TileExecutor.Options(jobs: options.jobs ?? e?.jobs, maxInFlight: options.maxInFlight ?? e?.maxInFlight,
+                                     readers: e?.readers ?? 2, writers: e?.writers ?? 2)
+        if options.maxInFlight == nil, let budget = e?.memory.flatMap(ByteSize.parse), perTileBytes > 0 {
+            o.maxInFlight = max(1, min(o.maxInFlight, budget / perTileBytes))
+        }
+        return o
+    }
+
+    /// Runs the job. Returns the summary (also written to `run.json`).
+    /// - Throws: `PipelineError` when the run cannot start (unreadable input, unwritable output, catalog failure).
+    public static func run(config: PipelineConfig, options: RunOptions, logger: Logger) throws -> RunSummary {
+        let startedAt = Date()
+        let out = config.outputs.directory
+        let fm = FileManager.default
+        let plan = try plan(config: config, options: options)
+        do { try fm.createDirectory(atPath: out, withIntermediateDirectories: true) } catch {
+            throw PipelineError.outputUnwritable(path: out, reason: error.localizedDescription)
+        }
+        guard access(out, W_OK) == 0 else { throw PipelineError.outputUnwritable(path: out, reason: "permission denied") }
+        if options.fresh {
+            RunCatalog.remove(in: out)
+            try? fm.removeItem(atPath: (out as NSString).appendingPathComponent("tiles"))
+            try? fm.removeItem(atPath: (out as NSString).appendingPathComponent("run.json"))
+        }
+        let removed = removeStaleTemporaries(in: out)
+        if removed > 0 { logger.notice("removed leftover temporary files", metadata: ["count": "\(removed)"]) }
+
+        let catalog = try RunCatalog(directory: out)
+        let configHash = configHash(config)
+        let job = IndexJob(indices: config.indices, outputDirectory: out, calibration: config.calibration, cog: config.outputs.cog,
+                           toolVersion: options.toolVersion, configHash: configHash)
+
+        // Resume: skip tiles whose inputs, config and version are unchanged and whose outputs are intact.
+        var todo: [TileSource] = []
+        var inputHashes: [String: String] = [:]
+        var skipped = 0
+        for t in plan.tiles {
+            let h = Fingerprint.input([t.path]) ?? "unreadable"
+            inputHashes[t.id] = h
+            if try isUpToDate(tile: t, inputHash: h, configHash: configHash, version: options.toolVersion,
+                              expected: plan.outputs[t.id] ?? [], catalog: catalog, directory: out) {
+                skipped += 1
+            } else {
+                todo.append(t)
+            }
+        }
+        let exec = executorOptions(config: config, options: options,
+                                   perTileBytes: plan.estimatedPeakBytes / max(1, plan.maxInFlight))
+        let runId = try catalog.beginRun(toolVersion: options.toolVersion, configHash: configHash,
+                                         shard: options.shard.description, total: plan.tiles.count)
+        logger.info("run started", metadata: ["shard": "\(options.shard)", "shard_source": "\(options.shard.source)",
+                                              "tiles": "\(plan.tiles.count)", "todo": "\(todo.count)", "skipped": "\(skipped)",
+                                              "jobs": "\(exec.jobs)", "max_in_flight": "\(exec.maxInFlight)",
+                                              "config_hash": "\(configHash)"])
+        let progress = ProgressReporter(total: plan.tiles.count, mode: options.progress,
+                                        label: options.shard.count > 1 ? "shard \(options.shard)" : "")
+        progress.skip(skipped)
+
+        let recordFailures = LockedList<RunSummary.Failure>()
+        let hashes = inputHashes
+        let version = options.toolVersion
+        let (results, observed) = TileExecutor(options: exec).run(todo, stage: job) { _, tile, result in
+            let h = hashes[tile.id] ?? ""
+            do {
+                switch result {
+                case .success(let p):
+                    try catalog.record(TileRecord(id: tile.id, path: tile.path, status: "done", inputHash: h, configHash: configHash,
+                                                  toolVersion: version, statistics: p.statistics, pixels: p.pixels),
+                                       outputs: p.outputs, runId: runId)
+                    logger.info("tile done", metadata: ["tile_id": "\(tile.id)", "outputs": "\(p.outputs.count)"])
+                    progress.tileFinished(ok: true, pixels: p.pixels)
+                case .failure(let f):
+                    try catalog.record(TileRecord(id: tile.id, path: tile.path, status: "failed", inputHash: h, configHash: configHash,
+                                                  toolVersion: version, failedStage: f.stage.rawValue, cause: f.cause, kind: f.kind.rawValue),
+                                       outputs: [], runId: runId)
+                    logger.error("tile failed", metadata: ["tile_id": "\(tile.id)", "path": "\(tile.path)", "stage": "\(f.stage.rawValue)",
+                                                           "kind": "\(f.kind.rawValue)", "error": "\(f.cause)"])
+                    progress.tileFinished(ok: false, pixels: 0)
+                }
+            } catch {
+                recordFailures.append(.init(tile: tile.id, path: tile.path, stage: StageName.record.rawValue, cause: "\(error)", kind: "io"))
+                logger.error("tile not recorded", metadata: ["tile_id": "\(tile.id)", "error": "\(error)"])
+                progress.tileFinished(ok: false, pixels: 0)
+            }
+        }
+        progress.finish()
+
+        var failures = recordFailures.items
+        let failedIds = Set(failures.map(\.tile))
+        var done = 0
+        for (tile, r) in zip(todo, results) {
+            switch r {
+            case .success: if !failedIds.contains(tile.id) { done += 1 }
+            case .failure(let f):
+                failures.append(.init(tile: tile.id, path: tile.path, stage: f.stage.rawValue, cause: f.cause, kind: f.kind.rawValue))
+            }
+        }
+        failures.sort { Array($0.tile.utf8).lexicographicallyPrecedes(Array($1.tile.utf8)) }
+        try catalog.finishRun(runId, done: done, skipped: skipped, failed: failures.count)
+        let planned = Set(plan.tiles.map(\.id))
+        let rows = try catalog.allTiles().filter { planned.contains($0.id) }
+        let outputCount = try catalog.allOutputs().filter { planned.contains($0.tileId) }.count
+        let iso = ISO8601DateFormatter()
+        let summary = RunSummary(toolVersion: options.toolVersion, configHash: configHash, shard: options.shard.description,
+                                 total: plan.tiles.count, done: done, skipped: skipped, failed: failures.count, failures: failures,
+                                 indices: RunSummary.totals(rows), outputCount: outputCount, startedAt: iso.string(from: startedAt),
+                                 finishedAt: iso.string(from: Date()), wallSeconds: Date().timeIntervalSince(startedAt))
+        try AtomicFile.write(text: summary.json, to: (out as NSString).appendingPathComponent("run.json"))
+        logger.info("run finished", metadata: ["done": "\(done)", "skipped": "\(skipped)", "failed": "\(failures.count)",
+                                               "max_in_flight_observed": "\(observed.maxInFlight)"])
+        return summary
+    }
+
+    /// True when the catalog says the tile is done with these hashes and every expected output is intact.
+    static func isUpToDate(tile: TileSource, inputHash: String, configHash: String, version: String, expected: [String],
+                           catalog: RunCatalog, directory: String) throws -> Bool {
+        guard let rec = try catalog.tile(tile.id), rec.status == "done", rec.inputHash == inputHash,
+              rec.configHash == configHash, rec.toolVersion == version else { return false }
+        let outs = try catalog.outputs(tile: tile.id)
+        guard Set(outs.map(\.path)) == Set(expected) else { return false }
+        for o in outs {
+            guard Fingerprint.file((directory as NSString).appendingPathComponent(o.path)) == o.hash else { return false }
+        }
+        return true
+    }
+
+    /// Removes `AtomicFile` temporaries under `directory` left by processes that no longer run. Returns the count.
+    @discardableResult
+    public static func removeStaleTemporaries(in directory: String) -> Int {
+        guard let e = FileManager.default.enumerator(atPath: directory) else { return 0 }
+        var removed = 0
+        while let rel = e.nextObject() as? String {
+            let name = (rel as NSString).lastPathComponent
+            guard AtomicFile.isTemporaryName(name) else { continue }
+            // `.NAME.tmp-PID-TOKEN`: keep temporaries of live processes other than us (another writer's work).
+            if let r = name.range(of: ".tmp-", options: .backwards),
+               let pid = Int32(name[r.upperBound...].prefix { $0.isNumber }), pid != getpid(), kill(pid, 0) == 0 {
+                continue
+            }
+            if (try? FileManager.default.removeItem(atPath: (directory as NSString).appendingPathComponent(rel))) != nil { removed += 1 }
+        }
+        return removed
+    }
+}
+
+/// A list appended to from several threads.
+final class LockedList<T: Sendable>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var storage: [T] = []
+    func append(_ x: T) { lock.withLock { storage.append(x) } }
+    var items: [T] { lock.withLock { storage } }
+}

@@ -1,0 +1,212 @@
+import Foundation
+import GRDB
+public import RasterCore
+
+/// One tile's row in the run catalog.
+public struct TileRecord: Sendable, Equatable {
+    /// Tile id.
+    public var id: String
+    /// Input path as given.
+    public var path: String
+    /// `done` or `failed`.
+    public var status: String
+    /// Input fingerprint (`Fingerprint.input`).
+    public var inputHash: String
+    /// Config fingerprint.
+    public var configHash: String
+    /// Tool version that produced the row.
+    public var toolVersion: String
+    /// Failed stage, for failures.
+    public var failedStage: String?
+    /// Cause, for failures.
+    public var cause: String?
+    /// Failure kind (`corrupt`, `io`, `config`).
+    public var kind: String?
+    /// Per-index statistics (mergeable accumulators), for done tiles.
+    public var statistics: [String: BandStatistics.Accumulator]
+    /// Pixels processed.
+    public var pixels: Int
+
+    /// A record.
+    public init(id: String, path: String, status: String, inputHash: String, configHash: String, toolVersion: String,
+                failedStage: String? = nil, cause: String? = nil, kind: String? = nil,
+                statistics: [String: BandStatistics.Accumulator] = [:], pixels: Int = 0) {
+        self.id = id; self.path = path; self.status = status; self.inputHash = inputHash; self.configHash = configHash
+        self.toolVersion = toolVersion; self.failedStage = failedStage; self.cause = cause; self.kind = kind
+        self.statistics = statistics; self.pixels = pixels
+    }
+}
+
+/// One output file in the run catalog (path relative to the output folder).
+public struct OutputRecord: Sendable, Equatable, Codable {
+    /// Path relative to the output folder.
+    public var path: String
+    /// Tile that produced it.
+    public var tileId: String
+    /// FNV-1a 64 of the whole file.
+    public var hash: String
+    /// Size in bytes.
+    public var bytes: Int
+
+    /// A record.
+    public init(path: String, tileId: String, hash: String, bytes: Int) {
+        self.path = path; self.tileId = tileId; self.hash = hash; self.bytes = bytes
+    }
+}
+
+/// The run catalog: `catalog.sqlite` in the output folder (GRDB, WAL, synchronous=NORMAL: a process crash loses
+/// nothing committed; it can be rebuilt by re-running). Tables: `runs`, `tiles`, `outputs`.
+/// A tile's row and its outputs are committed in one transaction, after the outputs are renamed into place, so
+/// a row marked `done` always describes files that exist complete.
+public final class RunCatalog: Sendable {
+    /// The catalog file name inside the output folder.
+    public static let fileName = "catalog.sqlite"
+    /// The database path.
+    public let path: String
+    private let pool: DatabasePool
+
+    /// Opens (creating when needed) the catalog in `directory`.
+    public init(directory: String) throws {
+        path = (directory as NSString).appendingPathComponent(RunCatalog.fileName)
+        do {
+            var config = Configuration()
+            config.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = NORMAL") }
+            pool = try DatabasePool(path: path, configuration: config)
+            var migrator = DatabaseMigrator()
+            migrator.registerMigration("v1") { db in
+                try db.execute(sql: """
+                    CREATE TABLE runs(id INTEGER PRIMARY KEY AUTOINCREMENT, started_at TEXT NOT NULL, finished_at TEXT,
+                        tool_version TEXT NOT NULL, config_hash TEXT NOT NULL, shard TEXT NOT NULL, status TEXT NOT NULL,
+                        total INTEGER NOT NULL DEFAULT 0, done INTEGER NOT NULL DEFAULT 0, skipped INTEGER NOT NULL DEFAULT 0,
+                        failed INTEGER NOT NULL DEFAULT 0);
+                    CREATE TABLE tiles(id TEXT PRIMARY KEY, path TEXT NOT NULL, status TEXT NOT NULL, input_hash TEXT NOT NULL,
+                        config_hash TEXT NOT NULL, tool_version TEXT NOT NULL, failed_stage TEXT, cause TEXT, kind TEXT,
+                        stats_json TEXT NOT NULL DEFAULT '{}', pixels INTEGER NOT NULL DEFAULT 0, run_id INTEGER,
+                        updated_at TEXT NOT NULL);
+                    CREATE TABLE outputs(path TEXT PRIMARY KEY, tile_id TEXT NOT NULL REFERENCES tiles(id) ON DELETE CASCADE,
+                        hash TEXT NOT NULL, bytes INTEGER NOT NULL);
+                    CREATE INDEX outputs_tile ON outputs(tile_id);
+                    """)
+            }
+            try migrator.migrate(pool)
+        } catch {
+            throw PipelineError.catalog(path: path, reason: "\(error)")
+        }
+    }
+
+    private func wrap<T>(_ body: () throws -> T) throws -> T {
+        do { return try body() } catch let e as PipelineError { throw e } catch {
+            throw PipelineError.catalog(path: path, reason: "\(error)")
+        }
+    }
+
+    private static func now() -> String { ISO8601DateFormatter().string(from: Date()) }
+
+    /// Starts a run row; returns its id.
+    public func beginRun(toolVersion: String, configHash: String, shard: String, total: Int) throws -> Int64 {
+        try wrap {
+            try pool.write { db in
+                try db.execute(sql: "INSERT INTO runs(started_at, tool_version, config_hash, shard, status, total) VALUES (?, ?, ?, ?, 'running', ?)",
+                               arguments: [RunCatalog.now(), toolVersion, configHash, shard, total])
+                return db.lastInsertedRowID
+            }
+        }
+    }
+
+    /// Closes a run row with its counts.
+    public func finishRun(_ id: Int64, done: Int, skipped: Int, failed: Int) throws {
+        try wrap {
+            try pool.write { db in
+                try db.execute(sql: "UPDATE runs SET finished_at = ?, status = ?, done = ?, skipped = ?, failed = ? WHERE id = ?",
+                               arguments: [RunCatalog.now(), failed == 0 ? "ok" : "partial", done, skipped, failed, id])
+            }
+        }
+    }
+
+    /// Records a tile (done or failed) and replaces its outputs, in one transaction.
+    public func record(_ tile: TileRecord, outputs: [OutputRecord], runId: Int64?) throws {
+        let stats = try RunCatalog.encode(tile.statistics)
+        try wrap {
+            try pool.write { db in
+                try db.execute(sql: "DELETE FROM outputs WHERE tile_id = ?", arguments: [tile.id])
+                try db.execute(sql: """
+                    INSERT OR REPLACE INTO tiles(id, path, status, input_hash, config_hash, tool_version, failed_stage, cause, kind,
+                        stats_json, pixels, run_id, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)
+                    """, arguments: [tile.id, tile.path, tile.status, tile.inputHash, tile.configHash, tile.toolVersion,
+                                     tile.failedStage, tile.cause, tile.kind, stats, tile.pixels, runId, RunCatalog.now()])
+                for o in outputs {
+                    try db.execute(sql: "INSERT OR REPLACE INTO outputs(path, tile_id, hash, bytes) VALUES (?,?,?,?)",
+                                   arguments: [o.path, o.tileId, o.hash, o.bytes])
+                }
+            }
+        }
+    }
+
+    /// The tile's row, if any.
+    public func tile(_ id: String) throws -> TileRecord? {
+        try wrap { try pool.read { db in try Row.fetchOne(db, sql: "SELECT * FROM tiles WHERE id = ?", arguments: [id]) }.map(RunCatalog.decodeTile) }
+    }
+
+    /// Every tile row, sorted by id (the canonical order).
+    public func allTiles() throws -> [TileRecord] {
+        try wrap { try pool.read { db in try Row.fetchAll(db, sql: "SELECT * FROM tiles ORDER BY id") }.map(RunCatalog.decodeTile) }
+    }
+
+    /// The outputs of one tile, sorted by path.
+    public func outputs(tile id: String) throws -> [OutputRecord] {
+        try wrap {
+            try pool.read { db in
+                try Row.fetchAll(db, sql: "SELECT * FROM outputs WHERE tile_id = ? ORDER BY path", arguments: [id]).map {
+                    OutputRecord(path: $0["path"], tileId: $0["tile_id"], hash: $0["hash"], bytes: $0["bytes"])
+                }
+            }
+        }
+    }
+
+    /// Every output, sorted by path.
+    public func allOutputs() throws -> [OutputRecord] {
+        try wrap {
+            try pool.read { db in
+                try Row.fetchAll(db, sql: "SELECT * FROM outputs ORDER BY path").map {
+                    OutputRecord(path: $0["path"], tileId: $0["tile_id"], hash: $0["hash"], bytes: $0["bytes"])
+                }
+            }
+        }
+    }
+
+    /// The config hashes of all recorded runs (merge checks they agree).
+    public func configHashes() throws -> Set<String> {
+        try wrap { Set(try pool.read { db in try String.fetchAll(db, sql: "SELECT DISTINCT config_hash FROM tiles") }) }
+    }
+
+    /// `PRAGMA integrity_check` (`ok` when sound).
+    public func integrityCheck() throws -> String {
+        try wrap { try pool.read { db in try String.fetchOne(db, sql: "PRAGMA integrity_check") ?? "" } }
+    }
+
+    static func encode(_ stats: [String: BandStatistics.Accumulator]) throws -> String {
+        let enc = JSONEncoder()
+        enc.outputFormatting = [.sortedKeys]
+        enc.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        return String(decoding: try enc.encode(stats), as: UTF8.self)
+    }
+
+    static func decodeStats(_ json: String) -> [String: BandStatistics.Accumulator] {
+        let dec = JSONDecoder()
+        dec.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        return (try? dec.decode([String: BandStatistics.Accumulator].self, from: Data(json.utf8))) ?? [:]
+    }
+
+    static func decodeTile(_ r: Row) -> TileRecord {
+        TileRecord(id: r["id"], path: r["path"], status: r["status"], inputHash: r["input_hash"], configHash: r["config_hash"],
+                   toolVersion: r["tool_version"], failedStage: r["failed_stage"], cause: r["cause"], kind: r["kind"],
+                   statistics: decodeStats(r["stats_json"]), pixels: r["pixels"])
+    }
+
+    /// Removes the catalog files of `directory` (`--fresh`).
+    public static func remove(in directory: String) {
+        for suffix in ["", "-wal", "-shm"] {
+            try? FileManager.default.removeItem(atPath: (directory as NSString).appendingPathComponent(fileName + suffix))
+        }
+    }
+}

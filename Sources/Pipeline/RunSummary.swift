@@ -1,0 +1,102 @@
+import Foundation
+import RasterCore
+
+/// The outcome of a run (or of a merge), written as `run.json` in the output folder.
+///
+/// Per-index totals are merged from per-tile accumulators in tile-id order, so a sharded run plus `merge`
+/// gives the same numbers as one unsharded run. Run times live here and in the catalog, never inside rasters.
+public struct RunSummary: Sendable, Codable, Equatable {
+    /// Per-index totals over the done tiles.
+    public struct IndexTotals: Sendable, Codable, Equatable {
+        /// Valid pixels.
+        public var validCount: Int
+        /// Invalid (NaN) pixels.
+        public var invalidCount: Int
+        /// Minimum over valid pixels (nil when none).
+        public var minimum: Double?
+        /// Maximum over valid pixels.
+        public var maximum: Double?
+        /// Mean over valid pixels.
+        public var mean: Double?
+        /// Population standard deviation over valid pixels.
+        public var standardDeviation: Double?
+    }
+
+    /// A failure as listed in the summary.
+    public struct Failure: Sendable, Codable, Equatable {
+        /// Tile id.
+        public var tile: String
+        /// Input path.
+        public var path: String
+        /// Stage.
+        public var stage: String
+        /// Cause.
+        public var cause: String
+        /// `corrupt`, `io` or `config`.
+        public var kind: String
+    }
+
+    /// Tool version.
+    public var toolVersion: String
+    /// Config fingerprint.
+    public var configHash: String
+    /// `I/N`.
+    public var shard: String
+    /// Tiles in this shard.
+    public var total: Int
+    /// Tiles computed by this run.
+    public var done: Int
+    /// Tiles skipped (already done with the same inputs, config and version).
+    public var skipped: Int
+    /// Tiles failed.
+    public var failed: Int
+    /// Failures, by tile id.
+    public var failures: [Failure]
+    /// Per-index totals over every done tile of the output folder.
+    public var indices: [String: IndexTotals]
+    /// Output files recorded in the catalog.
+    public var outputCount: Int
+    /// Start (ISO 8601 UTC).
+    public var startedAt: String
+    /// End (ISO 8601 UTC).
+    public var finishedAt: String
+    /// Wall time in seconds.
+    public var wallSeconds: Double
+
+    /// The exit status of design.md §5 for a run that started: 0 all done, 1 some tiles failed.
+    public var exitCode: Int32 { failed > 0 ? 1 : 0 }
+
+    /// Totals per index from catalog rows, merged in tile-id order.
+    public static func totals(_ tiles: [TileRecord]) -> [String: IndexTotals] {
+        var acc: [String: BandStatistics.Accumulator] = [:]
+        for t in tiles.sorted(by: { Array($0.id.utf8).lexicographicallyPrecedes(Array($1.id.utf8)) }) where t.status == "done" {
+            for name in t.statistics.keys.sorted() {
+                var a = acc[name] ?? BandStatistics.Accumulator()
+                a.merge(t.statistics[name]!)
+                acc[name] = a
+            }
+        }
+        return acc.mapValues { a in
+            let r = a.result
+            let any = a.count > 0
+            return IndexTotals(validCount: a.count, invalidCount: a.invalid, minimum: any ? r.minimum : nil,
+                               maximum: any ? r.maximum : nil, mean: any ? r.mean : nil,
+                               standardDeviation: any ? r.standardDeviation : nil)
+        }
+    }
+
+    /// Pretty JSON with sorted keys.
+    public var json: String {
+        let enc = JSONEncoder()
+        enc.outputFormatting = [.sortedKeys, .prettyPrinted]
+        return String(decoding: (try? enc.encode(self)) ?? Data(), as: UTF8.self) + "\n"
+    }
+
+    /// The human summary for stderr.
+    public var text: String {
+        var s = "tilepipe: shard \(shard): \(total) tile(s): \(done) done, \(skipped) skipped, \(failed) failed"
+        s += String(format: " in %.1f s; %d output file(s)\n", wallSeconds, outputCount)
+        for f in failures { s += "tilepipe: failed: \(f.path): \(f.stage): \(f.cause) [\(f.kind)]\n" }
+        return s
+    }
+}

@@ -1,0 +1,152 @@
+import Dispatch
+import Foundation
+
+/// The bounded, staged executor of design.md §4.
+///
+/// A producer (the calling thread) takes a slot from `DispatchSemaphore(maxInFlight)` before a tile's ingest;
+/// the slot is released after its write (or its failure), on every path. Ingest runs on `readers` serial queues,
+/// writes on `writers` serial queues (blocking libtiff I/O never occupies compute width); compute runs on one
+/// concurrent queue, at most `jobs` tiles at a time (a non-blocking gate: tiles wait in a FIFO, no worker ever
+/// blocks). A `DispatchGroup` marks completion. Memory is bounded by `maxInFlight × tile size`.
+///
+/// Call `run` from a plain thread, never from an `async` context (it blocks on the semaphore and the group).
+public struct TileExecutor: Sendable {
+    /// Concurrency settings.
+    public struct Options: Sendable, Equatable {
+        /// Tiles computed at once (default: active cores).
+        public var jobs: Int
+        /// Tiles between ingest and end of write (default: 2 × jobs).
+        public var maxInFlight: Int
+        /// Serial reader queues.
+        public var readers: Int
+        /// Serial writer queues.
+        public var writers: Int
+
+        /// Options; values below 1 are raised to 1.
+        public init(jobs: Int? = nil, maxInFlight: Int? = nil, readers: Int = 2, writers: Int = 2) {
+            let j = max(1, jobs ?? ProcessInfo.processInfo.activeProcessorCount)
+            self.jobs = j
+            self.maxInFlight = max(1, maxInFlight ?? 2 * j)
+            self.readers = max(1, readers)
+            self.writers = max(1, writers)
+        }
+    }
+
+    /// What a run observed (for tests and the summary).
+    public struct Observed: Sendable, Equatable {
+        /// Highest number of tiles in flight at once.
+        public var maxInFlight: Int
+        /// Highest number of tiles in compute at once.
+        public var maxComputing: Int
+    }
+
+    /// The settings.
+    public let options: Options
+
+    /// An executor.
+    public init(options: Options) { self.options = options }
+
+    /// Runs `stage` over `items` in order of submission. `onFinish(index, item, result)` is called once per tile,
+    /// serialized (never two at once), on a writer queue, before the tile's slot is released — the place to record
+    /// the tile in the catalog. Returns the results in the order of `items`.
+    public func run<S: TileStage>(_ items: [S.Item], stage: S,
+                                  onStart: (@Sendable (Int, S.Item) -> Void)? = nil,
+                                  onFinish: @escaping @Sendable (Int, S.Item, Result<S.Output, TileFailure>) -> Void)
+        -> (results: [Result<S.Output, TileFailure>], observed: Observed) {
+        let slots = DispatchSemaphore(value: options.maxInFlight)
+        let group = DispatchGroup()
+        let readers = (0..<options.readers).map { DispatchQueue(label: "tilepipe.read.\($0)") }
+        let writers = (0..<options.writers).map { DispatchQueue(label: "tilepipe.write.\($0)") }
+        let computeQ = DispatchQueue(label: "tilepipe.compute", attributes: .concurrent)
+        let state = ExecutorState<S.Output>(count: items.count, jobs: options.jobs, queue: computeQ)
+
+        for (n, item) in items.enumerated() {
+            slots.wait()                       // producer thread only
+            group.enter()
+            state.enterFlight()
+            onStart?(n, item)
+            let writer = writers[n % writers.count]
+            let finish: @Sendable (Result<S.Output, TileFailure>) -> Void = { result in
+                state.finish(n) { onFinish(n, item, result); return result }
+                state.leaveFlight()
+                slots.signal()
+                group.leave()
+            }
+            readers[n % readers.count].async {
+                let loaded: S.Loaded
+                do { loaded = try stage.ingest(item) } catch {
+                    writer.async { finish(.failure(TileFailure(tileId: item.id, path: item.path, stage: .ingest, error: error))) }
+                    return
+                }
+                state.compute {
+                    let computed = Result { try stage.compute(loaded, item: item) }
+                    writer.async {
+                        switch computed {
+                        case .failure(let error):
+                            finish(.failure(TileFailure(tileId: item.id, path: item.path, stage: .compute, error: error)))
+                        case .success(let c):
+                            do { finish(.success(try stage.write(c, item: item))) } catch {
+                                finish(.failure(TileFailure(tileId: item.id, path: item.path, stage: .write, error: error)))
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        group.wait()
+        return (state.results(), state.observed())
+    }
+}
+
+/// Shared mutable state of one run, behind one lock.
+final class ExecutorState<Output: Sendable>: @unchecked Sendable {
+    private let lock = NSLock()
+    private let finishLock = NSLock()
+    private var slots: [Result<Output, TileFailure>?]
+    private var inFlight = 0, maxInFlight = 0
+    private var computing = 0, maxComputing = 0
+    private var waiting: [@Sendable () -> Void] = []
+    private let jobs: Int
+    private let queue: DispatchQueue
+
+    init(count: Int, jobs: Int, queue: DispatchQueue) {
+        slots = Array(repeating: nil, count: count)
+        self.jobs = jobs
+        self.queue = queue
+    }
+
+    func enterFlight() { lock.withLock { inFlight += 1; maxInFlight = max(maxInFlight, inFlight) } }
+    func leaveFlight() { lock.withLock { inFlight -= 1 } }
+
+    /// Runs `work` on the compute queue now if fewer than `jobs` are computing, else when one finishes.
+    func compute(_ work: @escaping @Sendable () -> Void) {
+        let runNow: Bool = lock.withLock {
+            if computing < jobs { computing += 1; maxComputing = max(maxComputing, computing); return true }
+            waiting.append(work)
+            return false
+        }
+        if runNow { dispatch(work) }
+    }
+
+    private func dispatch(_ work: @escaping @Sendable () -> Void) {
+        queue.async {
+            work()
+            let next: (@Sendable () -> Void)? = self.lock.withLock {
+                if self.waiting.isEmpty { self.computing -= 1; return nil }
+                return self.waiting.removeFirst()
+            }
+            if let next { self.dispatch(next) }
+        }
+    }
+
+    /// Serializes the finish callbacks and stores the result.
+    func finish(_ n: Int, _ body: () -> Result<Output, TileFailure>) {
+        finishLock.withLock {
+            let r = body()
+            lock.withLock { slots[n] = r }
+        }
+    }
+
+    func results() -> [Result<Output, TileFailure>] { lock.withLock { slots.map { $0! } } }
+    func observed() -> TileExecutor.Observed { lock.withLock { .init(maxInFlight: maxInFlight, maxComputing: maxComputing) } }
+}

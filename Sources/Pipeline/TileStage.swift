@@ -1,0 +1,87 @@
+import RasterIO
+
+/// A unit of work the executor schedules: one tile (or one two-date pair), named by a stable id.
+public protocol TileItem: Sendable {
+    /// Stable tile id (sorting by it gives the canonical order).
+    var id: String { get }
+    /// The input path named in failures.
+    var path: String { get }
+}
+
+/// The three steps of one tile. Stages are plain values: they know nothing about queues or concurrency;
+/// the executor runs `ingest` and `write` on serial I/O queues and `compute` on the compute queue.
+public protocol TileStage: Sendable {
+    /// What is scheduled.
+    associatedtype Item: TileItem
+    /// What `ingest` reads.
+    associatedtype Loaded: Sendable
+    /// What `compute` produces.
+    associatedtype Computed: Sendable
+    /// What `write` reports (e.g. output paths and hashes).
+    associatedtype Output: Sendable
+
+    /// Reads the tile (blocking I/O allowed).
+    func ingest(_ item: Item) throws -> Loaded
+    /// Pure CPU work on the loaded tile.
+    func compute(_ loaded: Loaded, item: Item) throws -> Computed
+    /// Writes the products (blocking I/O allowed), atomically.
+    func write(_ computed: Computed, item: Item) throws -> Output
+}
+
+/// The step of the pipeline a tile failed in.
+public enum StageName: String, Sendable, Codable, CaseIterable {
+    case ingest, compute, write, record
+}
+
+/// A tile that failed: a value recorded in the catalog and the summary; the run goes on.
+public struct TileFailure: Error, Sendable, Equatable, Codable, CustomStringConvertible {
+    /// The class of cause: bad data (`corrupt`, permanent), an operating-system failure (`io`, maybe transient)
+    /// or a config that does not fit the tile (`config`).
+    public enum Kind: String, Sendable, Codable { case corrupt, io, config }
+
+    /// Tile id.
+    public var tileId: String
+    /// The input path.
+    public var path: String
+    /// Where it failed.
+    public var stage: StageName
+    /// The cause, naming the file.
+    public var cause: String
+    /// The class of cause.
+    public var kind: Kind
+
+    /// A failure.
+    public init(tileId: String, path: String, stage: StageName, cause: String, kind: Kind) {
+        self.tileId = tileId
+        self.path = path
+        self.stage = stage
+        self.cause = cause
+        self.kind = kind
+    }
+
+    /// Classifies a thrown error: `RasterIOError.io`/`cannotOpen` → io; other raster errors → corrupt;
+    /// `ConfigError` and missing bands → config; anything else → corrupt.
+    public init(tileId: String, path: String, stage: StageName, error: any Error) {
+        let kind: Kind
+        switch error {
+        case let e as TileFailure: self = e; return
+        case let e as RasterIOError:
+            switch e {
+            case .io, .cannotOpen: kind = .io
+            default: kind = .corrupt
+            }
+        case is ConfigError: kind = .config
+        case let e as PipelineError:
+            switch e {
+            case .missingBand, .unknownIndex: kind = .config
+            case .outputUnwritable, .inputUnreadable, .catalog: kind = .io
+            default: kind = .corrupt
+            }
+        default: kind = .corrupt
+        }
+        self.init(tileId: tileId, path: path, stage: stage, cause: "\(error)", kind: kind)
+    }
+
+    /// `path: stage: cause [kind]`.
+    public var description: String { "\(path): \(stage.rawValue): \(cause) [\(kind.rawValue)]" }
+}

@@ -1,0 +1,38 @@
+import ArgumentParser
+import Foundation
+import Kernels
+import RasterIO
+
+/// `tilepipe calc EXPRESSION --band ROLE=FILE[:BAND]... [--scale X] [--offset Y] --output FILE`.
+struct Calc: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Evaluate a band-math expression into a one-band Float32 GeoTIFF, nodata NaN.",
+        discussion: "Operators + - * / ^, comparisons, and/or/not, where(c,a,b), min, max, abs, sqrt, log, exp, clamp, and every index of `tilepipe indices` as a function, e.g. ndvi(nir, red). NaN (nodata) propagates; x/0 is NaN.")
+
+    @Argument(help: "The expression, e.g. \"(nir - red) / (nir + red)\".") var expression: String
+    @Option(name: .customLong("band"), help: "ROLE=FILE[:BAND]: an identifier used in the expression and its file; BAND is 1-based.")
+    var bandArguments: [String] = []
+    @Option(help: "Value = raw × scale + offset; overrides the file's scale.") var scale: Double?
+    @Option(help: "Value = raw × scale + offset; overrides the file's offset.") var offset: Double?
+    @Option(help: "The output GeoTIFF.") var output: String
+
+    func run() throws {
+        let specs = try bandArguments.map(BandSpec.init(parsing:))
+        let parsed: BandMathExpression
+        do { parsed = try BandMathExpression(parsing: expression, bands: Set(specs.map(\.role))) }
+        catch { throw ValidationError(error.description) }
+        // Only read the bands the expression uses.
+        let used = specs.filter { parsed.referencedBands.contains($0.role) }
+        guard !used.isEmpty else { throw ValidationError("the expression reads no band; give at least one --band it uses") }
+        do {
+            let loaded = try LoadedBands.load(used, scale: scale, offset: offset)
+            for note in loaded.notes { printError(note) }
+            let values = parsed.evaluate(bands: loaded.bands, count: loaded.count)
+            try writeFloatBands([(name: expression, values: values)], width: loaded.width, height: loaded.height,
+                                geo: loaded.geo, to: output)
+        } catch let e as RasterIOError {
+            printError(e.description)
+            throw ExitCode(1)
+        }
+    }
+}

@@ -1,0 +1,54 @@
+import ArgumentParser
+import Foundation
+import Kernels
+import RasterIO
+
+/// `tilepipe index NAME[,NAME...] --band ROLE=FILE[:BAND]... [--scale X] [--offset Y] --output FILE`.
+struct Index: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Compute spectral indices (fused, one pass) into a Float32 GeoTIFF, one band per index, nodata NaN.",
+        discussion: """
+        Input reflectance = raw × scale + offset, from each band's SCALE/OFFSET metadata unless --scale/--offset \
+        override it. A MODIS HDF-EOS scale_factor > 1 (e.g. 10000) is read as "divide by" (reflectance = raw / 10000). \
+        Input nodata becomes NaN; every output pixel with a NaN input or a zero denominator is NaN. \
+        All inputs must have the same size.
+        """)
+
+    @Argument(help: "Index names, comma-separated (see `tilepipe indices`).") var names: String
+    @Option(name: .customLong("band"), help: "ROLE=FILE[:BAND]: a common band name (red, nir, ...) and its file; BAND is 1-based.")
+    var bandArguments: [String] = []
+    @Option(help: "Reflectance = raw × scale + offset; overrides the file's scale.") var scale: Double?
+    @Option(help: "Reflectance = raw × scale + offset; overrides the file's offset.") var offset: Double?
+    @Option(help: "The output GeoTIFF.") var output: String
+
+    func run() throws {
+        let wanted = names.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        guard !wanted.isEmpty else { throw ValidationError("no index name given") }
+        var indices: [SpectralIndex] = []
+        for name in wanted {
+            do { indices.append(try IndexCatalog.require(name)) } catch { throw ValidationError(error.description) }
+        }
+        let specs = try bandArguments.map(BandSpec.init(parsing:))
+        let roles = Set(specs.map(\.role))
+        for index in indices {
+            for band in index.requiredBands where !roles.contains(band) {
+                throw ValidationError(KernelError.missingBand(band: band, index: index.name, available: Array(roles)).description
+                                      + "; add --band \(band)=FILE[:BAND]")
+            }
+        }
+        do {
+            let loaded = try LoadedBands.load(specs, scale: scale, offset: offset)
+            for note in loaded.notes { printError(note) }
+            let results = try computeIndices(indices, bands: loaded.bands, count: loaded.count)
+            var seen = Set<String>()
+            let ordered = indices.filter { seen.insert($0.name).inserted }.map { (name: $0.name, values: results[$0.name]!) }
+            try writeFloatBands(ordered, width: loaded.width, height: loaded.height, geo: loaded.geo, to: output)
+        } catch let e as RasterIOError {
+            printError(e.description)
+            throw ExitCode(1)
+        } catch let e as KernelError {
+            printError(e.description)
+            throw ExitCode(1)
+        }
+    }
+}

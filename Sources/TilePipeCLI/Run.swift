@@ -1,0 +1,93 @@
+import ArgumentParser
+import Foundation
+import Logging
+import Pipeline
+
+/// `tilepipe run [PIPELINE] …`: the batch job of pipeline.yaml over every tile, bounded, resumable, shardable.
+struct Run: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run pipeline.yaml over every tile: indices per tile, a run catalog, resume, shards.",
+        discussion: """
+        Exit status: 0 all tiles done; 1 some tiles failed (the rest are done and listed); 2 the run could not start \
+        (bad config, unreadable input folder, unwritable output); 64 usage error.
+        The shard index may also come from JOB_COMPLETION_INDEX, SLURM_ARRAY_TASK_ID or AWS_BATCH_JOB_ARRAY_INDEX \
+        (or TILEPIPE_SHARD_INDEX), with the count from --shard-count, TILEPIPE_SHARD_COUNT or SLURM_ARRAY_TASK_COUNT.
+        """)
+
+    @Argument(help: "The pipeline file.") var pipeline: String = "pipeline.yaml"
+    @Option(help: "Replace the first input's path.") var input: String?
+    @Option(help: "Replace the output folder.") var output: String?
+    @Option(help: "Tiles computed at once (default: active cores).") var jobs: Int?
+    @Option(name: .customLong("max-in-flight"), help: "Tiles between read and write at once; bounds memory (default 2 × jobs).") var maxInFlight: Int?
+    @Option(help: "Run shard I of N (0-based), e.g. 0/3.") var shard: String?
+    @Option(name: .customLong("shard-count"), help: "Shard count when the index comes from the environment.") var shardCount: Int?
+    @Flag(help: "Start over: forget the run catalog and previous outputs.") var fresh = false
+    @Flag(name: .customLong("dry-run"), help: "Print the plan (tiles, stages, outputs, peak memory) and write nothing.") var dryRun = false
+    @Option(help: "Progress on stderr: auto, always or never.") var progress: ProgressMode = .auto
+    @Option(name: .customLong("log-format"), help: "Log format on stderr: text or json.") var logFormat: LogFormat?
+    @Option(name: .customLong("set"), help: "Override a config key: KEY.PATH=VALUE (repeatable).") var overrides: [String] = []
+
+    enum ProgressMode: String, ExpressibleByArgument, CaseIterable { case auto, always, never }
+    enum LogFormat: String, ExpressibleByArgument, CaseIterable { case text, json }
+
+    func validate() throws {
+        if let jobs, jobs < 1 { throw ValidationError("--jobs must be at least 1") }
+        if let maxInFlight, maxInFlight < 1 { throw ValidationError("--max-in-flight must be at least 1") }
+        if let shard { do { _ = try ShardSpec.parse(shard) } catch { throw ValidationError("--shard: \(error)") } }
+        for o in overrides where !o.contains("=") { throw ValidationError("--set expects KEY.PATH=VALUE, got '\(o)'") }
+    }
+
+    func run() throws {
+        MemoryTuning.fixMmapThreshold()   // peak RSS = max_in_flight × tile working set (see MemoryTuning)
+        var config: PipelineConfig
+        do {
+            config = try PipelineConfig.load(path: pipeline, overrides: overrides)
+        } catch let e as ConfigError {
+            fail("\(e)", code: 2)
+        }
+        if let input { config.inputs[0].path = input }
+        if let output { config.outputs.directory = output }
+        let shardSpec: ShardSpec
+        do {
+            shardSpec = try ShardSpec.resolve(flag: shard, shardCount: shardCount, environment: ProcessInfo.processInfo.environment)
+        } catch { fail("\(error)", code: 64) }
+        let format = logFormat?.rawValue ?? config.logging?.format ?? "text"
+        var logger = Logger(label: "tilepipe") { label in
+            format == "json" ? AnyLogHandler(JSONLogHandler(label: label)) : AnyLogHandler(TextLogHandler())
+        }
+        logger.logLevel = config.logging?.level.flatMap(Logger.Level.init(rawValue:)) ?? (format == "json" ? .info : .notice)
+        let options = RunOptions(jobs: jobs, maxInFlight: maxInFlight, shard: shardSpec, fresh: fresh,
+                                 progress: ProgressReporter.Mode(rawValue: progress.rawValue) ?? .auto,
+                                 toolVersion: TilePipeVersion.string)
+        do {
+            if dryRun {
+                print(try PipelineRunner.plan(config: config, options: options).text, terminator: "")
+                return
+            }
+            let summary = try PipelineRunner.run(config: config, options: options, logger: logger)
+            FileHandle.standardError.write(Data(summary.text.utf8))
+            if summary.exitCode != 0 { throw ExitCode(summary.exitCode) }
+        } catch let e as PipelineError {
+            fail("\(e)", code: 2)
+        }
+    }
+}
+
+/// Prints `tilepipe: message` on stderr and exits with `code`.
+func fail(_ message: String, code: Int32) -> Never {
+    FileHandle.standardError.write(Data("tilepipe: \(message)\n".utf8))
+    Foundation.exit(code)
+}
+
+/// A type-erased handler so the factory can choose the format at run time.
+struct AnyLogHandler: LogHandler {
+    var base: any LogHandler
+    init(_ base: any LogHandler) { self.base = base }
+    var metadata: Logger.Metadata { get { base.metadata } set { base.metadata = newValue } }
+    var logLevel: Logger.Level { get { base.logLevel } set { base.logLevel = newValue } }
+    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { base[metadataKey: key] }
+        set { base[metadataKey: key] = newValue }
+    }
+    func log(event: LogEvent) { base.log(event: event) }
+}

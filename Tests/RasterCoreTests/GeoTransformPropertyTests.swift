@@ -1,0 +1,114 @@
+import XCTest
+@testable import RasterCore
+
+/// Property tests on RasterCore values, over many seeded random cases.
+final class RasterCorePropertyTests: XCTestCase {
+    struct Rng: RandomNumberGenerator {
+        var s: UInt64
+        mutating func next() -> UInt64 { s &+= 0x9E37_79B9_7F4A_7C15; var z = s; z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9; z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB; return z ^ (z >> 31) }
+    }
+
+    func testInvertUndoesApplyForNonSingularTransforms() {
+        var rng = Rng(s: 42)
+        for _ in 0..<2000 {
+            let t = GeoTransform([Double.random(in: -1e6...1e6, using: &rng), Double.random(in: 0.1...1000, using: &rng),
+                                  Double.random(in: -50...50, using: &rng), Double.random(in: -1e7...1e7, using: &rng),
+                                  Double.random(in: -50...50, using: &rng), -Double.random(in: 0.1...1000, using: &rng)])
+            let c = Double.random(in: -1e4...1e4, using: &rng), r = Double.random(in: -1e4...1e4, using: &rng)
+            let p = t.apply(column: c, row: r)
+            guard let back = t.invert(x: p.x, y: p.y) else { continue } // det can be ~0 only by rotation choice
+            let scale = max(1, abs(c), abs(r)) * max(1, abs(t.originX) + abs(t.originY)) / max(1e-3, abs(t.pixelWidth * t.pixelHeight - t.rowRotation * t.columnRotation))
+            XCTAssertEqual(back.column, c, accuracy: 1e-9 * scale)
+            XCTAssertEqual(back.row, r, accuracy: 1e-9 * scale)
+        }
+    }
+
+    func testApplyMapsCornersByTheGDALFormulaAndSingularIsNil() {
+        let t = GeoTransform([100, 2, 0.5, 200, 0.25, -3])
+        let p = t.apply(column: 4, row: 6)
+        XCTAssertEqual(p.x, 100 + 4 * 2 + 6 * 0.5)
+        XCTAssertEqual(p.y, 200 + 4 * 0.25 + 6 * -3)
+        XCTAssertNil(GeoTransform([0, 1, 2, 0, 1, 2]).invert(x: 1, y: 1))
+        let o = t.offset(column: 4, row: 6)
+        XCTAssertEqual(o.originX, p.x)
+        XCTAssertEqual(o.originY, p.y)
+        XCTAssertEqual(Array(o.coefficients[1...2]), [2, 0.5])
+    }
+
+    func testGeoKeyDirectoryEncodeParseRoundTrip() {
+        var rng = Rng(s: 7)
+        for _ in 0..<500 {
+            var used = Set<UInt16>()
+            var entries: [(id: UInt16, value: GeoKeyDirectory.Value)] = []
+            for _ in 0..<Int.random(in: 0...12, using: &rng) {
+                let id = UInt16.random(in: 1024...4096, using: &rng)
+                guard used.insert(id).inserted else { continue }
+                switch Int.random(in: 0..<3, using: &rng) {
+                case 0: entries.append((id, .short(UInt16.random(in: 0...UInt16.max, using: &rng))))
+                case 1: entries.append((id, .doubles((0..<Int.random(in: 1...3, using: &rng)).map { _ in Double.random(in: -1e7...1e7, using: &rng) })))
+                default: entries.append((id, .ascii(String((0..<Int.random(in: 1...20, using: &rng)).map { _ in "abcXYZ _-0123".randomElement(using: &rng)! }))))
+                }
+            }
+            let dir = GeoKeyDirectory(entries: entries)
+            let t = dir.encodedTags
+            XCTAssertEqual(Array(t.keys.prefix(4)), [1, 1, 0, UInt16(entries.count)])
+            let parsed = GeoKeyDirectory(encoded: t.keys, doubles: t.doubles, ascii: t.ascii)
+            let sorted = GeoKeyDirectory(entries: entries.sorted { $0.id < $1.id })
+            XCTAssertEqual(parsed, sorted)
+            XCTAssertEqual(parsed.encodedTags.keys, t.keys)
+        }
+    }
+
+    func testGeoKeyParserSkipsOutOfRangeOffsets() {
+        // count claims 3 keys: one inline, one past the doubles, one past the ascii; then a truncated entry.
+        let keys: [UInt16] = [1, 1, 0, 4, 1024, 0, 1, 1, 2057, 34736, 1, 9, 1026, 34737, 50, 0, 3072, 0]
+        let d = GeoKeyDirectory(encoded: keys, doubles: [1], ascii: "x|")
+        XCTAssertEqual(d.entries.count, 1)
+        XCTAssertEqual(d.value(1024), 1)
+        XCTAssertEqual(GeoKeyDirectory.forEPSG(32618).epsg, 32618)
+        XCTAssertEqual(GeoKeyDirectory.forEPSG(4326).epsg, 4326)
+    }
+
+    func testAccumulatorMergeEqualsSequential() {
+        var rng = Rng(s: 99)
+        for _ in 0..<200 {
+            let values = (0..<Int.random(in: 0...400, using: &rng)).map { _ in Double.random(in: -1e4...1e4, using: &rng) }
+            var seq = BandStatistics.Accumulator()
+            for v in values { seq.add(v) }
+            seq.addInvalid()
+            var merged = BandStatistics.Accumulator()
+            var i = 0
+            while i < values.count {
+                let n = Int.random(in: 0...60, using: &rng)
+                var part = BandStatistics.Accumulator()
+                for v in values[i..<min(values.count, i + n)] { part.add(v) }
+                merged.merge(part)
+                i += n
+            }
+            var inv = BandStatistics.Accumulator(); inv.addInvalid()
+            merged.merge(inv)
+            let a = seq.result, b = merged.result
+            XCTAssertEqual(a.validCount, b.validCount)
+            XCTAssertEqual(a.totalCount, b.totalCount)
+            XCTAssertEqual(a.minimum, b.minimum)
+            XCTAssertEqual(a.maximum, b.maximum)
+            XCTAssertEqual(a.mean, b.mean, accuracy: 1e-9)
+            XCTAssertEqual(a.standardDeviation, b.standardDeviation, accuracy: 1e-8)
+            if !values.isEmpty {
+                // Against the two-pass textbook formula.
+                let mean = values.reduce(0, +) / Double(values.count)
+                let sd = (values.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(values.count)).squareRoot()
+                XCTAssertEqual(b.mean, mean, accuracy: 1e-9)
+                XCTAssertEqual(b.standardDeviation, sd, accuracy: 1e-8)
+            }
+        }
+    }
+
+    func testWindowIntersectionAndFit() {
+        let a = Window(x: 0, y: 0, width: 10, height: 10)
+        XCTAssertEqual(a.intersection(Window(x: 5, y: 7, width: 10, height: 10)), Window(x: 5, y: 7, width: 5, height: 3))
+        XCTAssertNil(a.intersection(Window(x: 10, y: 0, width: 1, height: 1)))
+        XCTAssertFalse(Window(x: 5, y: 0, width: 6, height: 1).fits(width: 10, height: 10))
+        XCTAssertNil(ResourceLimits.byteCount(width: 1 << 40, height: 1 << 40, bands: 1, bytesPerSample: 1))
+    }
+}
