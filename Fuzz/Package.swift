@@ -26,5 +26,17 @@ let package = Package(
             .product(name: "RasterCore", package: "TilePipe"),
             .product(name: "RasterIO", package: "TilePipe"),
         ]),
+        .executableTarget(name: "FuzzBandMath", dependencies: [
+            "FuzzSupport",
+            .product(name: "Kernels", package: "TilePipe"),
+        ]),
+        .executableTarget(name: "FuzzManifest", dependencies: [
+            "FuzzSupport",
+            .product(name: "GroundStation", package: "TilePipe"),
+        ]),
+        .executableTarget(name: "FuzzPipelineConfig", dependencies: [
+            "FuzzSupport",
+            .product(name: "Pipeline", package: "TilePipe"),
+        ]),
     ]
 )

@@ -10,7 +10,7 @@ ROOT=$(cd .. && pwd)
 SECONDS_EACH=${1:-${FUZZ_SECONDS:-60}}
 shift || true
 TARGETS=("$@")
-[ ${#TARGETS[@]} -eq 0 ] && TARGETS=(FuzzTIFF FuzzPNG)
+[ ${#TARGETS[@]} -eq 0 ] && TARGETS=(FuzzTIFF FuzzPNG FuzzBandMath FuzzManifest FuzzPipelineConfig)
 DATA=${TILEPIPE_SHARED_DATA:-$ROOT/../shared/data}
 SWIFT=${SWIFT:-swift}
 FLAGS=(-c release --package-path "$FUZZ_DIR" -Xswiftc -sanitize=fuzzer,address -Xswiftc -use-ld=lld
@@ -19,15 +19,24 @@ FLAGS=(-c release --package-path "$FUZZ_DIR" -Xswiftc -sanitize=fuzzer,address -
 seed() {  # seed TARGET: fill corpus/TARGET from the shared data and SampleTiles
   local t=$1 dir=corpus/$1
   mkdir -p "$dir"
+  local patterns=() max=64k srcs=("$DATA" "$ROOT/SampleTiles")
   case $t in
-    FuzzTIFF) pattern='*.tif' ; max=32k ;;
-    FuzzPNG)  pattern='*.png' ; max=64k ;;
+    FuzzTIFF) patterns=('*.tif') ; max=32k ;;
+    FuzzPNG)  patterns=('*.png') ;;
+    FuzzManifest) patterns=('*.json' '*MTL*.txt') ;;
+    FuzzPipelineConfig) patterns=('*.yaml' '*.yml'); srcs=("$ROOT" "$ROOT/deploy" "$ROOT/docs" "$ROOT/Tests") ;;
+    FuzzBandMath)  # expressions from the docs and tests: one seed per line that looks like band math
+      printf '%s\n' '(nir - red) / (nir + red)' 'where(nir > 0.3, ndvi(), -1)' '2.5 * (nir - red) / (nir + 6*red - 7.5*blue + 1)' \
+        'clamp(sqrt(abs(a - b)) ^ 2, 0, 1)' 'max(a, b, 1e-3) ** -2 and not (a != b) || log(exp(a))' |
+        split -l 1 - "$dir/seed-" ; return ;;
     *) return ;;
   esac
-  for src in "$DATA" "$ROOT/SampleTiles"; do
+  for src in "${srcs[@]}"; do
     [ -d "$src" ] || continue
-    find "$src" -type f -iname "$pattern" -size -"$max" 2>/dev/null | sort | head -n 40 |
-      while read -r f; do cp -n "$f" "$dir/seed-$(basename "$f")" 2>/dev/null; done
+    for pattern in "${patterns[@]}"; do
+      find "$src" -maxdepth 6 -type f -iname "$pattern" -size -"$max" -not -path '*/.build*' 2>/dev/null | sort | head -n 40 |
+        while read -r f; do cp -n "$f" "$dir/seed-$(echo "$f" | md5sum | cut -c1-8)-$(basename "$f")" 2>/dev/null; done
+    done
   done
 }
 

@@ -60,6 +60,8 @@ public struct IndexJob: TileStage {
     public let toolVersion: String, configHash: String
     /// Decode limits.
     public let limits: ResourceLimits
+    /// Retries of reads that failed at the operating-system level.
+    public var retry: ReadRetryPolicy = .default
 
     /// A job.
     public init(indices: [String], outputDirectory: String, calibration: CalibrationSpec? = nil, cog: CogSpec? = nil,
@@ -84,7 +86,13 @@ public struct IndexJob: TileStage {
     public static func outputPath(tile id: String, index: String) -> String { "tiles/\(id)/\(id)_\(index).tif" }
 
     /// Reads the needed bands (band map, or band descriptions) as Float32, nodata → NaN, calibrated.
+    /// An operating-system read failure (`RasterIOError.io`) is retried under `retry`; corrupt input is not.
     public func ingest(_ item: TileSource) throws -> Loaded {
+        try retry.run { try ingestOnce(item) }
+    }
+
+    /// One attempt of `ingest`.
+    func ingestOnce(_ item: TileSource) throws -> Loaded {
         let reader = try GeoTIFFReader(path: item.path, limits: limits)
         let d = reader.description
         var map = item.bands ?? [:]

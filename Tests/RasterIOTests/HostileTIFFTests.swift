@@ -63,9 +63,9 @@ final class HostileTIFFTests: XCTestCase {
     func testZeroByteHeaderOnlyTruncatedAndText() throws {
         try HostileHarness.assertRejected(try file("zero.tif", []), kinds: ["corrupt"], cause: "empty")
         let full = ramp().build()
-        try HostileHarness.assertRejected(try file("header-only.tif", Array(full.prefix(8))), kinds: ["corrupt"], cause: "")
-        for n in [4, 7, 100, full.count / 2, full.count - 3] {
-            try HostileHarness.assertRejected(try file("truncated-\(n).tif", Array(full.prefix(n))), kinds: ["corrupt"], cause: "")
+        try HostileHarness.assertRejected(try file("header-only.tif", Array(full.prefix(8))), kinds: ["corrupt"], cause: "directory")
+        for n in [4, 7, 100, full.count / 2, full.count - 20] {
+            try HostileHarness.assertRejected(try file("truncated-\(n).tif", Array(full.prefix(n))), kinds: ["corrupt"], cause: "not a readable TIFF")
         }
         try HostileHarness.assertRejected(try file("text.tif", Array("this is a text file, not a TIFF\n".utf8)),
                                           kinds: ["corrupt"], cause: "not a TIFF")
@@ -82,7 +82,7 @@ final class HostileTIFFTests: XCTestCase {
         var b = ramp()
         b.tags[TIFFBuilder.Tag.imageWidth] = .long([100_000]); b.tags[TIFFBuilder.Tag.imageLength] = .long([100_000])
         b.tags[TIFFBuilder.Tag.rowsPerStrip] = .long([1])
-        try HostileHarness.assertRejected(try file("huge.tif", b.build()), kinds: ["limit", "corrupt"], cause: "")
+        try HostileHarness.assertRejected(try file("huge.tif", b.build()), kinds: ["limit"], cause: "exceeds the limit")
         b.tags[TIFFBuilder.Tag.imageWidth] = .long([UInt32.max]); b.tags[TIFFBuilder.Tag.imageLength] = .long([UInt32.max])
         try HostileHarness.assertRejected(try file("huge-max.tif", b.build()), kinds: ["limit", "corrupt"], cause: "")
     }
@@ -90,13 +90,13 @@ final class HostileTIFFTests: XCTestCase {
     func testWidthZero() throws {
         var b = ramp()
         b.tags[TIFFBuilder.Tag.imageWidth] = .long([0])
-        try HostileHarness.assertRejected(try file("width0.tif", b.build()), kinds: ["corrupt"], cause: "")
+        try HostileHarness.assertRejected(try file("width0.tif", b.build()), kinds: ["corrupt"], cause: "zero")
     }
 
     func testStripOffsetAndByteCountPastEndOfFile() throws {
         var b = ramp()
         b.tags[TIFFBuilder.Tag.stripOffsets] = .long([1_000_000])
-        try HostileHarness.assertRejected(try file("offset-past-eof.tif", b.build()), kinds: ["corrupt", "io"], cause: "")
+        try HostileHarness.assertRejected(try file("offset-past-eof.tif", b.build()), kinds: ["corrupt"], cause: "read error")
         b = ramp()
         b.tags[TIFFBuilder.Tag.stripByteCounts] = .long([1 << 30])
         try assertHandled(try file("count-past-eof.tif", b.build())) { r in
@@ -131,7 +131,7 @@ final class HostileTIFFTests: XCTestCase {
     func testCorruptDeflateAndUnknownCompression() throws {
         var b = TIFFBuilder(width: 16, height: 16, pixels: [0x78, 0x9C] + (0..<64).map { UInt8(($0 * 37) & 0xFF) })
         b.tags[TIFFBuilder.Tag.compression] = .short([8])
-        try HostileHarness.assertRejected(try file("bad-deflate.tif", b.build()), kinds: ["corrupt"], cause: "")
+        try HostileHarness.assertRejected(try file("bad-deflate.tif", b.build()), kinds: ["corrupt"], cause: "decod")
         b = ramp()
         b.tags[TIFFBuilder.Tag.compression] = .short([12345])
         try HostileHarness.assertRejected(try file("unknown-codec.tif", b.build()), kinds: ["unsupported", "corrupt"], cause: "compression")
