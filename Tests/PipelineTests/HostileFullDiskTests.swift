@@ -47,7 +47,11 @@ final class HostileFullDiskTests: XCTestCase {
         let full = try HostileBatchTests.run("'\(binary)' run '\(cfg)' --progress never", cwd: root)
         XCTAssertFalse(full.timedOut || full.signalled, full.stderr)
         XCTAssertTrue(full.status == 1 || full.status == 2, "a full disk is a failure (1: some tiles, 2: could not run), got \(full.status)")
-        XCTAssertTrue(full.stderr.lowercased().contains("no space left"), "the error must say the disk is full: \(full.stderr.suffix(1500))")
+        // The COG writer names ENOSPC ("No space left on device"); SQLite says "database or disk is full".
+        XCTAssertTrue(full.stderr.contains("No space left on device") || full.stderr.contains("disk is full"),
+                      "the error must say the disk is full: \(full.stderr.suffix(1500))")
+        XCTAssertFalse(full.stderr.contains("Write error at scanline") && !full.stderr.contains("No space left on device"),
+                       "a failed COG write must name ENOSPC, not only libtiff's 'Write error'")
 
         // No partial file under a final name: every output present is complete (identical to the clean run's).
         let partial = TileFixtures.outputFiles(fullOut)
