@@ -8,7 +8,7 @@ TILEPIPE := .build/$(CONFIG)/tilepipe
 
 # Build dependencies (C libraries of the field) and the external oracles the tests use.
 BUILD_PKGS := libtiff-dev libpng-dev pkg-config libproj-dev proj-data libfreetype-dev fonts-dejavu-core libsqlite3-dev
-TEST_PKGS := gdal-bin python3-gdal pngcheck libtiff-tools
+TEST_PKGS := gdal-bin python3-gdal pngcheck libtiff-tools chromium
 PKGS ?= $(BUILD_PKGS)
 
 .PHONY: run test deps test-deps build debug clean fuzz fuzz-smoke test-asan check
@@ -42,9 +42,11 @@ run: build
 	  for f in $$files; do $(TILEPIPE) info "$$f" || exit 1; done; \
 	fi
 
+# XCTest in parallel on both cores; the last line is 'N passed, N failed, N skipped' from the xUnit report.
 test: test-deps
 	$(SWIFT) build --build-tests
-	$(SWIFT) test --skip-build --parallel --num-workers 2
+	$(SWIFT) test --skip-build --parallel --num-workers 2 --disable-swift-testing --xunit-output .build/xunit.xml; \
+	  status=$$?; python3 scripts/test-summary.py .build/xunit.xml || status=1; exit $$status
 	@$(MAKE) --no-print-directory fuzz-smoke
 
 # libFuzzer targets (Fuzz/, a separate package built with -sanitize=fuzzer,address); fails on any crash,
@@ -60,7 +62,7 @@ fuzz-smoke: deps
 # The test suite under AddressSanitizer, in its own scratch path so it never disturbs .build.
 test-asan: test-deps
 	$(SWIFT) build --build-tests --sanitize=address --scratch-path .build-asan
-	$(SWIFT) test --skip-build --sanitize=address --scratch-path .build-asan --parallel --num-workers 2
+	$(SWIFT) test --skip-build --sanitize=address --scratch-path .build-asan --parallel --num-workers 2 --disable-swift-testing
 
 check: build
 	../shared/checks/run-all

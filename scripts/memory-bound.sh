@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Measures that memory is bounded by max_in_flight, not by the folder size (issue 5 acceptance):
 # peak RSS of `tilepipe run` over 64 tiles must be ≤ 1.25 × peak RSS over 8 tiles; a 16-tile run should keep
-# both cores busy (CPU ≥ 170 %). Uses /usr/bin/time -v. Tiles: 6-band UInt16 GeoTIFFs (SIZE × SIZE), made by
-# `tilepipe simulate` when that subcommand exists, else by GDAL's Python bindings (python3-gdal).
+# both cores busy (CPU ≥ 170 %). Uses /usr/bin/time -v. Tiles (SIZE × SIZE, UInt16) are made by
+# `tilepipe simulate` (scene folders with scene.json) when that subcommand exists, else as 6-band GeoTIFFs by GDAL's
+# Python bindings (python3-gdal). Tiles are cached in WORKDIR between runs.
 #
 # Usage: scripts/memory-bound.sh [WORKDIR]   (env: TILEPIPE=path/to/tilepipe, SIZE=1024, JOBS=2, IN_FLIGHT=4)
 set -euo pipefail
@@ -15,11 +16,21 @@ TILEPIPE=${TILEPIPE:-$( [ -x .build/release/tilepipe ] && echo .build/release/ti
 [ -x "$TILEPIPE" ] || { echo "build tilepipe first (swift build -c release)"; exit 2; }
 TILEPIPE=$(realpath "$TILEPIPE")
 mkdir -p "$WORK"
-echo "work folder: $WORK; tool: $TILEPIPE; tiles ${SIZE}x${SIZE}x6 UInt16; jobs $JOBS; max in flight $IN_FLIGHT"
+echo "work folder: $WORK; tool: $TILEPIPE; tiles ${SIZE}x${SIZE} UInt16; jobs $JOBS; max in flight $IN_FLIGHT"
+
+SIMULATOR=no
+"$TILEPIPE" simulate --help >/dev/null 2>&1 && SIMULATOR=yes
+BANDS=""
+[ "$SIMULATOR" = yes ] || BANDS="    bands: {blue: 1, green: 2, red: 3, nir: 4, swir16: 5, swir22: 6}"
 
 make_tiles() {  # make_tiles DIR COUNT
     local dir=$1 n=$2
-    [ -d "$dir" ] && [ "$(ls "$dir" | wc -l)" -ge "$n" ] && return
+    [ -d "$dir" ] && return
+    if [ "$SIMULATOR" = yes ]; then   # scene folders with scene.json (GroundStation's simulator)
+        local grid; case $n in 8) grid=2x4 ;; 16) grid=4x4 ;; 64) grid=8x8 ;; *) grid=1x$n ;; esac
+        "$TILEPIPE" simulate --output "$dir" --grid "$grid" --size "$SIZE" --seed 7 >/dev/null
+        return
+    fi
     mkdir -p "$dir"
     /usr/bin/python3 - "$dir" "$n" "$SIZE" <<'PY'
 import sys, numpy as np
@@ -47,7 +58,7 @@ measure() {  # measure COUNT -> prints "peak_kib cpu_percent wall"
 version: 1
 inputs:
   - path: $WORK/tiles$n
-    bands: {blue: 1, green: 2, red: 3, nir: 4, swir16: 5, swir22: 6}
+$BANDS
 indices: [ndvi, ndwi, nbr]
 outputs:
   directory: $WORK/out$n

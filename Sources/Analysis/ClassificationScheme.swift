@@ -11,7 +11,7 @@
 /// Codable, so that pipeline.yaml can carry it under `classification:`:
 /// ```yaml
 /// classification:
-///   classes: [{code: 1, name: water, color: "#1f78b4"}, ...]
+///   classes: [{code: 1, name: water, color: "#0072b2"}, ...]
 ///   rules:
 ///     - {class: 1, when: {mndwi: ">0"}}
 ///     - {class: 5, when: {ndvi: "[0.6,inf]"}}
@@ -103,6 +103,13 @@ public struct ClassificationScheme: Sendable, Equatable, Codable {
             r(LandUse.bareSoil, ["ndvi": "<0.2"]),
         ], defaultClass: LandUse.nodata)
     }()
+
+    /// The buffer names the rules read (lower-cased), so a caller computes only these indices and bands.
+    public var variables: Set<String> {
+        var v = Set(rules.flatMap { $0.when.keys.map { $0.lowercased() } })
+        if let a = autoWater { v.insert(a.index.lowercased()) }
+        return v
+    }
 
     /// Checks that every rule's class is declared and every rule has at least one condition.
     public func validate() throws(AnalysisError) {

@@ -127,13 +127,25 @@ public struct GeoJSONWriter: Sendable {
 
     static func round7(_ v: Double) -> Double { (v * 1e7).rounded() / 1e7 }
 
+    /// Fixed-point text with at most `decimals` decimals, trailing zeros trimmed (no exponent, no "-0").
     static func num(_ v: Double, decimals: Int = 7) -> String {
-        var s = String(format: "%.\(decimals)f", v)
-        if s.contains(".") {
-            while s.hasSuffix("0") { s.removeLast() }
-            if s.hasSuffix(".") { s.removeLast() }
-        }
-        return s == "-0" ? "0" : s
+        guard v.isFinite else { return "null" }
+        var scale: Int64 = 1
+        for _ in 0..<decimals { scale *= 10 }
+        let q = (v * Double(scale)).rounded()
+        guard abs(q) < 9e18 else { return String(v) }
+        var n = Int64(q)
+        if n == 0 { return "0" }
+        let negative = n < 0
+        n = abs(n)
+        var whole = String(n / scale)
+        var frac = n % scale
+        var digits = decimals
+        while digits > 0 && frac % 10 == 0 { frac /= 10; digits -= 1 }
+        if negative { whole = "-" + whole }
+        guard digits > 0 else { return whole }
+        let f = String(frac)
+        return whole + "." + String(repeating: "0", count: digits - f.count) + f
     }
 
     static func quote(_ s: String) -> String {

@@ -41,39 +41,42 @@ enum LatticeRings {
     /// separate loops. Every returned ring visits each vertex once, as OGC/GEOS validity requires: touching
     /// parts become a MultiPolygon's parts and a hole may touch its exterior at single points.
     static func link(_ edges: [LatticeEdge]) -> [[PixelPoint]] {
-        struct Key: Hashable { var x: Int; var y: Int }
-        var outgoing: [Key: [Int]] = [:]
-        for e in edges { outgoing[Key(x: e.x, y: e.y), default: []].append(e.direction) }
-        var used = Set<LatticeEdge>()
+        // Unused outgoing directions per vertex, as a 4-bit mask (bit d = direction d).
+        @inline(__always) func key(_ x: Int, _ y: Int) -> Int64 { Int64(x) << 32 | Int64(UInt32(bitPattern: Int32(truncatingIfNeeded: y))) }
+        var remaining: [Int64: UInt8] = [:]
+        remaining.reserveCapacity(edges.count)
+        for e in edges { remaining[key(e.x, e.y), default: 0] |= 1 << UInt8(e.direction) }
         var rings: [[PixelPoint]] = []
-        // Deterministic start order: sorted edges.
-        let ordered = edges.sorted { ($0.y, $0.x, $0.direction) < ($1.y, $1.x, $1.direction) }
-        for start in ordered where !used.contains(start) {
-            used.insert(start)
+        // Edges are visited in the order given (raster scan order from the tracer), so output is deterministic.
+        for start in edges {
+            let startKey = key(start.x, start.y)
+            let startBit = UInt8(1) << UInt8(start.direction)
+            guard let m = remaining[startKey], m & startBit != 0 else { continue }
+            remaining[startKey] = m & ~startBit
             var vertices: [PixelPoint] = []
             var heading = start.direction
-            var cur = start.end
+            var cx = start.x + LatticeEdge.dx[heading], cy = start.y + LatticeEdge.dy[heading]
             var steps = 0
             while true {
                 steps += 1
                 if steps > edges.count + 4 { break } // defensive: malformed edge set
-                let dirs = outgoing[Key(x: cur.x, y: cur.y)] ?? []
-                let candidates = dirs.filter { d in
-                    let e = LatticeEdge(x: cur.x, y: cur.y, direction: d)
-                    return !used.contains(e) || e == start
-                }
-                guard !candidates.isEmpty else { break }
-                var next = candidates[0]
-                if candidates.count > 1 {
+                let k = key(cx, cy)
+                let atStart = k == startKey
+                let mask = (remaining[k] ?? 0) | (atStart ? startBit : 0)
+                guard mask != 0 else { break }
+                var next: Int
+                if mask.nonzeroBitCount == 1 {
+                    next = mask.trailingZeroBitCount
+                } else {
                     let preferred = (heading + 3) % 4
-                    next = candidates.contains(preferred) ? preferred : candidates.contains(heading) ? heading : candidates[0]
+                    next = mask & (1 << UInt8(preferred)) != 0 ? preferred
+                        : mask & (1 << UInt8(heading)) != 0 ? heading : mask.trailingZeroBitCount
                 }
-                if next != heading { vertices.append(PixelPoint(x: Double(cur.x), y: Double(cur.y))) }
-                let e = LatticeEdge(x: cur.x, y: cur.y, direction: next)
-                if e == start { break }
-                used.insert(e)
+                if next != heading { vertices.append(PixelPoint(x: Double(cx), y: Double(cy))) }
+                if atStart && next == start.direction { break }
+                remaining[k] = (remaining[k] ?? 0) & ~(UInt8(1) << UInt8(next))
                 heading = next
-                cur = e.end
+                cx += LatticeEdge.dx[next]; cy += LatticeEdge.dy[next]
             }
             if vertices.count >= 4 { rings += splitAtRepeats(vertices) }
         }
@@ -129,6 +132,10 @@ enum LatticeRings {
         for r in rings {
             let a = signedArea(r)
             if a > 0 { ext.append((r, [], a)) } else if a < 0 { holes.append(r) }
+        }
+        if ext.count == 1 {   // the usual case (one 4-connected piece): every hole is its hole
+            ext[0].holes = holes
+            return ext.map { PolygonPart(exterior: $0.exterior, holes: $0.holes) }
         }
         for h in holes {
             // A probe just inside the hole ring's first edge, on the region side: the hole's first vertex

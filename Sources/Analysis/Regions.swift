@@ -136,7 +136,6 @@ public enum RegionRasterizer {
     /// Coverage of even–odd `rings` (pixel space) on a `width × height` grid.
     static func coverage(rings: [[PixelPoint]], width: Int, height: Int, id: String) -> RegionCoverage {
         let s = 4
-        var counts: [Int: Int] = [:]
         var edges: [(PixelPoint, PixelPoint)] = []
         var minY = Double.infinity, maxY = -Double.infinity
         for r in rings where r.count >= 2 {
@@ -149,29 +148,42 @@ public enum RegionRasterizer {
         }
         guard !edges.isEmpty else { return RegionCoverage(regionId: id, pixels: [], fractions: []) }
         let r0 = max(0, Int(minY.rounded(.down))), r1 = min(height - 1, Int(maxY.rounded(.up)))
+        var pixels: [Int] = [], fractions: [Float] = []
         if r0 <= r1 {
+            var rowCounts = [UInt8](repeating: 0, count: width)
+            var xs: [Double] = []
             for row in r0...r1 {
+                for c in rowCounts.indices { rowCounts[c] = 0 }
                 for k in 0..<s {
                     let y = Double(row) + (Double(k) + 0.5) / Double(s)
-                    var xs: [Double] = []
+                    xs.removeAll(keepingCapacity: true)
                     for (a, b) in edges where (a.y > y) != (b.y > y) {
                         xs.append(a.x + (y - a.y) * (b.x - a.x) / (b.y - a.y))
                     }
                     xs.sort()
                     var j = 0
                     while j + 1 < xs.count {
-                        // Sub-sample columns whose centre (c + (m + 0.5)/s) lies in [xs[j], xs[j+1]).
-                        let lo = Int((xs[j] * Double(s) - 0.5).rounded(.up)), hi = Int((xs[j + 1] * Double(s) - 0.5).rounded(.up)) - 1
-                        let first = max(lo, 0), last = min(hi, width * s - 1)
+                        // Sub-sample columns whose centre (m + 0.5)/s lies in [xs[j], xs[j+1]).
+                        let lo = (xs[j] * Double(s) - 0.5).rounded(.up), hi = (xs[j + 1] * Double(s) - 0.5).rounded(.up) - 1
+                        let first = max(lo, 0), last = min(hi, Double(width * s - 1))
                         if first <= last {
-                            for sub in first...last { counts[row * width + sub / s, default: 0] += 1 }
+                            var m = Int(first)
+                            let end = Int(last)
+                            // Whole pixels inside the span get s samples at once.
+                            while m <= end {
+                                if m % s == 0 && m + s - 1 <= end { rowCounts[m / s] &+= UInt8(s); m += s }
+                                else { rowCounts[m / s] &+= 1; m += 1 }
+                            }
                         }
                         j += 2
                     }
                 }
+                for c in 0..<width where rowCounts[c] > 0 {
+                    pixels.append(row * width + c)
+                    fractions.append(Float(rowCounts[c]) / Float(s * s))
+                }
             }
         }
-        let keys = counts.keys.sorted()
-        return RegionCoverage(regionId: id, pixels: keys, fractions: keys.map { Float(counts[$0]!) / Float(s * s) })
+        return RegionCoverage(regionId: id, pixels: pixels, fractions: fractions)
     }
 }

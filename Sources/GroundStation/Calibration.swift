@@ -22,6 +22,12 @@ public enum Calibration {
         return radiance.map { v in v.isNaN ? .nan : Float(Double(v) * k) }
     }
 
+    /// At-sensor brightness temperature T = K2 / ln(K1/L + 1) (kelvin) from radiance L, with the MTL's
+    /// K1_CONSTANT_BAND_n / K2_CONSTANT_BAND_n. L ≤ 0 gives NaN.
+    public static func brightnessTemperature(radiance: [Float], k1: Double, k2: Double) -> [Float] {
+        radiance.map { l in (l.isNaN || l <= 0) ? .nan : Float(k2 / log(k1 / Double(l) + 1)) }
+    }
+
     /// Generic ρ = DN·scale + offset (MODIS scale 1e-4; Sentinel-2 scale 1/QV, offset BOA_ADD_OFFSET/QV).
     public static func scaled(dn: [Float], scale: Double, offset: Double) -> [Float] {
         dn.map { v in v.isNaN ? .nan : Float(Double(v) * scale + offset) }
@@ -63,6 +69,8 @@ public enum Calibration {
             return reflectance(radiance: radiance(dn: dn, gain: g, offset: o), esun: esun, earthSunDistance: earthSunDistance, sunElevation: e)
         case .scaleOffset(let s, let o):
             return scaled(dn: dn, scale: s, offset: o)
+        case .brightnessTemperature(let g, let o, let k1, let k2):
+            return brightnessTemperature(radiance: radiance(dn: dn, gain: g, offset: o), k1: k1, k2: k2)
         case .none:
             return dn
         }

@@ -102,8 +102,13 @@ public enum LandsatMTL {
             } else if !isL2, let mult = try m.double("REFLECTANCE_MULT_BAND_\(n)", in: l1Groups) {
                 cal = .reflectance(mult: mult, add: try m.requireDouble("REFLECTANCE_ADD_BAND_\(n)", in: l1Groups), sunCorrected: true)
             } else if !isL2, let g = try m.double("RADIANCE_MULT_BAND_\(n)", in: l1Groups) {
-                // Thermal bands: radiance only (brightness temperature is not a reflectance).
-                cal = .scaleOffset(scale: g, offset: try m.requireDouble("RADIANCE_ADD_BAND_\(n)", in: l1Groups))
+                // Thermal bands: brightness temperature (K) when K1/K2 are given, else radiance.
+                let add = try m.requireDouble("RADIANCE_ADD_BAND_\(n)", in: l1Groups)
+                if let k1 = try m.double("K1_CONSTANT_BAND_\(n)"), let k2 = try m.double("K2_CONSTANT_BAND_\(n)") {
+                    cal = .brightnessTemperature(gain: g, offset: add, k1: k1, k2: k2)
+                } else {
+                    cal = .scaleOffset(scale: g, offset: add)
+                }
             } else {
                 continue
             }

@@ -11,7 +11,8 @@ public struct ReflectanceTile: Sendable {
     public var height: Int
     /// Georeferencing of the (finest) grid all bands share.
     public var geo: GeoReference?
-    /// Common name -> reflectance (row-major, `width*height`), NaN where quality != valid.
+    /// Common name -> reflectance (row-major, `width*height`), NaN where quality != valid. Thermal bands, read only
+    /// when asked for by name, hold brightness temperature in kelvin.
     public var bands: [String: [Float]]
     /// `PixelQuality` raw values, one per pixel.
     public var quality: [UInt8]

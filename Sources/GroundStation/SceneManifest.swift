@@ -10,6 +10,8 @@ public enum BandCalibration: Sendable, Equatable {
     case radiance(gain: Double, offset: Double, esun: Double)
     /// Plain ρ = DN·scale + offset (MODIS, Sentinel-2 with its BOA/RADIO offset folded in: offset = −1000/10000).
     case scaleOffset(scale: Double, offset: Double)
+    /// Thermal bands: L = gain·DN + offset, then brightness temperature T = K2 / ln(K1/L + 1) in kelvin.
+    case brightnessTemperature(gain: Double, offset: Double, k1: Double, k2: Double)
     /// Values are used as they are.
     case none
 }

@@ -1,5 +1,6 @@
 import Foundation
 public import RasterCore
+import GroundStation
 import RasterIO
 import Products
 
@@ -32,6 +33,8 @@ public struct IndexJob: TileStage {
         public var planes: [String: [Float]]
         /// Index name → statistics accumulator.
         public var statistics: [String: BandStatistics.Accumulator]
+        /// Indices skipped for lack of bands, if any.
+        public var warning: String?
     }
 
     /// What the write produced.
@@ -42,6 +45,8 @@ public struct IndexJob: TileStage {
         public var statistics: [String: BandStatistics.Accumulator]
         /// Pixels per plane.
         public var pixels: Int
+        /// Indices skipped for lack of bands, if any.
+        public var warning: String?
     }
 
     /// Indices to compute, in config order.
@@ -85,6 +90,7 @@ public struct IndexJob: TileStage {
     /// The relative output path of `index` for tile `id`.
     public static func outputPath(tile id: String, index: String) -> String { "tiles/\(id)/\(id)_\(index).tif" }
 
+<<<<<<< HEAD
     /// Reads the needed bands (band map, or band descriptions) as Float32, nodata → NaN, calibrated.
     /// An operating-system read failure (`RasterIOError.io`) is retried under `retry`; corrupt input is not.
     public func ingest(_ item: TileSource) throws -> Loaded {
@@ -98,37 +104,49 @@ public struct IndexJob: TileStage {
         var map = item.bands ?? [:]
         if item.bands == nil {
             for (i, b) in d.bands.enumerated() where !b.description.isEmpty { map[b.description.lowercased()] = i + 1 }
+=======
+    /// Loads the needed bands through GroundStation (manifest calibration and masks, or the loose tile's band map,
+    /// scale/offset and nodata → NaN); `calibration.mode: scale` then applies `DN × scale + offset`.
+    /// A tile that lacks a band some indices need (a 4-band sensor and `nbr`) is loaded with the bands it has; the
+    /// indices it cannot compute are skipped and reported as a warning of the tile (none computable is a failure).
+    public func ingest(_ item: TileSource) throws -> Loaded {
+        let tile: ReflectanceTile
+        do { tile = try item.input.load(bands: neededBands, limits: limits) } catch ManifestError.missingBand {
+            let all = try item.input.load(bands: nil, limits: limits)
+            var t = all
+            t.bands = all.bands.filter { neededBands.contains($0.key) }
+            tile = t
+>>>>>>> main
         }
-        var bands: [String: [Float]] = [:]
-        for name in neededBands {
-            guard let number = map[name] else {
-                throw PipelineError.badTile(path: item.path, reason: "no band is mapped to '\(name)' (map: \(map.keys.sorted().joined(separator: ", ")))")
-            }
-            guard number <= d.bandCount else {
-                throw PipelineError.badTile(path: item.path, reason: "band map says \(name) = \(number), but the file has \(d.bandCount) band(s)")
-            }
-            var v = try reader.readFloatBand(number - 1)
-            let info = d.bands[number - 1]
-            let (scale, offset): (Float, Float) = calibration?.mode == "scale"
-                ? (Float(calibration?.scale ?? 1), Float(calibration?.offset ?? 0))
-                : calibration?.mode == "none" ? (1, 0) : (Float(info.scale), Float(info.offset))
-            if scale != 1 || offset != 0 { for i in v.indices { v[i] = v[i] * scale + offset } }
-            bands[name] = v
+        var bands = tile.bands
+        if calibration?.mode == "scale" {
+            let scale = Float(calibration?.scale ?? 1), offset = Float(calibration?.offset ?? 0)
+            for (k, v) in bands { bands[k] = v.map { $0 * scale + offset } }
         }
-        return Loaded(width: d.width, height: d.height, geo: d.geo, bands: bands)
+        return Loaded(width: tile.width, height: tile.height, geo: tile.geo, bands: bands)
     }
 
     /// Computes every configured index and its statistics accumulator (NaN → invalid).
     public func compute(_ loaded: Loaded, item: TileSource) throws -> Computed {
         let count = loaded.width * loaded.height
-        let planes = try IndexRegistry.compute(indices, bands: loaded.bands, count: count)
+        var applicable: [String] = [], skipped: [String] = []
+        for name in indices {
+            let needs = IndexRegistry.lookup(name)?.requiredBands ?? []
+            let missing = needs.filter { loaded.bands[$0] == nil }
+            if missing.isEmpty { applicable.append(name) } else { skipped.append("\(name) (needs \(missing.joined(separator: ", ")))") }
+        }
+        guard !applicable.isEmpty else {
+            throw PipelineError.badTile(path: item.path, reason: "no configured index can be computed: \(skipped.joined(separator: "; ")); the tile has \(loaded.bands.keys.sorted().joined(separator: ", "))")
+        }
+        let planes = try IndexRegistry.compute(applicable, bands: loaded.bands, count: count)
         var stats: [String: BandStatistics.Accumulator] = [:]
         for (name, plane) in planes {
             var acc = BandStatistics.Accumulator()
             for v in plane { if v.isNaN { acc.addInvalid() } else { acc.add(Double(v)) } }
             stats[name] = acc
         }
-        return Computed(width: loaded.width, height: loaded.height, geo: loaded.geo, planes: planes, statistics: stats)
+        return Computed(width: loaded.width, height: loaded.height, geo: loaded.geo, planes: planes, statistics: stats,
+                        warning: skipped.isEmpty ? nil : "skipped indices: " + skipped.joined(separator: "; "))
     }
 
     /// Writes one raster per index atomically and hashes it.
@@ -158,6 +176,6 @@ public struct IndexJob: TileStage {
             let size = ((try? FileManager.default.attributesOfItem(atPath: full))?[.size] as? NSNumber)?.intValue ?? 0
             outputs.append(OutputRecord(path: rel, tileId: item.id, hash: hash, bytes: size))
         }
-        return Products(outputs: outputs, statistics: c.statistics, pixels: c.width * c.height)
+        return Products(outputs: outputs, statistics: c.statistics, pixels: c.width * c.height, warning: c.warning)
     }
 }

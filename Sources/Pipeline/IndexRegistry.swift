@@ -1,58 +1,38 @@
-/// The indices the pipeline can compute, by name, with the bands each needs.
-///
-/// Interim: until the Kernels module's `IndexCatalog` is on `main`, the pipeline carries these normalized
-/// differences itself so that the executor, catalog and shards can be exercised end to end. Every entry is
-/// `(a − b) / (a + b)` over reflectance; the result is NaN when either input is NaN or when `a + b == 0`.
-/// When Kernels lands, `names` and `compute` delegate to `IndexCatalog` / `computeIndices`.
+import Kernels
+
+/// The indices the pipeline can compute: a thin adapter over the Kernels module's `IndexCatalog` (names, aliases,
+/// required bands) and its fused `computeIndices` (one pass over the bands per chunk; NaN where an input is NaN or
+/// a denominator is zero — the formulas are documented in Kernels).
 public enum IndexRegistry {
-    /// One normalized-difference index: `(a − b) / (a + b)`.
+    /// One catalogue index as the pipeline needs it.
     public struct Entry: Sendable, Equatable {
-        /// Catalogue name (lower case).
+        /// Canonical name in lower case (`ndvi`; the catalogue writes `NDVI`).
         public let name: String
-        /// Band minuend `a`.
-        public let a: String
-        /// Band subtrahend `b`.
-        public let b: String
-        /// The bands this index reads.
-        public var requiredBands: [String] { [a, b] }
+        /// The common band names the index reads.
+        public let requiredBands: [String]
     }
 
-    /// The entries, in catalogue order.
-    public static let entries: [Entry] = [
-        Entry(name: "ndvi", a: "nir", b: "red"),       // Rouse et al. 1974
-        Entry(name: "ndwi", a: "green", b: "nir"),     // McFeeters 1996
-        Entry(name: "mndwi", a: "green", b: "swir16"), // Xu 2006
-        Entry(name: "ndbi", a: "swir16", b: "nir"),    // Zha et al. 2003
-        Entry(name: "nbr", a: "nir", b: "swir22"),     // Key & Benson 2006
-        Entry(name: "ndmi", a: "nir", b: "swir16"),    // Gao 1996 (NDII)
-    ]
+    /// Valid canonical index names in lower case (the config and file-name convention), in catalogue order.
+    public static var names: [String] { IndexCatalog.names.map { $0.lowercased() } }
 
-    /// Valid index names (for config validation).
-    public static var names: [String] { entries.map(\.name) }
+    /// The entry named `name` or one of its aliases (case-insensitive), if any.
+    public static func lookup(_ name: String) -> Entry? {
+        IndexCatalog.lookup(name).map { Entry(name: $0.name.lowercased(), requiredBands: $0.requiredBands) }
+    }
 
-    /// The entry named `name`, if any.
-    public static func lookup(_ name: String) -> Entry? { entries.first { $0.name == name.lowercased() } }
-
-    /// Computes `indices` over reflectance bands of `count` pixels.
-    /// - Throws: `PipelineError.missingBand` when a needed band is absent or too short.
+    /// Computes `indices` (canonical names) over reflectance bands of `count` pixels, fused, chunk by chunk.
+    /// - Throws: `PipelineError.unknownIndex`, or the Kernels error naming a missing band and the index.
     public static func compute(_ indices: [String], bands: [String: [Float]], count: Int) throws -> [String: [Float]] {
-        var out: [String: [Float]] = [:]
-        for name in indices {
-            guard let e = lookup(name) else { throw PipelineError.unknownIndex(name) }
-            guard let a = bands[e.a], a.count >= count else { throw PipelineError.missingBand(index: name, band: e.a) }
-            guard let b = bands[e.b], b.count >= count else { throw PipelineError.missingBand(index: name, band: e.b) }
-            out[name] = [Float](unsafeUninitializedCapacity: count) { buf, n in
-                a.withUnsafeBufferPointer { pa in
-                    b.withUnsafeBufferPointer { pb in
-                        for i in 0..<count {
-                            let s = pa[i] + pb[i]
-                            buf[i] = s == 0 ? .nan : (pa[i] - pb[i]) / s
-                        }
-                    }
-                }
-                n = count
-            }
+        let specs = try indices.map { name -> SpectralIndex in
+            guard let s = IndexCatalog.lookup(name) else { throw PipelineError.unknownIndex(name) }
+            return s
         }
-        return out
+        do {
+            let planes = try computeIndices(specs, bands: bands, count: count, chunk: 4096)
+            return Dictionary(uniqueKeysWithValues: planes.map { ($0.key.lowercased(), $0.value) })
+        } catch {
+            if case .missingBand(let band, let index, _) = error { throw PipelineError.missingBand(index: index, band: band) }
+            throw PipelineError.badTile(path: "", reason: "\(error)")
+        }
     }
 }

@@ -89,8 +89,12 @@ extension PipelineConfig {
         var indices: [String] = []
         if let n = top["indices"] {
             for item in (try? n.sequence()) ?? [n] {
-                let name = try item.string().lowercased()
-                guard indexNames.contains(name) else { throw item.error("unknown index '\(name)'", choices: indexNames) }
+                let given = try item.string()
+                // Canonical names, or an alias the Kernels catalogue knows (stored as the canonical name).
+                guard let name = indexNames.contains(given.lowercased()) ? given.lowercased() : IndexRegistry.lookup(given)?.name,
+                      indexNames.contains(name) else {
+                    throw item.error("unknown index '\(given)'", choices: indexNames)
+                }
                 guard !indices.contains(name) else { throw item.error("index '\(name)' is listed twice") }
                 indices.append(name)
             }
@@ -202,8 +206,10 @@ extension PipelineConfig {
             let cm = try c.mapping(allowed: ["name", "index", "min", "max", "color"])
             guard let name = cm["name"] else { throw c.error("missing required key 'name'") }
             let index = try cm["index"].map { i -> String in
-                let s = try i.string()
-                guard indexNames.contains(s) else { throw i.error("unknown index '\(s)'", choices: indexNames) }
+                let given = try i.string()
+                guard let s = indexNames.contains(given) ? given : IndexRegistry.lookup(given)?.name, indexNames.contains(s) else {
+                    throw i.error("unknown index '\(given)'", choices: indexNames)
+                }
                 return s
             }
             return ClassSpec(name: try name.string(), index: index, min: try cm["min"]?.double(), max: try cm["max"]?.double(),

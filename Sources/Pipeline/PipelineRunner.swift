@@ -55,20 +55,22 @@ public enum PipelineRunner {
     /// Lists this shard's tiles and what would be written, without writing anything.
     /// - Throws: `PipelineError.inputUnreadable` when an input folder cannot be listed.
     public static func plan(config: PipelineConfig, options: RunOptions) throws -> RunPlan {
-        let all = try TileSourceDiscovery.discover(config.inputs, excluding: config.outputs.directory)
-        let mine = all.filter { options.shard.contains($0.id) }
+        let found = try TileSourceDiscovery.discover(config.inputs, excluding: config.outputs.directory)
+        let mine = found.tiles.filter { options.shard.contains($0.id) }
         let job = IndexJob(indices: config.indices, outputDirectory: config.outputs.directory)
         var outputs: [String: [String]] = [:]
         for t in mine { outputs[t.id] = config.indices.map { IndexJob.outputPath(tile: t.id, index: $0) } }
         // Per-tile working set from the largest tile's header.
         var perTile = 0
-        if let biggest = mine.max(by: { $0.bytes < $1.bytes }), let r = try? GeoTIFFReader(path: biggest.path) {
+        if let biggest = mine.max(by: { $0.bytes < $1.bytes }),
+           let tif = biggest.files.first(where: { ["tif", "tiff"].contains(($0 as NSString).pathExtension.lowercased()) }),
+           let r = try? GeoTIFFReader(path: tif) {
             perTile = RunPlan.perTileBytes(pixels: r.description.width * r.description.height,
                                            neededBands: job.neededBands.count, indices: config.indices.count)
         }
         let exec = executorOptions(config: config, options: options, perTileBytes: perTile)
-        return RunPlan(tiles: mine, stages: ["discover", "ingest (\(job.neededBands.joined(separator: ",")))",
-                                            "indices (\(config.indices.joined(separator: ",")))", "write GeoTIFF", "catalog"],
+        return RunPlan(tiles: mine, rejects: found.rejects.filter { options.shard.contains($0.id) }, stages: ["discover", "ingest (\(job.neededBands.joined(separator: ",")))",
+                                            "indices (\(config.indices.joined(separator: ",")))", "write COG", "catalog"],
                        outputs: outputs, estimatedPeakBytes: exec.maxInFlight * perTile + (48 << 20),
                        maxInFlight: exec.maxInFlight, shard: options.shard, outputDirectory: config.outputs.directory)
     }
@@ -113,7 +115,7 @@ public enum PipelineRunner {
         var inputHashes: [String: String] = [:]
         var skipped = 0
         for t in plan.tiles {
-            let h = Fingerprint.input([t.path]) ?? "unreadable"
+            let h = Fingerprint.input(t.files) ?? "unreadable"
             inputHashes[t.id] = h
             if try isUpToDate(tile: t, inputHash: h, configHash: configHash, version: options.toolVersion,
                               expected: plan.outputs[t.id] ?? [], catalog: catalog, directory: out) {
@@ -125,16 +127,27 @@ public enum PipelineRunner {
         let exec = executorOptions(config: config, options: options,
                                    perTileBytes: plan.estimatedPeakBytes / max(1, plan.maxInFlight))
         let runId = try catalog.beginRun(toolVersion: options.toolVersion, configHash: configHash,
-                                         shard: options.shard.description, total: plan.tiles.count)
+                                         shard: options.shard.description, total: plan.tiles.count + plan.rejects.count)
         logger.info("run started", metadata: ["shard": "\(options.shard)", "shard_source": "\(options.shard.source)",
                                               "tiles": "\(plan.tiles.count)", "todo": "\(todo.count)", "skipped": "\(skipped)",
                                               "jobs": "\(exec.jobs)", "max_in_flight": "\(exec.maxInFlight)",
                                               "config_hash": "\(configHash)"])
-        let progress = ProgressReporter(total: plan.tiles.count, mode: options.progress,
+        let progress = ProgressReporter(total: plan.tiles.count + plan.rejects.count, mode: options.progress,
                                         label: options.shard.count > 1 ? "shard \(options.shard)" : "")
         progress.skip(skipped)
 
         let recordFailures = LockedList<RunSummary.Failure>()
+        // Files discovery rejected are failed tiles of stage `discover` (retried on the next run like any failure).
+        for r in plan.rejects {
+            let cause = r.reason.contains(r.path) ? r.reason : "\(r.path): \(r.reason)"
+            let f = TileFailure(tileId: r.id, path: r.path, stage: .discover, cause: cause, kind: .corrupt)
+            try catalog.record(TileRecord(id: r.id, path: r.path, status: "failed", inputHash: Fingerprint.input([r.path]) ?? "unreadable",
+                                          configHash: configHash, toolVersion: options.toolVersion, failedStage: f.stage.rawValue,
+                                          cause: f.cause, kind: f.kind.rawValue), outputs: [], runId: runId)
+            recordFailures.append(.init(tile: r.id, path: r.path, stage: f.stage.rawValue, cause: f.cause, kind: f.kind.rawValue))
+            logger.error("tile failed", metadata: ["tile_id": "\(r.id)", "path": "\(r.path)", "stage": "discover", "kind": "corrupt", "error": "\(r.reason)"])
+            progress.tileFinished(ok: false, pixels: 0)
+        }
         let hashes = inputHashes
         let version = options.toolVersion
         let (results, observed) = TileExecutor(options: exec).run(todo, stage: job) { _, tile, result in
@@ -143,7 +156,7 @@ public enum PipelineRunner {
                 switch result {
                 case .success(let p):
                     try catalog.record(TileRecord(id: tile.id, path: tile.path, status: "done", inputHash: h, configHash: configHash,
-                                                  toolVersion: version, statistics: p.statistics, pixels: p.pixels),
+                                                  toolVersion: version, cause: p.warning, statistics: p.statistics, pixels: p.pixels),
                                        outputs: p.outputs, runId: runId)
                     logger.info("tile done", metadata: ["tile_id": "\(tile.id)", "outputs": "\(p.outputs.count)"])
                     progress.tileFinished(ok: true, pixels: p.pixels)
@@ -175,12 +188,13 @@ public enum PipelineRunner {
         }
         failures.sort { Array($0.tile.utf8).lexicographicallyPrecedes(Array($1.tile.utf8)) }
         try catalog.finishRun(runId, done: done, skipped: skipped, failed: failures.count)
-        let planned = Set(plan.tiles.map(\.id))
+        let planned = Set(plan.tiles.map(\.id) + plan.rejects.map(\.id))
         let rows = try catalog.allTiles().filter { planned.contains($0.id) }
         let outputCount = try catalog.allOutputs().filter { planned.contains($0.tileId) }.count
         let iso = ISO8601DateFormatter()
+        let warnings = rows.filter { $0.status == "done" && $0.cause != nil }.map { "\($0.id): \($0.cause!)" }
         let summary = RunSummary(toolVersion: options.toolVersion, configHash: configHash, shard: options.shard.description,
-                                 total: plan.tiles.count, done: done, skipped: skipped, failed: failures.count, failures: failures,
+                                 total: plan.tiles.count + plan.rejects.count, done: done, skipped: skipped, failed: failures.count, failures: failures, warnings: warnings,
                                  indices: RunSummary.totals(rows), outputCount: outputCount, startedAt: iso.string(from: startedAt),
                                  finishedAt: iso.string(from: Date()), wallSeconds: Date().timeIntervalSince(startedAt))
         try AtomicFile.write(text: summary.json, to: (out as NSString).appendingPathComponent("run.json"))
@@ -195,7 +209,8 @@ public enum PipelineRunner {
         guard let rec = try catalog.tile(tile.id), rec.status == "done", rec.inputHash == inputHash,
               rec.configHash == configHash, rec.toolVersion == version else { return false }
         let outs = try catalog.outputs(tile: tile.id)
-        guard Set(outs.map(\.path)) == Set(expected) else { return false }
+        // The recorded outputs are a subset of the plan's (indices a tile lacks bands for are skipped, as a warning).
+        guard !outs.isEmpty, Set(outs.map(\.path)).isSubset(of: Set(expected)) else { return false }
         for o in outs {
             guard Fingerprint.file((directory as NSString).appendingPathComponent(o.path)) == o.hash else { return false }
         }

@@ -1,9 +1,11 @@
 import Foundation
 
 /// What `run --dry-run` prints: the tiles, the stages, the outputs and the estimated peak memory.
-public struct RunPlan: Sendable, Equatable {
+public struct RunPlan: Sendable {
     /// Tiles of this shard, in canonical order.
     public var tiles: [TileSource]
+    /// Files discovery could not use (in this shard); they are recorded as failed tiles.
+    public var rejects: [DiscoveryReject]
     /// Stage names in order.
     public var stages: [String]
     /// Relative output paths per tile.
@@ -33,6 +35,7 @@ public struct RunPlan: Sendable, Equatable {
             s += "  \(t.id)  \(t.path)\n"
             for o in outputs[t.id] ?? [] { s += "      → \(o)\n" }
         }
+        for r in rejects { s += "  rejected: \(r.path): \(r.reason)\n" }
         return s
     }
 }

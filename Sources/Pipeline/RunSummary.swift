@@ -52,6 +52,8 @@ public struct RunSummary: Sendable, Codable, Equatable {
     public var failed: Int
     /// Failures, by tile id.
     public var failures: [Failure]
+    /// Warnings of done tiles (`id: skipped indices: …`), by tile id.
+    public var warnings: [String]
     /// Per-index totals over every done tile of the output folder.
     public var indices: [String: IndexTotals]
     /// Output files recorded in the catalog.
@@ -96,6 +98,7 @@ public struct RunSummary: Sendable, Codable, Equatable {
     public var text: String {
         var s = "tilepipe: shard \(shard): \(total) tile(s): \(done) done, \(skipped) skipped, \(failed) failed"
         s += String(format: " in %.1f s; %d output file(s)\n", wallSeconds, outputCount)
+        for w in warnings { s += TextLogHandler.oneLine("tilepipe: warning: \(w)") + "\n" }
         for f in failures { s += TextLogHandler.oneLine("tilepipe: failed: \(f.path): \(f.stage): \(f.cause) [\(f.kind)]") + "\n" }
         return s
     }

@@ -82,7 +82,9 @@ public enum ShardMerge {
         let iso = ISO8601DateFormatter()
         let summary = RunSummary(toolVersion: versions.first ?? toolVersion, configHash: configHashes.first ?? "", shard: "merge of \(shards.count)",
                                  total: chosen.count + failedOnly.count, done: chosen.count, skipped: 0, failed: failedOnly.count,
-                                 failures: failures, indices: RunSummary.totals(rows), outputCount: try merged.allOutputs().count,
+                                 failures: failures,
+                                 warnings: rows.filter { $0.status == "done" && $0.cause != nil }.map { "\($0.id): \($0.cause!)" },
+                                 indices: RunSummary.totals(rows), outputCount: try merged.allOutputs().count,
                                  startedAt: iso.string(from: started), finishedAt: iso.string(from: Date()),
                                  wallSeconds: Date().timeIntervalSince(started))
         try AtomicFile.write(text: summary.json, to: (output as NSString).appendingPathComponent("run.json"))

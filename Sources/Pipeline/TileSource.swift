@@ -1,86 +1,81 @@
 import Foundation
+import GroundStation
 
-/// One input tile of the index job: a multi-band raster file and the band map that names its bands.
-public struct TileSource: TileItem, Equatable {
-    /// Stable id: the path relative to the input folder, without extension, `/` replaced by `_`.
+/// One input tile of the index job: a GroundStation `TileInput` (scene folder with a manifest, or a loose
+/// multi-band file with the config's band map) and the facts the executor and catalog need.
+public struct TileSource: TileItem {
+    /// Stable id from GroundStation (file stem, or scene id; folder prepended when ids collide).
     public var id: String
-    /// The file.
+    /// The main input path named in failures (the manifest or the file).
     public var path: String
-    /// Band name → 1-based band number (nil: take names from the file's band descriptions).
-    public var bands: [String: Int]?
-    /// Size in bytes (for the plan's memory estimate).
+    /// Every file the tile reads (input hash).
+    public var files: [String]
+    /// Total size in bytes of the files (for the plan).
     public var bytes: Int
+    /// The discovered input.
+    public var input: TileInput
 
-    /// A tile.
-    public init(id: String, path: String, bands: [String: Int]?, bytes: Int) {
-        self.id = id; self.path = path; self.bands = bands; self.bytes = bytes
+    /// A tile from a discovered input.
+    public init(input: TileInput) {
+        self.input = input
+        id = input.id
+        switch input.source {
+        case .loose(let p, _): path = p
+        case .manifest: path = input.files.first ?? input.id
+        }
+        files = input.files
+        bytes = input.files.reduce(0) { $0 + (((try? FileManager.default.attributesOfItem(atPath: $1))?[.size] as? NSNumber)?.intValue ?? 0) }
     }
 }
 
-/// Finds the tiles of the configured inputs.
+/// A file discovery could not use (bad TIFF, broken manifest): recorded as a failed tile of stage `discover`.
+public struct DiscoveryReject: Sendable, Equatable {
+    /// Id derived from the file name (stem).
+    public var id: String
+    /// The file.
+    public var path: String
+    /// Why it was rejected.
+    public var reason: String
+}
+
+/// Finds the tiles of the configured inputs with GroundStation's `TileDiscovery`.
 ///
-/// Interim discovery for loose multi-band tiles (GeoTIFF files under each input folder, recursively, hidden files
-/// and our temporaries skipped), until GroundStation's `TileDiscovery` (scene manifests, Landsat MTL, STAC items) is
-/// wired in. Tiles are sorted by id (UTF-8 byte order), the canonical order of reports, shards and merge.
+/// Tiles are sorted by id (UTF-8 byte order), the canonical order of reports, shards and merge. Files under the
+/// output folder are never inputs (when the output folder lies inside an input folder).
 public enum TileSourceDiscovery {
-    /// Lists tiles. Two files with the same id are refused (they would write the same outputs). Files under
-    /// `excluding` (the output folder, when it lies inside an input folder) are never inputs.
-    /// - Throws: `PipelineError.inputUnreadable` when an input cannot be listed, or on duplicate ids.
-    public static func discover(_ inputs: [InputSpec], excluding: String? = nil) throws -> [TileSource] {
+    /// Lists tiles and rejects.
+    /// - Throws: `PipelineError.inputUnreadable` when an input does not exist, or when two inputs share an id
+    ///   (they would write the same outputs).
+    public static func discover(_ inputs: [InputSpec], excluding: String? = nil) throws -> (tiles: [TileSource], rejects: [DiscoveryReject]) {
         let excluded = excluding.map { URL(fileURLWithPath: $0).standardizedFileURL.path + "/" }
+        func isExcluded(_ p: String) -> Bool {
+            guard let excluded else { return false }
+            return URL(fileURLWithPath: p).standardizedFileURL.path.hasPrefix(excluded)
+        }
         var tiles: [TileSource] = []
+        var rejects: [DiscoveryReject] = []
         var seen: [String: String] = [:]
-        let fm = FileManager.default
-        for input in inputs {
-            var isDir: ObjCBool = false
-            guard fm.fileExists(atPath: input.path, isDirectory: &isDir) else {
-                throw PipelineError.inputUnreadable(path: input.path, reason: "no such file or folder")
+        for spec in inputs {
+            let found: (inputs: [TileInput], rejects: [(path: String, reason: String)])
+            do { found = try TileDiscovery.discover(path: spec.path, bandMap: spec.bands) } catch {
+                throw PipelineError.inputUnreadable(path: spec.path, reason: "\(error)")
             }
-            var files: [(rel: String, full: String)] = []
-            if isDir.boolValue {
-                guard let e = fm.enumerator(atPath: input.path) else {
-                    throw PipelineError.inputUnreadable(path: input.path, reason: "cannot list the folder")
+            for input in found.inputs where !input.files.contains(where: isExcluded) {
+                let t = TileSource(input: input)
+                if let pattern = spec.pattern, fnmatch(pattern, (t.path as NSString).lastPathComponent, 0) != 0 { continue }
+                if let other = seen[t.id] {
+                    throw PipelineError.inputUnreadable(path: t.path, reason: "tile id '\(t.id)' is also the id of \(other); rename one")
                 }
-                guard fm.isReadableFile(atPath: input.path) else {
-                    throw PipelineError.inputUnreadable(path: input.path, reason: "permission denied")
-                }
-                while let rel = e.nextObject() as? String {
-                    let name = (rel as NSString).lastPathComponent
-                    if name.hasPrefix(".") { if (e.fileAttributes?[.type] as? FileAttributeType) == .typeDirectory { e.skipDescendants() }; continue }
-                    guard matches(name, pattern: input.pattern) else { continue }
-                    let full = (input.path as NSString).appendingPathComponent(rel)
-                    if let excluded, URL(fileURLWithPath: full).standardizedFileURL.path.hasPrefix(excluded) { continue }
-                    guard (e.fileAttributes?[.type] as? FileAttributeType) != .typeDirectory else { continue }
-                    files.append((rel, full))
-                }
-            } else {
-                files.append(((input.path as NSString).lastPathComponent, input.path))
+                seen[t.id] = t.path
+                tiles.append(t)
             }
-            for f in files {
-                let id = tileId(relativePath: f.rel)
-                if let other = seen[id] {
-                    throw PipelineError.inputUnreadable(path: f.full, reason: "tile id '\(id)' is also the id of \(other); rename one")
-                }
-                seen[id] = f.full
-                let size = ((try? fm.attributesOfItem(atPath: f.full))?[.size] as? NSNumber)?.intValue ?? 0
-                tiles.append(TileSource(id: id, path: f.full, bands: input.bands, bytes: size))
+            for r in found.rejects where !isExcluded(r.path) {
+                let name = (r.path as NSString).lastPathComponent
+                if let pattern = spec.pattern, fnmatch(pattern, name, 0) != 0 { continue }
+                rejects.append(DiscoveryReject(id: (name as NSString).deletingPathExtension, path: r.path, reason: r.reason))
             }
         }
-        return tiles.sorted { Array($0.id.utf8).lexicographicallyPrecedes(Array($1.id.utf8)) }
-    }
-
-    /// The id of a file: its relative path without extension, `/` → `_`.
-    public static func tileId(relativePath: String) -> String {
-        let noExt = (relativePath as NSString).deletingPathExtension
-        return noExt.replacingOccurrences(of: "/", with: "_")
-    }
-
-    /// `*.tif`/`*.tiff` by default, else a shell glob on the file name.
-    static func matches(_ name: String, pattern: String?) -> Bool {
-        guard let pattern else {
-            let ext = (name as NSString).pathExtension.lowercased()
-            return ext == "tif" || ext == "tiff"
-        }
-        return fnmatch(pattern, name, 0) == 0
+        let byId: (String, String) -> Bool = { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }
+        return (tiles.sorted { byId($0.id, $1.id) }, rejects.sorted { byId($0.id, $1.id) })
     }
 }

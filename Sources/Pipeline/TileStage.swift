@@ -1,3 +1,4 @@
+import GroundStation
 import RasterIO
 
 /// A unit of work the executor schedules: one tile (or one two-date pair), named by a stable id.
@@ -30,7 +31,7 @@ public protocol TileStage: Sendable {
 
 /// The step of the pipeline a tile failed in.
 public enum StageName: String, Sendable, Codable, CaseIterable {
-    case ingest, compute, write, record
+    case discover, ingest, compute, write, record
 }
 
 /// A tile that failed: a value recorded in the catalog and the summary; the run goes on.
@@ -71,6 +72,12 @@ public struct TileFailure: Error, Sendable, Equatable, Codable, CustomStringConv
             default: kind = .corrupt
             }
         case is ConfigError: kind = .config
+        case let e as ManifestError:
+            switch e {
+            case .missingBand: kind = .config
+            case .unreadable: kind = .io
+            default: kind = .corrupt
+            }
         case let e as PipelineError:
             switch e {
             case .missingBand, .unknownIndex: kind = .config

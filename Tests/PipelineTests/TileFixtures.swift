@@ -23,9 +23,10 @@ enum TileFixtures {
     }
 
     /// One tile; values from a 64-bit LCG so every seed gives other bytes. Pixel (0,0) of band 3 and 4 is 0 (NaN index).
-    static func writeTile(_ path: String, size: Int, seed: UInt64, column: Int = 0) throws {
+    static func writeTile(_ path: String, size: Int, seed: UInt64, column: Int = 0,
+                          bandNames: [String] = ["blue", "green", "red", "nir", "swir16", "swir22"]) throws {
         var state = seed &* 6364136223846793005 &+ 1442695040888963407
-        var samples = [UInt16](repeating: 0, count: size * size * 6)
+        var samples = [UInt16](repeating: 0, count: size * size * bandNames.count)
         for i in samples.indices {
             state = state &* 6364136223846793005 &+ 1442695040888963407
             samples[i] = UInt16((state >> 33) % 10000)
@@ -36,7 +37,7 @@ enum TileFixtures {
                                                        originY: 2_800_000, pixelHeight: -30),
                                crs: CRS(epsg: 32650))
         let raster = Raster<UInt16>(width: size, height: size, samples: samples,
-                                    bands: ["blue", "green", "red", "nir", "swir16", "swir22"].map { BandInfo(description: $0) }, geo: geo)
+                                    bands: bandNames.map { BandInfo(description: $0) }, geo: geo)
         try GeoTIFFWriter.write(raster, to: path)
     }
 

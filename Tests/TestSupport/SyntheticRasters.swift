@@ -19,11 +19,11 @@ public enum SyntheticRasters {
         let r = rng.next()
         switch S.sampleType {
         case .float32:
-            let specials: [Float] = [.nan, .infinity, -.infinity, -0.0, .leastNonzeroMagnitude, .greatestFiniteMagnitude, -1.5e-40]
+            let specials: [Float] = [.nan, .infinity, -.infinity, -0.0, .leastNonzeroMagnitude, .greatestFiniteMagnitude, -Float.leastNormalMagnitude / 4, Float(bitPattern: 0x7FA0_0001)]
             let f: Float = r % 17 == 0 ? specials[Int(r >> 8) % specials.count] : r % 3 == 0 ? Float(bitPattern: UInt32(truncatingIfNeeded: r >> 16)) : Float(i % 97) * 0.25 - 3
             return f as! S
         case .float64:
-            let specials: [Double] = [.nan, .infinity, -.infinity, -0.0, .leastNonzeroMagnitude, .greatestFiniteMagnitude, 1e-310]
+            let specials: [Double] = [.nan, .infinity, -.infinity, -0.0, .leastNonzeroMagnitude, .greatestFiniteMagnitude, Double.leastNormalMagnitude / 8, Double(bitPattern: 0x7FF4_0000_0000_0001)]
             let d: Double = r % 17 == 0 ? specials[Int(r >> 8) % specials.count] : r % 3 == 0 ? Double(bitPattern: r) : Double(i % 97) * 0.125 - 5
             return d as! S
         default:
