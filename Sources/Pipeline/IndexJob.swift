@@ -90,8 +90,10 @@ public struct IndexJob: TileStage {
     /// The relative output path of `index` for tile `id`.
     public static func outputPath(tile id: String, index: String) -> String { "tiles/\(id)/\(id)_\(index).tif" }
 
-<<<<<<< HEAD
-    /// Reads the needed bands (band map, or band descriptions) as Float32, nodata → NaN, calibrated.
+    /// Loads the needed bands through GroundStation (manifest calibration and masks, or the loose tile's band map,
+    /// scale/offset and nodata → NaN); `calibration.mode: scale` then applies `DN × scale + offset`.
+    /// A tile that lacks a band some indices need (a 4-band sensor and `nbr`) is loaded with the bands it has; the
+    /// indices it cannot compute are skipped and reported as a warning of the tile (none computable is a failure).
     /// An operating-system read failure (`RasterIOError.io`) is retried under `retry`; corrupt input is not.
     public func ingest(_ item: TileSource) throws -> Loaded {
         try retry.run { try ingestOnce(item) }
@@ -99,24 +101,12 @@ public struct IndexJob: TileStage {
 
     /// One attempt of `ingest`.
     func ingestOnce(_ item: TileSource) throws -> Loaded {
-        let reader = try GeoTIFFReader(path: item.path, limits: limits)
-        let d = reader.description
-        var map = item.bands ?? [:]
-        if item.bands == nil {
-            for (i, b) in d.bands.enumerated() where !b.description.isEmpty { map[b.description.lowercased()] = i + 1 }
-=======
-    /// Loads the needed bands through GroundStation (manifest calibration and masks, or the loose tile's band map,
-    /// scale/offset and nodata → NaN); `calibration.mode: scale` then applies `DN × scale + offset`.
-    /// A tile that lacks a band some indices need (a 4-band sensor and `nbr`) is loaded with the bands it has; the
-    /// indices it cannot compute are skipped and reported as a warning of the tile (none computable is a failure).
-    public func ingest(_ item: TileSource) throws -> Loaded {
         let tile: ReflectanceTile
         do { tile = try item.input.load(bands: neededBands, limits: limits) } catch ManifestError.missingBand {
             let all = try item.input.load(bands: nil, limits: limits)
             var t = all
             t.bands = all.bands.filter { neededBands.contains($0.key) }
             tile = t
->>>>>>> main
         }
         var bands = tile.bands
         if calibration?.mode == "scale" {
