@@ -11,7 +11,7 @@ BUILD_PKGS := libtiff-dev libpng-dev pkg-config libproj-dev proj-data libfreetyp
 TEST_PKGS := gdal-bin python3-gdal pngcheck libtiff-tools chromium
 PKGS ?= $(BUILD_PKGS)
 
-.PHONY: run test deps test-deps build debug clean fuzz test-asan check
+.PHONY: run test deps test-deps build debug clean fuzz fuzz-smoke test-asan check
 
 deps:
 	@missing=$$(for p in $(PKGS); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'install ok installed' || echo $$p; done); \
@@ -47,9 +47,25 @@ test: test-deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build --parallel --num-workers 2 --disable-swift-testing --xunit-output .build/xunit.xml; \
 	  status=$$?; python3 scripts/test-summary.py .build/xunit.xml || status=1; exit $$status
+	@$(MAKE) --no-print-directory fuzz-smoke
+
+# libFuzzer targets (Fuzz/, a separate package built with -sanitize=fuzzer,address); fails on any crash,
+# sanitizer report or leak. `make fuzz FUZZ_SECONDS=600` for a longer run by hand.
+FUZZ_SECONDS ?= 60
+FUZZ_SMOKE_SECONDS ?= 10
+fuzz: deps
+	SWIFT=$(SWIFT) Fuzz/scripts/fuzz.sh $(FUZZ_SECONDS)
+
+fuzz-smoke: deps
+	SWIFT=$(SWIFT) Fuzz/scripts/fuzz.sh $(FUZZ_SMOKE_SECONDS)
+
+# The test suite under AddressSanitizer, in its own scratch path so it never disturbs .build.
+test-asan: test-deps
+	$(SWIFT) build --build-tests --sanitize=address --scratch-path .build-asan
+	$(SWIFT) test --skip-build --sanitize=address --scratch-path .build-asan --parallel --num-workers 2 --disable-swift-testing
 
 check: build
 	../shared/checks/run-all
 
 clean:
-	rm -rf .build out
+	rm -rf .build .build-asan out Fuzz/.build Fuzz/corpus Fuzz/artifacts Fuzz/scratch

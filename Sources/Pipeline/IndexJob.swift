@@ -65,6 +65,8 @@ public struct IndexJob: TileStage {
     public let toolVersion: String, configHash: String
     /// Decode limits.
     public let limits: ResourceLimits
+    /// Retries of reads that failed at the operating-system level.
+    public var retry: ReadRetryPolicy = .default
 
     /// A job.
     public init(indices: [String], outputDirectory: String, calibration: CalibrationSpec? = nil, cog: CogSpec? = nil,
@@ -92,7 +94,13 @@ public struct IndexJob: TileStage {
     /// scale/offset and nodata → NaN); `calibration.mode: scale` then applies `DN × scale + offset`.
     /// A tile that lacks a band some indices need (a 4-band sensor and `nbr`) is loaded with the bands it has; the
     /// indices it cannot compute are skipped and reported as a warning of the tile (none computable is a failure).
+    /// An operating-system read failure (`RasterIOError.io`) is retried under `retry`; corrupt input is not.
     public func ingest(_ item: TileSource) throws -> Loaded {
+        try retry.run { try ingestOnce(item) }
+    }
+
+    /// One attempt of `ingest`.
+    func ingestOnce(_ item: TileSource) throws -> Loaded {
         let tile: ReflectanceTile
         do { tile = try item.input.load(bands: neededBands, limits: limits) } catch ManifestError.missingBand {
             let all = try item.input.load(bands: nil, limits: limits)

@@ -1,6 +1,9 @@
 public import RasterCore
 internal import CShims
 internal import CTIFF
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Writes tiled GeoTIFFs through libtiff, in Cloud-Optimized order: every IFD (full resolution
 /// first, then the overviews) before any tile data, strile arrays right after the IFDs, tile data
@@ -84,7 +87,14 @@ public enum GeoTIFFWriter {
         let spp = main.bandCount
         let metadataXML = metadataDocument(for: main)
         let nodataText = main.bands.first?.nodata.map(formatNodata)
-        let fail: (String) -> RasterIOError = { RasterIOError.io(path: finalPath, reason: h.lastError(or: $0)) }
+        // libtiff's write messages ("Write error at scanline 0") omit the cause: add errno's text when the
+        // storage failed (a full disk must say so).
+        let fail: (String) -> RasterIOError = { what in
+            let e = errno
+            let base = h.lastError(or: what)
+            let storage: Set<Int32> = [ENOSPC, EDQUOT, EFBIG, EIO, EROFS]
+            return RasterIOError.io(path: finalPath, reason: storage.contains(e) ? "\(base): \(String(cString: strerror(e)))" : base)
+        }
 
         // 1–2. Every IFD, full resolution first, tags all set before the first TIFFWriteDirectory.
         for (l, level) in levels.enumerated() {
