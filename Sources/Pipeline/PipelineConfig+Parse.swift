@@ -165,8 +165,8 @@ extension PipelineConfig {
             var ql = QuicklookSpec()
             if let i = qm["indices"] {
                 let list = try i.stringList()
-                if let bad = list.first(where: { !indexNames.contains($0) }) {
-                    throw i.error("'\(bad)' is not one of the configured indices", choices: indexNames)
+                if let bad = list.first(where: { !indexNames.contains($0) && $0 != "landuse" }) {
+                    throw i.error("'\(bad)' is not one of the configured indices or 'landuse'", choices: indexNames + ["landuse"])
                 }
                 ql.indices = list
             }
@@ -219,11 +219,24 @@ extension PipelineConfig {
     }
 
     static func decodeMonitor(_ n: ConfigNode) throws -> MonitorJobSpec {
-        let m = try n.mapping(allowed: ["kind", "threshold", "min_area_m2", "vectorize"])
+        let m = try n.mapping(allowed: ["kind", "threshold", "min_area_m2", "vectorize", "index", "before", "after"])
         guard let k = m["kind"] else { throw n.error("missing required key 'kind'") }
+        func date(_ key: String) throws -> String? {
+            guard let d = m[key] else { return nil }
+            let s = try d.string()
+            guard s.range(of: #"^\d{4}-\d{2}-\d{2}$"#, options: .regularExpression) != nil else {
+                throw d.error("'\(s)' is not a date YYYY-MM-DD")
+            }
+            return s
+        }
+        let index = try m["index"].map { i -> String in
+            let given = try i.string()
+            guard let e = IndexRegistry.lookup(given) else { throw i.error("unknown index '\(given)'", choices: IndexRegistry.names) }
+            return e.name
+        }
         return MonitorJobSpec(kind: try k.choice(["flood", "burn", "landslide", "drought", "change"]),
                               threshold: try m["threshold"]?.double(), minAreaM2: try m["min_area_m2"]?.double(),
-                              vectorize: try m["vectorize"]?.bool())
+                              vectorize: try m["vectorize"]?.bool(), index: index, before: try date("before"), after: try date("after"))
     }
 
     static func decodeReport(_ n: ConfigNode) throws -> ReportSpec {

@@ -2,6 +2,7 @@ import Foundation
 public import Logging
 import RasterCore
 import RasterIO
+import Products
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -57,9 +58,9 @@ public enum PipelineRunner {
     public static func plan(config: PipelineConfig, options: RunOptions) throws -> RunPlan {
         let found = try TileSourceDiscovery.discover(config.inputs, excluding: config.outputs.directory)
         let mine = found.tiles.filter { options.shard.contains($0.id) }
-        let job = IndexJob(indices: config.indices, outputDirectory: config.outputs.directory)
+        let job = IndexJob(indices: config.indices, outputDirectory: config.outputs.directory, products: TileProductOptions.from(config))
         var outputs: [String: [String]] = [:]
-        for t in mine { outputs[t.id] = config.indices.map { IndexJob.outputPath(tile: t.id, index: $0) } }
+        for t in mine { outputs[t.id] = job.expectedOutputs(tile: t.id) }
         // Per-tile working set from the largest tile's header.
         var perTile = 0
         if let biggest = mine.max(by: { $0.bytes < $1.bytes }),
@@ -70,7 +71,9 @@ public enum PipelineRunner {
         }
         let exec = executorOptions(config: config, options: options, perTileBytes: perTile)
         return RunPlan(tiles: mine, rejects: found.rejects.filter { options.shard.contains($0.id) }, stages: ["discover", "ingest (\(job.neededBands.joined(separator: ",")))",
-                                            "indices (\(config.indices.joined(separator: ",")))", "write COG", "catalog"],
+                                            "indices (\(config.indices.joined(separator: ",")))", "classify (\(config.classification?.scheme ?? "landuse"))",
+                                            "write COG, class map, quicklooks, STAC item", "catalog",
+                                            "pairs (change\((config.monitor ?? []).map { ", " + $0.kind }.joined()))", "collection, affected.geojson, reports"],
                        outputs: outputs, estimatedPeakBytes: exec.maxInFlight * perTile + (48 << 20),
                        maxInFlight: exec.maxInFlight, shard: options.shard, outputDirectory: config.outputs.directory)
     }
@@ -107,8 +110,9 @@ public enum PipelineRunner {
 
         let catalog = try RunCatalog(directory: out)
         let configHash = configHash(config)
+        let products = TileProductOptions.from(config)
         let job = IndexJob(indices: config.indices, outputDirectory: out, calibration: config.calibration, cog: config.outputs.cog,
-                           toolVersion: options.toolVersion, configHash: configHash)
+                           toolVersion: options.toolVersion, configHash: configHash, products: products)
 
         // Resume: skip tiles whose inputs, config and version are unchanged and whose outputs are intact.
         var todo: [TileSource] = []
@@ -156,7 +160,8 @@ public enum PipelineRunner {
                 switch result {
                 case .success(let p):
                     try catalog.record(TileRecord(id: tile.id, path: tile.path, status: "done", inputHash: h, configHash: configHash,
-                                                  toolVersion: version, cause: p.warning, statistics: p.statistics, pixels: p.pixels),
+                                                  toolVersion: version, cause: p.warning, statistics: p.statistics, pixels: p.pixels,
+                                                  results: p.results),
                                        outputs: p.outputs, runId: runId)
                     logger.info("tile done", metadata: ["tile_id": "\(tile.id)", "outputs": "\(p.outputs.count)"])
                     progress.tileFinished(ok: true, pixels: p.pixels)
@@ -187,16 +192,41 @@ public enum PipelineRunner {
             }
         }
         failures.sort { Array($0.tile.utf8).lexicographicallyPrecedes(Array($1.tile.utf8)) }
-        try catalog.finishRun(runId, done: done, skipped: skipped, failed: failures.count)
         let planned = Set(plan.tiles.map(\.id) + plan.rejects.map(\.id))
         let rows = try catalog.allTiles().filter { planned.contains($0.id) }
         let outputCount = try catalog.allOutputs().filter { planned.contains($0.tileId) }.count
         let iso = ISO8601DateFormatter()
-        let warnings = rows.filter { $0.status == "done" && $0.cause != nil }.map { "\($0.id): \($0.cause!)" }
+        let warnings = RunSummary.groupedWarnings(rows)
+
+        // Phase 2: two-date pairs of this shard's done tiles (all recomputed; deterministic bytes).
+        let pairs = PairPhase.run(rows: rows, monitor: config.monitor ?? [], directory: out,
+                                  provenance: Provenance(version: options.toolVersion, pipelineHash: configHash),
+                                  classification: products.scheme != nil)
+        try catalog.replacePairs(pairs)
+        for p in pairs where p.failure != nil {
+            failures.append(.init(tile: p.afterTile, path: "\(p.beforeTile) + \(p.afterTile)", stage: "pair \(p.job)",
+                                  cause: p.failure!, kind: "config"))
+            logger.error("pair failed", metadata: ["job": "\(p.job)", "tiles": "\(p.beforeTile) \(p.afterTile)", "error": "\(p.failure!)"])
+        }
+        // Phase 3: run-level facts, STAC collection, affected.geojson and reports, from the catalog only.
+        var meta: [String: String] = [RunProducts.Key.pipeline: config.sourcePath, RunProducts.Key.configHash: configHash,
+                                      RunProducts.Key.toolVersion: options.toolVersion,
+                                      RunProducts.Key.inputs: config.inputs.map(\.path).joined(separator: "\n"),
+                                      RunProducts.Key.collectionId: products.collectionId,
+                                      RunProducts.Key.started: iso.string(from: startedAt), RunProducts.Key.finished: iso.string(from: Date())]
+        meta[RunProducts.Key.name] = config.name
+        meta[RunProducts.Key.title] = config.report?.title
+        meta[RunProducts.Key.license] = config.outputs.stac?.license
+        for (k, v) in meta { try catalog.setMeta(k, v) }
+        do { try RunProducts.write(directory: out) } catch {
+            failures.append(.init(tile: "", path: out, stage: "report", cause: "\(error)", kind: "io"))
+            logger.error("reports failed", metadata: ["error": "\(error)"])
+        }
         let summary = RunSummary(toolVersion: options.toolVersion, configHash: configHash, shard: options.shard.description,
                                  total: plan.tiles.count + plan.rejects.count, done: done, skipped: skipped, failed: failures.count, failures: failures, warnings: warnings,
                                  indices: RunSummary.totals(rows), outputCount: outputCount, startedAt: iso.string(from: startedAt),
                                  finishedAt: iso.string(from: Date()), wallSeconds: Date().timeIntervalSince(startedAt))
+        try catalog.finishRun(runId, done: done, skipped: skipped, failed: failures.count)
         try AtomicFile.write(text: summary.json, to: (out as NSString).appendingPathComponent("run.json"))
         logger.info("run finished", metadata: ["done": "\(done)", "skipped": "\(skipped)", "failed": "\(failures.count)",
                                                "max_in_flight_observed": "\(observed.maxInFlight)"])
