@@ -146,7 +146,8 @@ public enum RunProducts {
             let g = jobGroups[k]!.sorted { $0.key < $1.key }
             let first = g[0]
             var severities: [DisasterEntry.Severity] = []
-            for c in first.classes where c.code != 0 {
+            // Severities are the affected classes only (the report sums them as the affected area).
+            for c in first.classes where first.affectedClasses.contains(Int(c.code)) {
                 severities.append(.init(name: c.name, color: c.color, pixels: g.reduce(0) { $0 + ($1.classPixels[String(c.code)] ?? 0) }))
             }
             let affectedPx = g.reduce(0) { $0 + $1.affectedPixels }
