@@ -3,7 +3,7 @@ public import RasterCore
 public import Analysis
 import GroundStation
 import RasterIO
-import Products
+public import Products
 
 /// The result of one two-date job on one tile pair, stored as JSON in the catalog (`pairs`), so reports,
 /// `affected.geojson` and merges are rebuilt without pixels. Counts are pixels (partial sums over tiles).
@@ -82,7 +82,7 @@ public enum PairPhase {
 
     /// Runs every pair job over `rows` (this shard's done tiles), writing products under `pairs/`.
     public static func run(rows: [TileRecord], monitor: [MonitorJobSpec], directory: String, provenance: Provenance,
-                           classification: Bool) -> [PairResult] {
+                           classification: Bool, codec: CloudOptimizedGeoTIFF.Codec = .deflate, tileSize: Int = 512) -> [PairResult] {
         var out: [PairResult] = []
         for (key, tiles) in groups(rows) {
             if classification, let a = tiles.first, let b = tiles.last {
@@ -94,7 +94,8 @@ public enum PairPhase {
                 guard let a, let b, a.date < b.date else { continue }
                 guard let index = indexFor(spec, a: a, b: b) else { continue }   // this sensor cannot do this job
                 out.append(guarded(job: spec.kind, key: key, a: a, b: b) {
-                    try disaster(spec: spec, index: index, key: key, a: a, b: b, directory: directory, provenance: provenance)
+                    try disaster(spec: spec, index: index, key: key, a: a, b: b, directory: directory, provenance: provenance,
+                                 codec: codec, tileSize: tileSize)
                 })
             }
         }
@@ -151,7 +152,7 @@ public enum PairPhase {
     }
 
     static func disaster(spec: MonitorJobSpec, index: String, key: String, a: Dated, b: Dated, directory: String,
-                         provenance: Provenance) throws -> PairResult {
+                         provenance: Provenance, codec: CloudOptimizedGeoTIFF.Codec, tileSize: Int) throws -> PairResult {
         let ia = try readFloat(directory, a.results.indexFiles[index]), ib = try readFloat(directory, b.results.indexFiles[index])
         try GridPairing.requireSameGrid(ia.geo, width: ia.w, height: ia.h, ib.geo, width: ib.w, height: ib.h, names: (a.id, b.id))
         let qa = try? readClasses(directory, a.results.classMap), qb = try? readClasses(directory, b.results.classMap)
@@ -197,7 +198,7 @@ public enum PairPhase {
         prov.inputs = [a.id, b.id]
         prov.extra["TILEPIPE_PAIR"] = "\(a.id) \(b.id)"
         try CloudOptimizedGeoTIFF.write(result.raster(geo: ia.geo), to: (directory as NSString).appendingPathComponent(base + ".tif"),
-                                        kind: .classes(ramp), provenance: prov)
+                                        kind: .classes(ramp), provenance: prov, codec: codec, tileSize: tileSize)
         record(base + ".tif")
         let q = try Quicklook.render(values: result.classRaster.map(Float.init), width: ia.w, height: ia.h, geo: ia.geo, ramp: ramp,
                                      title: .init(satellite: b.results.satellite ?? "", date: "\(a.date) → \(b.date)", tile: key,

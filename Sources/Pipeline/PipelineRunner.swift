@@ -201,7 +201,7 @@ public enum PipelineRunner {
         // Phase 2: two-date pairs of this shard's done tiles (all recomputed; deterministic bytes).
         let pairs = PairPhase.run(rows: rows, monitor: config.monitor ?? [], directory: out,
                                   provenance: Provenance(version: options.toolVersion, pipelineHash: configHash),
-                                  classification: products.scheme != nil)
+                                  classification: products.scheme != nil, codec: job.codec, tileSize: job.tileSize)
         try catalog.replacePairs(pairs)
         for p in pairs where p.failure != nil {
             failures.append(.init(tile: p.afterTile, path: "\(p.beforeTile) + \(p.afterTile)", stage: "pair \(p.job)",
