@@ -103,7 +103,9 @@ public enum PipelineRunner {
         if options.fresh {
             RunCatalog.remove(in: out)
             try? fm.removeItem(atPath: (out as NSString).appendingPathComponent("tiles"))
-            try? fm.removeItem(atPath: (out as NSString).appendingPathComponent("run.json"))
+            for name in ["run.json", "pairs", "stac", "affected.geojson"] + ReportWriter.fileNames {
+                try? fm.removeItem(atPath: (out as NSString).appendingPathComponent(name))
+            }
         }
         let removed = removeStaleTemporaries(in: out)
         if removed > 0 { logger.notice("removed leftover temporary files", metadata: ["count": "\(removed)"]) }
@@ -198,7 +200,9 @@ public enum PipelineRunner {
         let iso = ISO8601DateFormatter()
         let warnings = RunSummary.groupedWarnings(rows)
 
-        // Phase 2: two-date pairs of this shard's done tiles (all recomputed; deterministic bytes).
+        // Phase 2: two-date pairs of this shard's done tiles (all recomputed, so maps of an earlier config go first;
+        // deterministic bytes).
+        try? fm.removeItem(atPath: (out as NSString).appendingPathComponent("pairs"))
         let pairs = PairPhase.run(rows: rows, monitor: config.monitor ?? [], directory: out,
                                   provenance: Provenance(version: options.toolVersion, pipelineHash: configHash),
                                   classification: products.scheme != nil, codec: job.codec, tileSize: job.tileSize)

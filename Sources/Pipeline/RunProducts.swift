@@ -81,9 +81,12 @@ public enum RunProducts {
                 }
             }
         }
+        let geojson = (directory as NSString).appendingPathComponent("affected.geojson")
         if !disasters.isEmpty {
-            try GeoJSONWriter.write(features, to: (directory as NSString).appendingPathComponent("affected.geojson"))
+            try GeoJSONWriter.write(features, to: geojson)
             links["affected_geojson"] = "affected.geojson"
+        } else {
+            try? FileManager.default.removeItem(atPath: geojson)   // from an earlier run with monitor jobs
         }
 
         let report = try build(meta: meta, rows: rows, pairs: pairs, links: links)
