@@ -218,6 +218,27 @@ public struct IndexJob: TileStage {
                 results.accuracy = TileAccuracy(classes: codes.map(Int.init), counts: m, truthFile: truth.name)
             }
         }
+        if !products.regions.isEmpty, let geo = loaded.geo, results.pixelAreaM2 > 0 {
+            let coverage: [RegionCoverage]
+            do { coverage = try RegionRasterizer.rasterize(products.regions, geo: geo, width: loaded.width, height: loaded.height) } catch {
+                throw PipelineError.badTile(path: item.path, reason: "regions: \(error)")
+            }
+            var sums: [String: RegionSums] = [:]
+            for (region, cov) in zip(products.regions, coverage) where !cov.pixels.isEmpty {
+                var r = RegionSums()
+                var classW = [Double](repeating: 0, count: 256)
+                if let cls = classes?.classes { for (p, f) in zip(cov.pixels, cov.fractions) { classW[Int(cls[p])] += Double(f) } }
+                for (c, w) in classW.enumerated() where w > 0 { r.classHa[String(c)] = w * results.pixelAreaM2 / 10_000 }
+                for name in applicable {
+                    guard let buf = planes[name] else { continue }
+                    var s = 0.0, w = 0.0
+                    for (p, f) in zip(cov.pixels, cov.fractions) where buf[p].isFinite && f > 0 { s += Double(f) * Double(buf[p]); w += Double(f) }
+                    r.weightedSums[name] = s; r.weights[name] = w
+                }
+                sums[region.name, default: RegionSums()].merge(r)
+            }
+            results.regions = sums.isEmpty ? nil : sums
+        }
         for e in extra { planes[e] = nil }
         results.date = loaded.date.map(IndexJob.dayString)
         results.datetime = loaded.date.map { ISO8601DateFormatter().string(from: $0) }
@@ -350,6 +371,8 @@ public struct TileProductOptions: Sendable {
     public var collectionId: String
     /// Compare the class map with `truth-landcover.tif` of the tile folder when present.
     public var accuracy: Bool
+    /// Regions for per-region class areas and index means (`regions:`).
+    public var regions: [Region] = []
 
     /// Options; the default writes index COGs only (no class map, quicklooks or STAC).
     public init(scheme: ClassificationScheme? = nil, classRamp: ColorRamp = .landUse, quicklooks: [String] = [],

@@ -4,7 +4,7 @@ import Yams
 extension PipelineConfig {
     /// Top-level keys of schema version 1.
     public static let topLevelKeys = ["version", "name", "inputs", "indices", "calibration", "masks", "classification",
-                                      "monitor", "outputs", "report", "execution", "logging"]
+                                      "monitor", "regions", "outputs", "report", "execution", "logging"]
 
     /// Reads and validates `path`, after applying `overrides` (`key.path=value`, value in YAML syntax).
     /// - Throws: `ConfigError` with file:line:column for every problem, or for an unreadable file.
@@ -117,6 +117,7 @@ extension PipelineConfig {
         config.masks = try top["masks"].map(decodeMasks)
         config.classification = try top["classification"].map { try decodeClassification($0, indexNames: indexNames) }
         config.monitor = try top["monitor"].map { try $0.sequence().map(decodeMonitor) }
+        config.regions = try top["regions"]?.string()
         config.report = try top["report"].map(decodeReport)
         config.execution = try top["execution"].map(decodeExecution)
         config.logging = try top["logging"].map(decodeLogging)

@@ -20,6 +20,8 @@ public struct PipelineConfig: Sendable, Equatable, Codable {
     public var classification: ClassificationSpec?
     /// Two-date monitoring jobs (flood, burn scar, ...).
     public var monitor: [MonitorJobSpec]?
+    /// GeoJSON file of regions (townships, villages, parcels): class areas and index means per region and date.
+    public var regions: String?
     /// Output folder and products.
     public var outputs: OutputSpec
     /// Run report.

@@ -3,6 +3,7 @@ public import Logging
 import RasterCore
 import RasterIO
 import Products
+import Analysis
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -41,11 +42,12 @@ public enum PipelineRunner {
             var name: String?; var bands: [[String: Int]?]; var patterns: [String?]; var indices: [String]
             var calibration: CalibrationSpec?; var masks: MaskSpec?; var classification: ClassificationSpec?
             var monitor: [MonitorJobSpec]?; var cog: CogSpec?; var quicklooks: QuicklookSpec?; var stac: StacSpec?
-            var report: ReportSpec?
+            var report: ReportSpec?; var regions: String?
         }
         let canon = Canonical(name: c.name, bands: c.inputs.map(\.bands), patterns: c.inputs.map(\.pattern), indices: c.indices,
                               calibration: c.calibration, masks: c.masks, classification: c.classification, monitor: c.monitor,
-                              cog: c.outputs.cog, quicklooks: c.outputs.quicklooks, stac: c.outputs.stac, report: c.report)
+                              cog: c.outputs.cog, quicklooks: c.outputs.quicklooks, stac: c.outputs.stac, report: c.report,
+                              regions: c.regions.map { (($0 as NSString).lastPathComponent) + ":" + (Fingerprint.input([$0]) ?? "") })
         let enc = JSONEncoder()
         enc.outputFormatting = [.sortedKeys]
         var h = Fingerprint.FNV1a()
@@ -112,7 +114,12 @@ public enum PipelineRunner {
 
         let catalog = try RunCatalog(directory: out)
         let configHash = configHash(config)
-        let products = TileProductOptions.from(config)
+        var products = TileProductOptions.from(config)
+        if let path = config.regions {
+            do { products.regions = try RegionReader.read(path: path) } catch {
+                throw PipelineError.inputUnreadable(path: path, reason: "regions: \(error)")
+            }
+        }
         let job = IndexJob(indices: config.indices, outputDirectory: out, calibration: config.calibration, cog: config.outputs.cog,
                            toolVersion: options.toolVersion, configHash: configHash, products: products)
 

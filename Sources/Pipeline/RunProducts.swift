@@ -171,9 +171,16 @@ public enum RunProducts {
                                            pixelAreaM2: first.pixelAreaM2, alert: alert.level.rawValue, rule: rule,
                                            quicklook: best?.quicklook))
         }
+        // Regions: per region and date, partial sums over the tiles it overlaps.
+        var regionSums: [String: RegionSums] = [:]
+        for r in rows where r.status == "done" {
+            guard let res = r.results, let regions = res.regions else { continue }
+            for (name, s) in regions { regionSums["\(name) · \(res.date ?? "no date")", default: RegionSums()].merge(s) }
+        }
+        let regions = regionSums.keys.sorted().map { RegionEntry(name: $0, classHectares: regionSums[$0]!.classHa, indexMeans: regionSums[$0]!.means) }
         let classes = LandUse.classes.map { ClassInfo(code: Int($0.code), name: $0.name, color: $0.color) }
         return RunReport(run: info, classes: classes, tiles: tiles, failures: failures, changes: changes, disasters: disasters,
-                         accuracy: accuracy, links: links)
+                         regions: regions, accuracy: accuracy, links: links)
     }
 
     /// A job's IoU over all its pairs: Σ|A∩B| / Σ|A∪B| (nil without truth).

@@ -30,6 +30,8 @@ public struct TileResults: Codable, Sendable, Equatable {
     public var classMap: String?
     /// Index name → index COG, relative to the run folder.
     public var indexFiles: [String: String]
+    /// Region name → coverage-weighted partial sums (configured `regions:` overlapping the tile).
+    public var regions: [String: RegionSums]?
 
     /// Empty results of a `width × height` tile.
     public init(width: Int, height: Int, pixelAreaM2: Double) {
@@ -82,6 +84,34 @@ public struct TileAccuracy: Codable, Sendable, Equatable {
     /// Adds another matrix of the same classes.
     public mutating func merge(_ o: TileAccuracy) {
         for i in counts.indices { for j in counts[i].indices { counts[i][j] += o.counts[i][j] } }
+    }
+}
+
+/// One region's partial sums on one tile (fractional coverage w ∈ [0, 1] per pixel): hectares per class
+/// Σ w × pixel area, and per index Σ w·x and Σ w over finite x. Sums over tiles give the region's figures.
+public struct RegionSums: Codable, Sendable, Equatable {
+    /// Class code (decimal) → hectares.
+    public var classHa: [String: Double] = [:]
+    /// Index → Σ w·x.
+    public var weightedSums: [String: Double] = [:]
+    /// Index → Σ w.
+    public var weights: [String: Double] = [:]
+
+    /// Empty sums.
+    public init() {}
+
+    /// Adds another tile's sums.
+    public mutating func merge(_ o: RegionSums) {
+        for (k, v) in o.classHa { classHa[k, default: 0] += v }
+        for (k, v) in o.weightedSums { weightedSums[k, default: 0] += v }
+        for (k, v) in o.weights { weights[k, default: 0] += v }
+    }
+
+    /// Index means Σ w·x / Σ w (indices with Σ w = 0 left out).
+    public var means: [String: Double] {
+        var m: [String: Double] = [:]
+        for (k, w) in weights where w > 0 { m[k] = (weightedSums[k] ?? 0) / w }
+        return m
     }
 }
 
