@@ -169,7 +169,7 @@ public enum RunProducts {
             disasters.append(DisasterEntry(name: "\(first.job) \(first.before) → \(first.after)", kind: first.job, before: first.before,
                                            after: first.after, tiles: g.map(\.afterTile), severities: severities,
                                            pixelAreaM2: first.pixelAreaM2, alert: alert.level.rawValue, rule: rule,
-                                           quicklook: best?.quicklook))
+                                           quicklook: best?.quicklook, iou: iou(g)))
         }
         // Regions: per region and date, partial sums over the tiles it overlaps.
         var regionSums: [String: RegionSums] = [:]

@@ -231,6 +231,7 @@ final class DefaultJobTests: XCTestCase {
                 XCTAssertTrue(html.contains(text), "report.html lacks \(text)")
             }
             XCTAssertEqual(d["alert"] as? String, "emergency")
+            XCTAssertGreaterThanOrEqual(d["iou"] as? Double ?? 0, 0.85, kind)
         }
         // affected.geojson: one feature collection whose flood areas add up to the flooded pixel area within 1 %.
         let gj = try JSONSerialization.jsonObject(with: Data(contentsOf: run.directory.appendingPathComponent("affected.geojson"))) as? [String: Any] ?? [:]
