@@ -31,18 +31,11 @@ test-deps:
 build: deps
 	$(SWIFT) build -c $(CONFIG)
 
-# Until the pipeline engine lands (`tilepipe run`), `make run` describes every raster under SampleTiles/.
+# The default job of pipeline.yaml on SampleTiles/: index COGs, land-use maps, flood and burn jobs, quicklooks,
+# STAC, affected.geojson and reports in out/.
 run: build
-	@if $(TILEPIPE) --help 2>/dev/null | grep -qE '^ +run( |$$)'; then \
-	  $(TILEPIPE) run pipeline.yaml; \
-	else \
-	  echo "tilepipe run is not implemented yet: describing SampleTiles/ with tilepipe info instead"; \
-	  files=$$(find SampleTiles -type f \( -name '*.tif' -o -name '*.TIF' -o -name '*.png' \) 2>/dev/null | sort); \
-	  if [ -z "$$files" ]; then echo "SampleTiles/ holds no .tif or .png yet"; fi; \
-	  for f in $$files; do $(TILEPIPE) info "$$f" || exit 1; done; \
-	fi
+	$(TILEPIPE) run pipeline.yaml
 
-# XCTest in parallel on both cores; the last line is 'N passed, N failed, N skipped' from the xUnit report.
 test: test-deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build --parallel --num-workers 2 --disable-swift-testing --xunit-output .build/xunit.xml; \
