@@ -36,11 +36,13 @@ build: deps
 run: build
 	$(TILEPIPE) run pipeline.yaml
 
+# The fuzz smoke run first, then XCTest in parallel on both cores; the last line is 'N passed, N failed,
+# N skipped' from the xUnit report (swift test --parallel otherwise ends with Swift Testing's empty summary).
 test: test-deps
+	@$(MAKE) --no-print-directory fuzz-smoke
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build --parallel --num-workers 2 --disable-swift-testing --xunit-output .build/xunit.xml; \
 	  status=$$?; python3 scripts/test-summary.py .build/xunit.xml || status=1; exit $$status
-	@$(MAKE) --no-print-directory fuzz-smoke
 
 # libFuzzer targets (Fuzz/, a separate package built with -sanitize=fuzzer,address); fails on any crash,
 # sanitizer report or leak. `make fuzz FUZZ_SECONDS=600` for a longer run by hand.
