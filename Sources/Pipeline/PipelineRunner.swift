@@ -205,7 +205,7 @@ public enum PipelineRunner {
         let rows = try catalog.allTiles().filter { planned.contains($0.id) }
         let outputCount = try catalog.allOutputs().filter { planned.contains($0.tileId) }.count
         let iso = ISO8601DateFormatter()
-        let warnings = RunSummary.groupedWarnings(rows)
+        var warnings = RunSummary.groupedWarnings(rows)
 
         // Phase 2: two-date pairs of this shard's done tiles (all recomputed, so maps of an earlier config go first;
         // deterministic bytes).
@@ -214,6 +214,10 @@ public enum PipelineRunner {
                                   provenance: Provenance(version: options.toolVersion, pipelineHash: configHash),
                                   classification: products.scheme != nil, codec: job.codec, tileSize: job.tileSize)
         try catalog.replacePairs(pairs)
+        for spec in config.monitor ?? [] where spec.kind != "change" && !pairs.contains(where: { $0.job == spec.kind }) {
+            let dates = "\(spec.before ?? "earliest") → \(spec.after ?? "latest")"
+            warnings.append("monitor \(spec.kind): no tile pair with dates \(dates) and the \(spec.index ?? "default") index on both dates; the job produced nothing")
+        }
         for p in pairs where p.failure != nil {
             failures.append(.init(tile: p.afterTile, path: "\(p.beforeTile) + \(p.afterTile)", stage: "pair \(p.job)",
                                   cause: p.failure!, kind: "config"))

@@ -25,14 +25,14 @@ final class PairPhaseTests: XCTestCase {
         try GeoTIFFWriter.write(r, to: path)
     }
 
-    static func config(_ input: URL, _ output: URL) throws -> PipelineConfig {
+    static func config(_ input: URL, _ output: URL, job: String = "{kind: flood}") throws -> PipelineConfig {
         let yaml = """
             version: 1
             inputs:
               - path: \(input.path)
             indices: [ndvi, ndwi, mndwi]
             monitor:
-              - kind: flood
+              - \(job)
             outputs:
               directory: \(output.path)
             """
@@ -69,6 +69,21 @@ final class PairPhaseTests: XCTestCase {
         let classes = try XCTUnwrap(change.changeClasses), m = try XCTUnwrap(change.changePixels)
         let from = try XCTUnwrap(classes.firstIndex(of: 5)), to = try XCTUnwrap(classes.firstIndex(of: 1))
         XCTAssertEqual(m[from][to], 16 * 32, "dense vegetation → water")
+    }
+
+    func testJobWithDatesNoPairHasIsAWarning() throws {
+        let root = try TestData.temporaryDirectory("pair-nodates")
+        defer { try? FileManager.default.removeItem(at: root) }
+        let input = root.appendingPathComponent("in")
+        try FileManager.default.createDirectory(at: input, withIntermediateDirectories: true)
+        try Self.writeDated(input.appendingPathComponent("x_20250101.tif").path, date: "2025-01-01T00:00:00Z", water: false)
+        try Self.writeDated(input.appendingPathComponent("x_20250301.tif").path, date: "2025-03-01T00:00:00Z", water: true)
+        let out = root.appendingPathComponent("out")
+        let c = try Self.config(input, out, job: "{kind: burn, before: \"2024-01-01\", after: \"2025-03-01\"}")
+        let s = try PipelineRunner.run(config: c, options: RunOptions(jobs: 1, toolVersion: "test"), logger: PipelineRunner.silentLogger)
+        XCTAssertEqual(s.exitCode, 0, s.text)
+        XCTAssertEqual(try RunCatalog(directory: out.path).allPairs().map(\.job), ["change"])
+        XCTAssertTrue(s.warnings.contains { $0.hasPrefix("monitor burn: no tile pair with dates 2024-01-01 → 2025-03-01") }, "\(s.warnings)")
     }
 
     func testMisalignedPairIsAFailureNamingTheDifference() throws {
