@@ -99,7 +99,7 @@ public enum RunProducts {
         let info = RunInfo(id: meta[Key.name] ?? "tilepipe run", toolVersion: meta[Key.toolVersion] ?? "",
                            pipeline: meta[Key.pipeline] ?? "", pipelineHash: meta[Key.configHash] ?? "",
                            started: meta[Key.started] ?? "", finished: meta[Key.finished] ?? "",
-                           inputs: (meta[Key.inputs] ?? "").split(separator: "\n").map(String.init))
+                           inputs: (meta[Key.inputs] ?? "").split(separator: "\n").map(String.init), title: meta[Key.title])
         var tiles: [TileEntry] = [], failures: [FailureEntry] = [], accuracy: [AccuracyEntry] = []
         for r in rows {
             if r.status == "done", let res = r.results {

@@ -21,7 +21,7 @@ enum ReportHTML {
         let s = r.statusCounts
         let alertClass = ["emergency": "a-emergency", "warning": "a-warning", "watch": "a-watch"]
         var vm: [String: Any] = [
-            "runId": r.run.id, "toolVersion": r.run.toolVersion, "pipeline": r.run.pipeline, "pipelineHash": r.run.pipelineHash,
+            "title": r.run.title ?? "TilePipe report", "runId": r.run.id, "toolVersion": r.run.toolVersion, "pipeline": r.run.pipeline, "pipelineHash": r.run.pipelineHash,
             "started": r.run.started, "finished": r.run.finished,
             "done": s.done, "skipped": s.skipped, "failed": s.failed,
             "alerts": r.alerts.map { d -> [String: Any] in

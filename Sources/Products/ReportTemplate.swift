@@ -6,7 +6,7 @@ enum ReportTemplate {
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>TilePipe report — {{runId}}</title>
+<title>{{title}} — {{runId}}</title>
 <style>
 :root { --ink:#1d2433; --muted:#5b6475; --line:#d9dee7; --bg:#ffffff; --panel:#f6f8fb; }
 * { box-sizing: border-box; }
@@ -37,7 +37,7 @@ svg { max-width: 100%; height: auto; }
 <body>
 <main>
 <header id="summary">
-<h1>TilePipe report</h1>
+<h1>{{title}}</h1>
 <div class="meta">Run {{runId}} · pipeline <code>{{pipeline}}</code> · TilePipe {{toolVersion}} · {{started}} → {{finished}}</div>
 <div class="cards">
 <div class="card"><b>{{done}}</b>tiles processed</div>

@@ -49,11 +49,13 @@ public struct RunInfo: Codable, Sendable, Equatable {
     public var started: String
     public var finished: String
     public var inputs: [String]
+    /// The report's heading (pipeline.yaml `report.title`); nil gives "TilePipe report".
+    public var title: String?
     /// A run info from its parts (times as ISO 8601 text).
     public init(id: String, toolVersion: String, pipeline: String, pipelineHash: String, started: String, finished: String,
-                inputs: [String]) {
+                inputs: [String], title: String? = nil) {
         self.id = id; self.toolVersion = toolVersion; self.pipeline = pipeline; self.pipelineHash = pipelineHash
-        self.started = started; self.finished = finished; self.inputs = inputs
+        self.started = started; self.finished = finished; self.inputs = inputs; self.title = title
     }
 }
 
