@@ -11,7 +11,7 @@ BUILD_PKGS := libtiff-dev libpng-dev pkg-config libproj-dev proj-data libfreetyp
 TEST_PKGS := gdal-bin python3-gdal pngcheck libtiff-tools chromium
 PKGS ?= $(BUILD_PKGS)
 
-.PHONY: run test deps test-deps build debug clean fuzz test-asan check
+.PHONY: run test deps test-deps build debug clean fuzz fuzz-smoke test-asan check
 
 deps:
 	@missing=$$(for p in $(PKGS); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'install ok installed' || echo $$p; done); \
@@ -31,25 +31,36 @@ test-deps:
 build: deps
 	$(SWIFT) build -c $(CONFIG)
 
-# Until the pipeline engine lands (`tilepipe run`), `make run` describes every raster under SampleTiles/.
+# The default job of pipeline.yaml on SampleTiles/: index COGs, land-use maps, flood and burn jobs, quicklooks,
+# STAC, affected.geojson and reports in out/.
 run: build
-	@if $(TILEPIPE) --help 2>/dev/null | grep -qE '^ +run( |$$)'; then \
-	  $(TILEPIPE) run pipeline.yaml; \
-	else \
-	  echo "tilepipe run is not implemented yet: describing SampleTiles/ with tilepipe info instead"; \
-	  files=$$(find SampleTiles -type f \( -name '*.tif' -o -name '*.TIF' -o -name '*.png' \) 2>/dev/null | sort); \
-	  if [ -z "$$files" ]; then echo "SampleTiles/ holds no .tif or .png yet"; fi; \
-	  for f in $$files; do $(TILEPIPE) info "$$f" || exit 1; done; \
-	fi
+	$(TILEPIPE) run pipeline.yaml
 
-# XCTest in parallel on both cores; the last line is 'N passed, N failed, N skipped' from the xUnit report.
+# The fuzz smoke run first, then XCTest in parallel on both cores; the last line is 'N passed, N failed,
+# N skipped' from the xUnit report (swift test --parallel otherwise ends with Swift Testing's empty summary).
 test: test-deps
+	@$(MAKE) --no-print-directory fuzz-smoke
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build --parallel --num-workers 2 --disable-swift-testing --xunit-output .build/xunit.xml; \
 	  status=$$?; python3 scripts/test-summary.py .build/xunit.xml || status=1; exit $$status
+
+# libFuzzer targets (Fuzz/, a separate package built with -sanitize=fuzzer,address); fails on any crash,
+# sanitizer report or leak. `make fuzz FUZZ_SECONDS=600` for a longer run by hand.
+FUZZ_SECONDS ?= 60
+FUZZ_SMOKE_SECONDS ?= 10
+fuzz: deps
+	SWIFT=$(SWIFT) Fuzz/scripts/fuzz.sh $(FUZZ_SECONDS)
+
+fuzz-smoke: deps
+	SWIFT=$(SWIFT) Fuzz/scripts/fuzz.sh $(FUZZ_SMOKE_SECONDS)
+
+# The test suite under AddressSanitizer, in its own scratch path so it never disturbs .build.
+test-asan: test-deps
+	$(SWIFT) build --build-tests --sanitize=address --scratch-path .build-asan
+	$(SWIFT) test --skip-build --sanitize=address --scratch-path .build-asan --parallel --num-workers 2 --disable-swift-testing
 
 check: build
 	../shared/checks/run-all
 
 clean:
-	rm -rf .build out
+	rm -rf .build .build-asan out Fuzz/.build Fuzz/corpus Fuzz/artifacts Fuzz/scratch

@@ -11,6 +11,8 @@ let package = Package(
         .library(name: "RasterCore", targets: ["RasterCore"]),
         .library(name: "RasterIO", targets: ["RasterIO"]),
         .library(name: "Kernels", targets: ["Kernels"]),
+        .library(name: "GroundStation", targets: ["GroundStation"]),
+        .library(name: "Pipeline", targets: ["Pipeline"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),

@@ -11,7 +11,7 @@
 /// Codable, so that pipeline.yaml can carry it under `classification:`:
 /// ```yaml
 /// classification:
-///   classes: [{code: 1, name: water, color: "#1f78b4"}, ...]
+///   classes: [{code: 1, name: water, color: "#0072b2"}, ...]
 ///   rules:
 ///     - {class: 1, when: {mndwi: ">0"}}
 ///     - {class: 5, when: {ndvi: "[0.6,inf]"}}

@@ -1,4 +1,5 @@
 public import RasterCore
+import GroundStation
 
 /// One class of a class map: its code, a short name and a display colour.
 public struct ClassDefinition: Sendable, Equatable, Hashable, Codable {
@@ -17,57 +18,51 @@ public struct ClassDefinition: Sendable, Equatable, Hashable, Codable {
     }
 }
 
-/// The default land-use codes (0 nodata ... 8 snow) and the ground station's quality-mask codes.
+/// The default land-use codes (0 nodata ... 8 snow) and the ground station's quality-mask codes, as used by
+/// classification and the disaster jobs. Both are GroundStation's (`LandCoverClass`, `PixelQuality`): one scheme
+/// for the simulator's truth files, the classifier and every product.
 public enum LandUse {
     /// 0: no data (outside the scene, invalid inputs).
-    public static let nodata: UInt8 = 0
+    public static let nodata = LandCoverClass.nodata.rawValue
     /// 1: open water.
-    public static let water: UInt8 = 1
+    public static let water = LandCoverClass.water.rawValue
     /// 2: built-up (roofs, roads, villages).
-    public static let builtUp: UInt8 = 2
+    public static let builtUp = LandCoverClass.builtUp.rawValue
     /// 3: bare soil and rock.
-    public static let bareSoil: UInt8 = 3
+    public static let bareSoil = LandCoverClass.bareSoil.rawValue
     /// 4: cropland and sparse vegetation.
-    public static let cropland: UInt8 = 4
+    public static let cropland = LandCoverClass.cropland.rawValue
     /// 5: tea plantations, forest and other dense vegetation.
-    public static let denseVegetation: UInt8 = 5
+    public static let denseVegetation = LandCoverClass.denseVegetation.rawValue
     /// 6: cloud.
-    public static let cloud: UInt8 = 6
+    public static let cloud = LandCoverClass.cloud.rawValue
     /// 7: cloud shadow.
-    public static let cloudShadow: UInt8 = 7
+    public static let cloudShadow = LandCoverClass.cloudShadow.rawValue
     /// 8: snow and ice.
-    public static let snow: UInt8 = 8
+    public static let snow = LandCoverClass.snow.rawValue
 
     /// Codes, names and colours of the default land-use scheme.
-    public static let classes: [ClassDefinition] = [
-        ClassDefinition(code: 0, name: "nodata", color: "#00000000"),
-        ClassDefinition(code: 1, name: "water", color: "#1f78b4"),
-        ClassDefinition(code: 2, name: "built-up", color: "#e31a1c"),
-        ClassDefinition(code: 3, name: "bare soil", color: "#c8a165"),
-        ClassDefinition(code: 4, name: "cropland/sparse vegetation", color: "#b2df8a"),
-        ClassDefinition(code: 5, name: "tea/forest/dense vegetation", color: "#33a02c"),
-        ClassDefinition(code: 6, name: "cloud", color: "#f0f0f0"),
-        ClassDefinition(code: 7, name: "cloud shadow", color: "#636363"),
-        ClassDefinition(code: 8, name: "snow", color: "#a6e1fa"),
-    ]
+    public static let classes: [ClassDefinition] = LandCoverClass.allCases.map {
+        ClassDefinition(code: $0.rawValue, name: $0.name, color: $0.color.a == 255 ? $0.color.hex : $0.color.hex + "00")
+    }
 
-    /// Ground-station quality-mask codes (GroundStation's `PixelQuality`): 0 valid, 1 nodata, 2 saturated,
-    /// 3 cloud, 4 shadow, 5 snow, 6 cirrus. Codes not listed here mean "classify from the indices".
+    /// Ground-station quality-mask codes (`PixelQuality`): 0 valid, 1 nodata, 2 saturated, 3 cloud, 4 shadow,
+    /// 5 snow, 6 cirrus. Codes not listed here mean "classify from the indices".
     public enum Quality {
         /// Quality code for a usable pixel.
-        public static let valid: UInt8 = 0
+        public static let valid = PixelQuality.valid.rawValue
         /// Quality code for no data.
-        public static let nodata: UInt8 = 1
+        public static let nodata = PixelQuality.nodata.rawValue
         /// Quality code for a saturated band.
-        public static let saturated: UInt8 = 2
+        public static let saturated = PixelQuality.saturated.rawValue
         /// Quality code for cloud.
-        public static let cloud: UInt8 = 3
+        public static let cloud = PixelQuality.cloud.rawValue
         /// Quality code for cloud shadow.
-        public static let shadow: UInt8 = 4
+        public static let shadow = PixelQuality.shadow.rawValue
         /// Quality code for snow.
-        public static let snow: UInt8 = 5
+        public static let snow = PixelQuality.snow.rawValue
         /// Quality code for thin cirrus.
-        public static let cirrus: UInt8 = 6
+        public static let cirrus = PixelQuality.cirrus.rawValue
     }
 
     /// The land-use class a quality code forces, or nil when the pixel is to be classified:

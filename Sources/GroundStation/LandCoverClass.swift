@@ -37,18 +37,35 @@ public enum LandCoverClass: UInt8, Sendable, CaseIterable {
         }
     }
 
-    /// Legend colour.
+    /// Legend label (capitalised display form of `name`).
+    public var label: String {
+        switch self {
+        case .nodata: "No data"
+        case .water: "Water"
+        case .builtUp: "Built-up"
+        case .bareSoil: "Bare soil"
+        case .cropland: "Cropland / sparse vegetation"
+        case .denseVegetation: "Tea / forest / dense vegetation"
+        case .cloud: "Cloud"
+        case .cloudShadow: "Cloud shadow"
+        case .snow: "Snow"
+        }
+    }
+
+    /// Legend colour: the Okabe–Ito colour-blind-safe set where it fits (water blue, built-up vermillion,
+    /// snow sky blue); the two vegetation classes differ strongly in lightness so they separate without hue.
+    /// The one palette of the scheme: class-map COGs, quicklooks and reports all use it.
     public var color: RGBA {
         switch self {
         case .nodata: RGBA(0, 0, 0, 0)
-        case .water: RGBA(0x1f, 0x78, 0xb4)
-        case .builtUp: RGBA(0xe3, 0x1a, 0x1c)
-        case .bareSoil: RGBA(0xc8, 0xa0, 0x6e)
-        case .cropland: RGBA(0xf0, 0xe6, 0x8c)
-        case .denseVegetation: RGBA(0x1a, 0x7a, 0x2e)
-        case .cloud: RGBA(0xf5, 0xf5, 0xf5)
-        case .cloudShadow: RGBA(0x50, 0x50, 0x50)
-        case .snow: RGBA(0xa6, 0xe1, 0xf0)
+        case .water: RGBA(0x00, 0x72, 0xB2)
+        case .builtUp: RGBA(0xD5, 0x5E, 0x00)
+        case .bareSoil: RGBA(0xD9, 0xC2, 0x95)
+        case .cropland: RGBA(0xC7, 0xE0, 0x7A)
+        case .denseVegetation: RGBA(0x1B, 0x6E, 0x33)
+        case .cloud: RGBA(0xF2, 0xF2, 0xF2)
+        case .cloudShadow: RGBA(0x55, 0x55, 0x55)
+        case .snow: RGBA(0x56, 0xB4, 0xE9)
         }
     }
 

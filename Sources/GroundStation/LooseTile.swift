@@ -68,6 +68,8 @@ public enum LooseTile {
             for name in wanted { out[name] = out[name]!.enumerated().map { quality[$0.offset] == 0 ? $0.element : .nan } }
             return ReflectanceTile(id: id, width: d.width, height: d.height, geo: d.geo, bands: out, quality: quality,
                                    scene: nil, sourceFiles: [path])
+        } catch let e as RasterIOError where e.kind == "io" {
+            throw e   // an operating-system read failure stays `io`: the pipeline retries it and reports it apart from corrupt data
         } catch let e as RasterIOError {
             throw ManifestError.raster(file: e.path, reason: e.reason)
         }

@@ -117,6 +117,8 @@ extension SceneManifest {
             }
             let r = try reader.read(bands: [band - 1])
             return (r.floatBand(0), r.width, r.height, r.geo)
+        } catch let e as RasterIOError where e.kind == "io" {
+            throw e   // an operating-system read failure stays `io`: the pipeline retries it and reports it apart from corrupt data
         } catch let e as RasterIOError {
             throw ManifestError.raster(file: e.path, reason: e.reason)
         }

@@ -122,6 +122,11 @@ public struct SceneManifest: Sendable, Equatable {
 
     /// Reads any supported manifest, choosing the reader by content (scene.json, MTL text, MTL JSON, STAC item).
     public static func read(path: String) throws -> SceneManifest {
+        // An empty file is refused before reading: FileManager.contents(atPath:) leaks a 4 KiB buffer per
+        // zero-byte file (found by Fuzz/FuzzManifest under LeakSanitizer; swift-foundation readBytesFromFile).
+        if let size = (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? NSNumber, size.intValue == 0 {
+            throw ManifestError.unreadable(file: path, reason: "empty file (0 bytes)")
+        }
         guard let data = FileManager.default.contents(atPath: path) else {
             throw ManifestError.unreadable(file: path, reason: "file missing or unreadable")
         }

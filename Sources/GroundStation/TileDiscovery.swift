@@ -39,7 +39,13 @@ public enum TileDiscovery {
             while let rel = e.nextObject() as? String {
                 let full = (root as NSString).appendingPathComponent(rel)
                 var d: ObjCBool = false
-                guard FileManager.default.fileExists(atPath: full, isDirectory: &d), !d.boolValue else { continue }
+                guard FileManager.default.fileExists(atPath: full, isDirectory: &d) else {
+                    // Listed but not resolvable: a symlink loop, a dangling link, or a name Foundation could not
+                    // decode (non-UTF-8 bytes). A TIFF-named entry is reported, never dropped silently.
+                    if let reason = unresolvableReason(full) { rejects.append((full, reason)) }
+                    continue
+                }
+                guard !d.boolValue else { continue }
                 let name = (rel as NSString).lastPathComponent
                 if name.hasPrefix(".") || AtomicFile.isTemporaryName(name) { continue }
                 byFolder[(full as NSString).deletingLastPathComponent, default: []].append(full)
@@ -95,6 +101,19 @@ public enum TileDiscovery {
     }
 
     /// A TileInput for a manifest.
+    /// Why a listed TIFF-named entry cannot be opened, or nil for other names.
+    static func unresolvableReason(_ full: String) -> String? {
+        let ext = ((full as NSString).pathExtension).lowercased()
+        guard ext == "tif" || ext == "tiff" else { return nil }
+        var st = stat()
+        if stat(full, &st) == 0 { return nil }
+        let e = errno
+        if e == ELOOP { return "symbolic link loop" }
+        if lstat(full, &st) == 0 { return "dangling symbolic link (\(String(cString: strerror(e))))" }
+        if full.unicodeScalars.contains("\u{FFFD}") { return "file name is not valid UTF-8 (shown with U+FFFD); rename it" }
+        return String(cString: strerror(e))
+    }
+
     static func input(for m: SceneManifest) -> TileInput {
         TileInput(id: m.tileID, files: m.files, date: m.info.acquired, source: .manifest(m))
     }

@@ -36,6 +36,8 @@ public enum Fingerprint {
 
     /// FNV-1a 64 over a whole file's bytes (read in 1 MiB chunks), or nil when it cannot be read.
     public static func file(_ path: String) -> String? {
+        var st = stat()
+        guard stat(path, &st) == 0, st.st_mode & S_IFMT == S_IFREG else { return nil }   // never open a FIFO or device
         guard let fh = FileHandle(forReadingAtPath: path) else { return nil }
         defer { try? fh.close() }
         var h = FNV1a()
@@ -55,6 +57,10 @@ public enum Fingerprint {
     public static func input(_ paths: [String]) -> String? {
         var h = FNV1a()
         for path in paths.sorted() {
+            // Only regular files are opened: open() on a FIFO blocks until a writer appears (a hang of the
+            // whole run), and a device never ends. Anything else is "unreadable"; the reader then names it.
+            var st = stat()
+            guard stat(path, &st) == 0, st.st_mode & S_IFMT == S_IFREG else { return nil }
             guard let attrs = try? FileManager.default.attributesOfItem(atPath: path),
                   let size = (attrs[.size] as? NSNumber)?.uint64Value,
                   let mtime = attrs[.modificationDate] as? Date,

@@ -1,4 +1,5 @@
 public import RasterCore
+import GroundStation
 
 /// A colour ramp: how a product's values become colours in quicklooks, legends and class-map palettes.
 ///
@@ -23,8 +24,12 @@ public struct ColorRamp: Sendable, Equatable {
         public var label: String
         /// A stop.
         public init(_ value: Double, _ hex: String, _ label: String = "") {
+            self.init(value, color: RGBA(hex: hex) ?? RGBA(0, 0, 0), label)
+        }
+        /// A stop from a colour value.
+        public init(_ value: Double, color: RGBA, _ label: String = "") {
             self.value = value
-            self.color = RGBA(hex: hex) ?? RGBA(0, 0, 0)
+            self.color = color
             self.label = label
         }
     }
@@ -144,14 +149,9 @@ public struct ColorRamp: Sendable, Equatable {
         Stop(6, "#ff641b", "Moderate-high severity"), Stop(7, "#a41fd6", "High severity"),
     ], interpolation: .categorical, nodataCode: 0)
 
-    /// Land use, codes 0 nodata, 1 water, 2 built-up, 3 bare soil, 4 cropland / sparse vegetation,
-    /// 5 tea / forest / dense vegetation, 6 cloud, 7 cloud shadow, 8 snow. Colours from the Okabe–Ito
-    /// colour-blind-safe set where they fit (water blue, built-up vermillion, snow sky blue); the two
-    /// vegetation classes differ strongly in lightness so they separate without hue.
-    public static let landUse = ColorRamp(name: "landuse", title: "Land use", stops: [
-        Stop(0, "#000000", "No data"), Stop(1, "#0072B2", "Water"), Stop(2, "#D55E00", "Built-up"),
-        Stop(3, "#D9C295", "Bare soil"), Stop(4, "#C7E07A", "Cropland / sparse vegetation"),
-        Stop(5, "#1B6E33", "Tea / forest / dense vegetation"), Stop(6, "#F2F2F2", "Cloud"),
-        Stop(7, "#555555", "Cloud shadow"), Stop(8, "#56B4E9", "Snow"),
-    ], interpolation: .categorical, nodataCode: 0)
+    /// Land use: GroundStation's `LandCoverClass` scheme (codes 0 nodata … 8 snow) with its colour-blind-aware
+    /// palette and legend labels, so class maps, quicklooks and reports agree with the truth files.
+    public static let landUse = ColorRamp(name: "landuse", title: "Land use", stops: LandCoverClass.allCases.map {
+        Stop(Double($0.rawValue), color: RGBA($0.color.r, $0.color.g, $0.color.b), $0.label)
+    }, interpolation: .categorical, nodataCode: 0)
 }

@@ -1,6 +1,9 @@
 public import RasterCore
 internal import CShims
 internal import CTIFF
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Reads GeoTIFFs through libtiff: any sample type TilePipe models, strips or tiles, pixel- or
 /// band-interleaved, classic or BigTIFF, every codec the system libtiff decodes.
@@ -66,6 +69,12 @@ public final class GeoTIFFReader {
             // libtiff converts YCbCr JPEG to RGB for us, as GDAL does.
             _ = rs_tiff_set_int(h.tif, UInt32(TIFFTAG_JPEGCOLORMODE), Int32(JPEGCOLORMODE_RGB))
         }
+        if compression == Int(COMPRESSION_ADOBE_DEFLATE) || compression == Int(COMPRESSION_DEFLATE) {
+            // Decode DEFLATE with zlib, not libdeflate: for a stream that inflates past its block, libtiff
+            // 4.5's libdeflate path reports success with the block left partly undecoded (garbage; GDAL
+            // shows it too), while zlib decodes exactly the block's bytes.
+            _ = rs_tiff_set_int(h.tif, UInt32(TIFFTAG_DEFLATE_SUBCODEC), Int32(DEFLATE_SUBCODEC_ZLIB))
+        }
         samplesPerPixel = spp
         packedBits = Self.sampleType(bits: bps, format: format) == nil ? bps : nil
         halfFloat = format == 3 && bps == 16
@@ -124,6 +133,13 @@ public final class GeoTIFFReader {
         }
         if let t = transform, !t.coefficients.allSatisfy(\.isFinite) {
             throw RasterIOError.corrupt(path: path, reason: "georeferencing holds non-finite numbers (NaN tie point or scale)")
+        }
+        if let t = transform {
+            // GDAL accepts a zero pixel size silently; every area and footprint would then be zero or NaN.
+            let c = t.coefficients
+            if c[1] * c[5] - c[2] * c[4] == 0 {
+                throw RasterIOError.corrupt(path: path, reason: "georeferencing has a zero pixel size (geotransform \(c))")
+            }
         }
         let geo: GeoReference? = (transform != nil || crs != nil)
             ? GeoReference(transform: transform ?? .identity, crs: crs, rasterType: rasterType) : nil
@@ -262,6 +278,7 @@ public final class GeoTIFFReader {
                             : Int(TIFFReadEncodedStrip(tif, idx, raw.baseAddress, size))
                     }
                     let got: Int
+                    errno = 0
                     if TIFFGetStrileByteCount(tif, idx) == 0 {
                         // A sparse block (no data written): nodata, or zero, as GDAL reads it.
                         let fill = S(clampingDouble: d.bands[0].nodata ?? 0)
@@ -277,6 +294,12 @@ public final class GeoTIFFReader {
                         }
                     }
                     if got < 0 {
+                        // An operating-system read failure (EIO, ESTALE, ...) is not corrupt data: say so, so
+                        // the caller may retry it (reliability.md: keep I/O failure apart from corrupt input).
+                        let e = errno
+                        if Self.ioErrnos.contains(e) {
+                            throw RasterIOError.io(path: path, reason: "read failed at \(d.layout.tiled ? "tile" : "strip") (\(px), \(py)): \(String(cString: strerror(e)))")
+                        }
                         throw RasterIOError.corrupt(path: path, reason: "cannot decode \(d.layout.tiled ? "tile" : "strip") at pixel (\(px), \(py)): \(handle.lastError(or: "libtiff read error"))")
                     }
                     // Intersection of this block with the window, in image coordinates.
@@ -309,6 +332,10 @@ public final class GeoTIFFReader {
         return Raster(width: w.width, height: w.height, samples: out, bands: wanted.map { d.bands[$0] }, geo: geo,
                       metadata: d.metadata)
     }
+
+    /// errno values of a failed read that mean the storage failed, not the data: EIO, ESTALE, EAGAIN,
+    /// EINTR, ETIMEDOUT, ENXIO, ENOLINK, ECOMM, EREMOTEIO.
+    static let ioErrnos: Set<Int32> = [EIO, ESTALE, EAGAIN, EINTR, ETIMEDOUT, ENXIO, ENOLINK, ECOMM, EREMOTEIO]
 
     /// Reads one band as raw values in Float32, nodata replaced by NaN (scale/offset are left to the caller).
     public func readFloatBand(_ band: Int, window: Window? = nil) throws -> [Float] {

@@ -1,6 +1,9 @@
 public import RasterCore
 internal import CShims
 internal import CTIFF
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Writes tiled GeoTIFFs through libtiff, in Cloud-Optimized order: every IFD (full resolution
 /// first, then the overviews) before any tile data, strile arrays right after the IFDs, tile data
@@ -97,7 +100,14 @@ public enum GeoTIFFWriter {
         let spp = main.bandCount
         let metadataXML = metadataDocument(for: main)
         let nodataText = main.bands.first?.nodata.map(formatNodata)
-        let fail: (String) -> RasterIOError = { RasterIOError.io(path: finalPath, reason: h.lastError(or: $0)) }
+        // libtiff's write messages ("Write error at scanline 0") omit the cause: add errno's text when the
+        // storage failed (a full disk must say so).
+        let fail: (String) -> RasterIOError = { what in
+            let e = errno
+            let base = h.lastError(or: what)
+            let storage: Set<Int32> = [ENOSPC, EDQUOT, EFBIG, EIO, EROFS]
+            return RasterIOError.io(path: finalPath, reason: storage.contains(e) ? "\(base): \(String(cString: strerror(e)))" : base)
+        }
 
         // 1–2. Every IFD, full resolution first, tags all set before the first TIFFWriteDirectory.
         for (l, level) in levels.enumerated() {
@@ -207,7 +217,10 @@ public enum GeoTIFFWriter {
             let (x, y) = t.apply(column: 0.5, row: 0.5)
             t.coefficients[0] = x; t.coefficients[3] = y
         }
-        if t.isNorthUp {
+        // As GDAL writes it: PixelScale + Tiepoint only for north-up grids with rows going south (pixelHeight < 0);
+        // rotated or south-up grids (pixelHeight > 0) go in ModelTransformation, since GDAL reads a negative
+        // ScaleY as if it were positive.
+        if t.isNorthUp && t.pixelHeight < 0 {
             try h.set(33550, doubles: [t.pixelWidth, -t.pixelHeight, 0])
             try h.set(33922, doubles: [0, 0, 0, t.originX, t.originY, 0])
         } else {

@@ -1,6 +1,7 @@
 import XCTest
 import Foundation
 import RasterCore
+import GroundStation
 @testable import Analysis
 
 final class ClassificationTests: XCTestCase {
@@ -83,7 +84,8 @@ final class ClassificationTests: XCTestCase {
                                    LandUse.snow, LandUse.nodata, LandUse.cloud, LandUse.cloudShadow, LandUse.snow])
         XCTAssertEqual(LandUse.classes.map(\.code), Array(0...8))
         XCTAssertEqual(ClassificationScheme.default.variables, ["ndsi", "nir", "blue", "mndwi", "ndwi", "ndvi", "bsi", "ndbi"])
-        XCTAssertEqual(LandUse.colorTable(for: LandUse.classes).entries[1], RGBA(hex: "#1f78b4"))
+        XCTAssertEqual(LandUse.colorTable(for: LandUse.classes).entries[1], LandCoverClass.water.color, "the scheme is GroundStation's")
+        XCTAssertEqual(LandUse.classes.map(\.name), LandCoverClass.allCases.map(\.name))
     }
 
     func testDefaultSchemeSpectralCloudAndShadowComeBeforeWater() throws {
