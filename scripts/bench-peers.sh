@@ -11,9 +11,11 @@
 # Timed commands (labels):
 #   decode-floor        scripts/bench/decode_floor.c: libtiff decode of every band of every tile, 2 threads
 #                       (one TIFF handle per file), no compute, no output — the floor
-#   tilepipe-ndvi       `tilepipe run` NDVI only, Float32 DEFLATE plain tiled GeoTIFF (overviews: false), like peers
+#   tilepipe-ndvi       `tilepipe run` NDVI only (classification.scheme: none, no quicklooks), Float32 DEFLATE plain
+#                       tiled GeoTIFF (overviews: false), like the peers
 #   tilepipe-ndvi-cog   the same as Cloud-Optimized GeoTIFF (overviews, statistics, provenance)
-#   tilepipe-full       `tilepipe run` with the default job (every index the bands allow, COGs, default outputs)
+#   tilepipe-full       `tilepipe run` with the default job: every index the bands allow, default classification,
+#                       quicklooks, STAC and reports (whatever the default job does at the time)
 #   rasterio[deflate]   ../shared/bench/peers/ndvi_rasterio.py, float32 DEFLATE out (1 thread)
 #   gdal_calc[deflate]  ../shared/bench/peers/ndvi_gdal_calc.sh, float32 DEFLATE out (1 thread, process per tile)
 # Prints a table (median/min/max, Mpx/s, CPU), ratios against the targets, /proc/loadavg before and after, the
@@ -34,7 +36,7 @@ while [[ $# -gt 0 ]]; do
     --no-check) CHECK=0; shift ;;
     --no-rss) RSS=0; shift ;;
     --one-core) ONECORE=1; shift ;;
-    -h|--help) sed -n '2,22p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,24p' "$0"; exit 0 ;;
     *) echo "bench-peers: unknown option $1" >&2; exit 64 ;;
   esac
 done
@@ -81,9 +83,11 @@ inputs:
   - path: $DATA
     bands: {blue: 1, green: 2, red: 3, nir: 4, swir16: 5, swir22: 6}
 indices: [ndvi]
+classification: {scheme: none}
 outputs:
   directory: $WORK/out/tp-ndvi
   cog: {compression: deflate, overviews: false}
+  quicklooks: {indices: []}
 YAML
 sed -e "s#out/tp-ndvi#out/tp-ndvi-cog#" -e "s#overviews: false#overviews: true#" ndvi.yaml > ndvi-cog.yaml
 cat > full.yaml <<YAML

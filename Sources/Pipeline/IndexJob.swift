@@ -389,7 +389,8 @@ public struct TileProductOptions: Sendable {
         self.stac = stac; self.collectionId = collectionId; self.accuracy = accuracy
     }
 
-    /// The options a config asks for: classification (`classification:` or the default land-use scheme), quicklooks
+    /// The options a config asks for: classification (`classification:` or the default land-use scheme; none with
+    /// `classification.scheme: none`), quicklooks
     /// of `outputs.quicklooks.indices` (default `ndvi` when configured, and `landuse`), a STAC item per tile.
     public static func from(_ config: PipelineConfig) -> TileProductOptions {
         var o = TileProductOptions(stac: true, collectionId: config.outputs.stac?.collectionId ?? config.name ?? "tilepipe")
@@ -415,10 +416,13 @@ public struct TileProductOptions: Sendable {
             }
             o.scheme = ClassificationScheme(classes: defs, rules: rules, defaultClass: 0)
             o.classRamp = ColorRamp(name: "classes", title: "Classes", stops: stops, interpolation: .categorical, nodataCode: 0)
+        } else if config.classification?.scheme == "none" {
+            o.scheme = nil // indices only (benchmarks, index-only products): no class map, no land-use quicklook
         } else {
             o.scheme = .default
         }
-        o.quicklooks = config.outputs.quicklooks?.indices ?? (config.indices.contains("ndvi") ? ["ndvi", "landuse"] : ["landuse"])
+        let classMap = o.scheme == nil ? [String]() : ["landuse"]
+        o.quicklooks = config.outputs.quicklooks?.indices ?? ((config.indices.contains("ndvi") ? ["ndvi"] : []) + classMap)
         o.quicklookSize = config.outputs.quicklooks?.maxSize ?? 1024
         return o
     }
