@@ -31,23 +31,18 @@ test-deps:
 build: deps
 	$(SWIFT) build -c $(CONFIG)
 
-# Until the pipeline engine lands (`tilepipe run`), `make run` describes every raster under SampleTiles/.
+# The default job of pipeline.yaml on SampleTiles/: index COGs, land-use maps, flood and burn jobs, quicklooks,
+# STAC, affected.geojson and reports in out/.
 run: build
-	@if $(TILEPIPE) --help 2>/dev/null | grep -qE '^ +run( |$$)'; then \
-	  $(TILEPIPE) run pipeline.yaml; \
-	else \
-	  echo "tilepipe run is not implemented yet: describing SampleTiles/ with tilepipe info instead"; \
-	  files=$$(find SampleTiles -type f \( -name '*.tif' -o -name '*.TIF' -o -name '*.png' \) 2>/dev/null | sort); \
-	  if [ -z "$$files" ]; then echo "SampleTiles/ holds no .tif or .png yet"; fi; \
-	  for f in $$files; do $(TILEPIPE) info "$$f" || exit 1; done; \
-	fi
+	$(TILEPIPE) run pipeline.yaml
 
-# XCTest in parallel on both cores; the last line is 'N passed, N failed, N skipped' from the xUnit report.
+# The fuzz smoke run first, then XCTest in parallel on both cores; the last line is 'N passed, N failed,
+# N skipped' from the xUnit report (swift test --parallel otherwise ends with Swift Testing's empty summary).
 test: test-deps
+	@$(MAKE) --no-print-directory fuzz-smoke
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build --parallel --num-workers 2 --disable-swift-testing --xunit-output .build/xunit.xml; \
 	  status=$$?; python3 scripts/test-summary.py .build/xunit.xml || status=1; exit $$status
-	@$(MAKE) --no-print-directory fuzz-smoke
 
 # libFuzzer targets (Fuzz/, a separate package built with -sanitize=fuzzer,address); fails on any crash,
 # sanitizer report or leak. `make fuzz FUZZ_SECONDS=600` for a longer run by hand.

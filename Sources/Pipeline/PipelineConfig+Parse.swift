@@ -4,7 +4,7 @@ import Yams
 extension PipelineConfig {
     /// Top-level keys of schema version 1.
     public static let topLevelKeys = ["version", "name", "inputs", "indices", "calibration", "masks", "classification",
-                                      "monitor", "outputs", "report", "execution", "logging"]
+                                      "monitor", "regions", "outputs", "report", "execution", "logging"]
 
     /// Reads and validates `path`, after applying `overrides` (`key.path=value`, value in YAML syntax).
     /// - Throws: `ConfigError` with file:line:column for every problem, or for an unreadable file.
@@ -117,6 +117,7 @@ extension PipelineConfig {
         config.masks = try top["masks"].map(decodeMasks)
         config.classification = try top["classification"].map { try decodeClassification($0, indexNames: indexNames) }
         config.monitor = try top["monitor"].map { try $0.sequence().map(decodeMonitor) }
+        config.regions = try top["regions"]?.string()
         config.report = try top["report"].map(decodeReport)
         config.execution = try top["execution"].map(decodeExecution)
         config.logging = try top["logging"].map(decodeLogging)
@@ -165,8 +166,8 @@ extension PipelineConfig {
             var ql = QuicklookSpec()
             if let i = qm["indices"] {
                 let list = try i.stringList()
-                if let bad = list.first(where: { !indexNames.contains($0) }) {
-                    throw i.error("'\(bad)' is not one of the configured indices", choices: indexNames)
+                if let bad = list.first(where: { !indexNames.contains($0) && $0 != "landuse" }) {
+                    throw i.error("'\(bad)' is not one of the configured indices or 'landuse'", choices: indexNames + ["landuse"])
                 }
                 ql.indices = list
             }
@@ -219,11 +220,24 @@ extension PipelineConfig {
     }
 
     static func decodeMonitor(_ n: ConfigNode) throws -> MonitorJobSpec {
-        let m = try n.mapping(allowed: ["kind", "threshold", "min_area_m2", "vectorize"])
+        let m = try n.mapping(allowed: ["kind", "threshold", "min_area_m2", "vectorize", "index", "before", "after"])
         guard let k = m["kind"] else { throw n.error("missing required key 'kind'") }
+        func date(_ key: String) throws -> String? {
+            guard let d = m[key] else { return nil }
+            let s = try d.string()
+            guard s.range(of: #"^\d{4}-\d{2}-\d{2}$"#, options: .regularExpression) != nil else {
+                throw d.error("'\(s)' is not a date YYYY-MM-DD")
+            }
+            return s
+        }
+        let index = try m["index"].map { i -> String in
+            let given = try i.string()
+            guard let e = IndexRegistry.lookup(given) else { throw i.error("unknown index '\(given)'", choices: IndexRegistry.names) }
+            return e.name
+        }
         return MonitorJobSpec(kind: try k.choice(["flood", "burn", "landslide", "drought", "change"]),
                               threshold: try m["threshold"]?.double(), minAreaM2: try m["min_area_m2"]?.double(),
-                              vectorize: try m["vectorize"]?.bool())
+                              vectorize: try m["vectorize"]?.bool(), index: index, before: try date("before"), after: try date("after"))
     }
 
     static func decodeReport(_ n: ConfigNode) throws -> ReportSpec {

@@ -20,6 +20,8 @@ public struct PipelineConfig: Sendable, Equatable, Codable {
     public var classification: ClassificationSpec?
     /// Two-date monitoring jobs (flood, burn scar, ...).
     public var monitor: [MonitorJobSpec]?
+    /// GeoJSON file of regions (townships, villages, parcels): class areas and index means per region and date.
+    public var regions: String?
     /// Output folder and products.
     public var outputs: OutputSpec
     /// Run report.
@@ -124,6 +126,20 @@ public struct MonitorJobSpec: Sendable, Equatable, Codable {
     public var minAreaM2: Double?
     /// Write affected areas as GeoJSON.
     public var vectorize: Bool?
+    /// Index the job compares (flood: `mndwi` when both dates have it, else `ndwi`; burn: `nbr`; landslide,
+    /// drought: `ndvi`).
+    public var index: String?
+    /// Pre-event date `YYYY-MM-DD` (default: the earliest date of each tile's pair group).
+    public var before: String?
+    /// Post-event date `YYYY-MM-DD` (default: the latest date of each tile's pair group).
+    public var after: String?
+
+    /// A job of `kind` with default thresholds and dates.
+    public init(kind: String, threshold: Double? = nil, minAreaM2: Double? = nil, vectorize: Bool? = nil,
+                index: String? = nil, before: String? = nil, after: String? = nil) {
+        self.kind = kind; self.threshold = threshold; self.minAreaM2 = minAreaM2; self.vectorize = vectorize
+        self.index = index; self.before = before; self.after = after
+    }
 }
 
 /// Where outputs go and which products are written.
@@ -158,7 +174,8 @@ public struct CogSpec: Sendable, Equatable, Codable {
 
 /// Quicklook PNG options.
 public struct QuicklookSpec: Sendable, Equatable, Codable {
-    /// Indices to render (default: all configured).
+    /// Products to render: configured index names and `landuse` (the class map). Default: `ndvi` (when
+    /// configured) and `landuse`.
     public var indices: [String]?
     /// Longest side in pixels.
     public var maxSize: Int?

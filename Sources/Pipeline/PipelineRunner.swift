@@ -2,6 +2,8 @@ import Foundation
 public import Logging
 import RasterCore
 import RasterIO
+import Products
+import Analysis
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -40,11 +42,12 @@ public enum PipelineRunner {
             var name: String?; var bands: [[String: Int]?]; var patterns: [String?]; var indices: [String]
             var calibration: CalibrationSpec?; var masks: MaskSpec?; var classification: ClassificationSpec?
             var monitor: [MonitorJobSpec]?; var cog: CogSpec?; var quicklooks: QuicklookSpec?; var stac: StacSpec?
-            var report: ReportSpec?
+            var report: ReportSpec?; var regions: String?
         }
         let canon = Canonical(name: c.name, bands: c.inputs.map(\.bands), patterns: c.inputs.map(\.pattern), indices: c.indices,
                               calibration: c.calibration, masks: c.masks, classification: c.classification, monitor: c.monitor,
-                              cog: c.outputs.cog, quicklooks: c.outputs.quicklooks, stac: c.outputs.stac, report: c.report)
+                              cog: c.outputs.cog, quicklooks: c.outputs.quicklooks, stac: c.outputs.stac, report: c.report,
+                              regions: c.regions.map { (($0 as NSString).lastPathComponent) + ":" + (Fingerprint.input([$0]) ?? "") })
         let enc = JSONEncoder()
         enc.outputFormatting = [.sortedKeys]
         var h = Fingerprint.FNV1a()
@@ -57,9 +60,9 @@ public enum PipelineRunner {
     public static func plan(config: PipelineConfig, options: RunOptions) throws -> RunPlan {
         let found = try TileSourceDiscovery.discover(config.inputs, excluding: config.outputs.directory)
         let mine = found.tiles.filter { options.shard.contains($0.id) }
-        let job = IndexJob(indices: config.indices, outputDirectory: config.outputs.directory)
+        let job = IndexJob(indices: config.indices, outputDirectory: config.outputs.directory, products: TileProductOptions.from(config))
         var outputs: [String: [String]] = [:]
-        for t in mine { outputs[t.id] = config.indices.map { IndexJob.outputPath(tile: t.id, index: $0) } }
+        for t in mine { outputs[t.id] = job.expectedOutputs(tile: t.id) }
         // Per-tile working set from the largest tile's header.
         var perTile = 0
         if let biggest = mine.max(by: { $0.bytes < $1.bytes }),
@@ -70,7 +73,9 @@ public enum PipelineRunner {
         }
         let exec = executorOptions(config: config, options: options, perTileBytes: perTile)
         return RunPlan(tiles: mine, rejects: found.rejects.filter { options.shard.contains($0.id) }, stages: ["discover", "ingest (\(job.neededBands.joined(separator: ",")))",
-                                            "indices (\(config.indices.joined(separator: ",")))", "write COG", "catalog"],
+                                            "indices (\(config.indices.joined(separator: ",")))", "classify (\(config.classification?.scheme ?? "landuse"))",
+                                            "write COG, class map, quicklooks, STAC item", "catalog",
+                                            "pairs (change\((config.monitor ?? []).map { ", " + $0.kind }.joined()))", "collection, affected.geojson, reports"],
                        outputs: outputs, estimatedPeakBytes: exec.maxInFlight * perTile + (48 << 20),
                        maxInFlight: exec.maxInFlight, shard: options.shard, outputDirectory: config.outputs.directory)
     }
@@ -100,15 +105,23 @@ public enum PipelineRunner {
         if options.fresh {
             RunCatalog.remove(in: out)
             try? fm.removeItem(atPath: (out as NSString).appendingPathComponent("tiles"))
-            try? fm.removeItem(atPath: (out as NSString).appendingPathComponent("run.json"))
+            for name in ["run.json", "pairs", "stac", "affected.geojson"] + ReportWriter.fileNames {
+                try? fm.removeItem(atPath: (out as NSString).appendingPathComponent(name))
+            }
         }
         let removed = removeStaleTemporaries(in: out)
         if removed > 0 { logger.notice("removed leftover temporary files", metadata: ["count": "\(removed)"]) }
 
         let catalog = try RunCatalog(directory: out)
         let configHash = configHash(config)
+        var products = TileProductOptions.from(config)
+        if let path = config.regions {
+            do { products.regions = try RegionReader.read(path: path) } catch {
+                throw PipelineError.inputUnreadable(path: path, reason: "regions: \(error)")
+            }
+        }
         let job = IndexJob(indices: config.indices, outputDirectory: out, calibration: config.calibration, cog: config.outputs.cog,
-                           toolVersion: options.toolVersion, configHash: configHash)
+                           toolVersion: options.toolVersion, configHash: configHash, products: products)
 
         // Resume: skip tiles whose inputs, config and version are unchanged and whose outputs are intact.
         var todo: [TileSource] = []
@@ -156,7 +169,8 @@ public enum PipelineRunner {
                 switch result {
                 case .success(let p):
                     try catalog.record(TileRecord(id: tile.id, path: tile.path, status: "done", inputHash: h, configHash: configHash,
-                                                  toolVersion: version, cause: p.warning, statistics: p.statistics, pixels: p.pixels),
+                                                  toolVersion: version, cause: p.warning, statistics: p.statistics, pixels: p.pixels,
+                                                  results: p.results),
                                        outputs: p.outputs, runId: runId)
                     logger.info("tile done", metadata: ["tile_id": "\(tile.id)", "outputs": "\(p.outputs.count)"])
                     progress.tileFinished(ok: true, pixels: p.pixels)
@@ -187,16 +201,47 @@ public enum PipelineRunner {
             }
         }
         failures.sort { Array($0.tile.utf8).lexicographicallyPrecedes(Array($1.tile.utf8)) }
-        try catalog.finishRun(runId, done: done, skipped: skipped, failed: failures.count)
         let planned = Set(plan.tiles.map(\.id) + plan.rejects.map(\.id))
         let rows = try catalog.allTiles().filter { planned.contains($0.id) }
         let outputCount = try catalog.allOutputs().filter { planned.contains($0.tileId) }.count
         let iso = ISO8601DateFormatter()
-        let warnings = rows.filter { $0.status == "done" && $0.cause != nil }.map { "\($0.id): \($0.cause!)" }
+        var warnings = RunSummary.groupedWarnings(rows)
+
+        // Phase 2: two-date pairs of this shard's done tiles (all recomputed, so maps of an earlier config go first;
+        // deterministic bytes).
+        try? fm.removeItem(atPath: (out as NSString).appendingPathComponent("pairs"))
+        let pairs = PairPhase.run(rows: rows, monitor: config.monitor ?? [], directory: out,
+                                  provenance: Provenance(version: options.toolVersion, pipelineHash: configHash),
+                                  classification: products.scheme != nil, codec: job.codec, tileSize: job.tileSize)
+        try catalog.replacePairs(pairs)
+        for spec in config.monitor ?? [] where spec.kind != "change" && !pairs.contains(where: { $0.job == spec.kind }) {
+            let dates = "\(spec.before ?? "earliest") → \(spec.after ?? "latest")"
+            warnings.append("monitor \(spec.kind): no tile pair with dates \(dates) and the \(spec.index ?? "default") index on both dates; the job produced nothing")
+        }
+        for p in pairs where p.failure != nil {
+            failures.append(.init(tile: p.afterTile, path: "\(p.beforeTile) + \(p.afterTile)", stage: "pair \(p.job)",
+                                  cause: p.failure!, kind: "config"))
+            logger.error("pair failed", metadata: ["job": "\(p.job)", "tiles": "\(p.beforeTile) \(p.afterTile)", "error": "\(p.failure!)"])
+        }
+        // Phase 3: run-level facts, STAC collection, affected.geojson and reports, from the catalog only.
+        var meta: [String: String] = [RunProducts.Key.pipeline: config.sourcePath, RunProducts.Key.configHash: configHash,
+                                      RunProducts.Key.toolVersion: options.toolVersion,
+                                      RunProducts.Key.inputs: config.inputs.map(\.path).joined(separator: "\n"),
+                                      RunProducts.Key.collectionId: products.collectionId,
+                                      RunProducts.Key.started: iso.string(from: startedAt), RunProducts.Key.finished: iso.string(from: Date())]
+        meta[RunProducts.Key.name] = config.name
+        meta[RunProducts.Key.title] = config.report?.title
+        meta[RunProducts.Key.license] = config.outputs.stac?.license
+        for (k, v) in meta { try catalog.setMeta(k, v) }
+        do { try RunProducts.write(directory: out) } catch {
+            failures.append(.init(tile: "", path: out, stage: "report", cause: "\(error)", kind: "io"))
+            logger.error("reports failed", metadata: ["error": "\(error)"])
+        }
         let summary = RunSummary(toolVersion: options.toolVersion, configHash: configHash, shard: options.shard.description,
                                  total: plan.tiles.count + plan.rejects.count, done: done, skipped: skipped, failed: failures.count, failures: failures, warnings: warnings,
                                  indices: RunSummary.totals(rows), outputCount: outputCount, startedAt: iso.string(from: startedAt),
                                  finishedAt: iso.string(from: Date()), wallSeconds: Date().timeIntervalSince(startedAt))
+        try catalog.finishRun(runId, done: done, skipped: skipped, failed: failures.count)
         try AtomicFile.write(text: summary.json, to: (out as NSString).appendingPathComponent("run.json"))
         logger.info("run finished", metadata: ["done": "\(done)", "skipped": "\(skipped)", "failed": "\(failures.count)",
                                                "max_in_flight_observed": "\(observed.maxInFlight)"])

@@ -26,14 +26,16 @@ public struct TileRecord: Sendable, Equatable {
     public var statistics: [String: BandStatistics.Accumulator]
     /// Pixels processed.
     public var pixels: Int
+    /// Report figures of a done tile (class counts, index sums, accuracy, product paths).
+    public var results: TileResults?
 
     /// A record.
     public init(id: String, path: String, status: String, inputHash: String, configHash: String, toolVersion: String,
                 failedStage: String? = nil, cause: String? = nil, kind: String? = nil,
-                statistics: [String: BandStatistics.Accumulator] = [:], pixels: Int = 0) {
+                statistics: [String: BandStatistics.Accumulator] = [:], pixels: Int = 0, results: TileResults? = nil) {
         self.id = id; self.path = path; self.status = status; self.inputHash = inputHash; self.configHash = configHash
         self.toolVersion = toolVersion; self.failedStage = failedStage; self.cause = cause; self.kind = kind
-        self.statistics = statistics; self.pixels = pixels
+        self.statistics = statistics; self.pixels = pixels; self.results = results
     }
 }
 
@@ -88,6 +90,14 @@ public final class RunCatalog: Sendable {
                     CREATE INDEX outputs_tile ON outputs(tile_id);
                     """)
             }
+            // v2: report figures per tile, two-date pair results and run-level facts (reports rebuild from these).
+            migrator.registerMigration("v2") { db in
+                try db.execute(sql: """
+                    ALTER TABLE tiles ADD COLUMN results_json TEXT;
+                    CREATE TABLE pairs(id TEXT PRIMARY KEY, json TEXT NOT NULL);
+                    CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
+                    """)
+            }
             try migrator.migrate(pool)
         } catch {
             throw PipelineError.catalog(path: path, reason: "\(error)")
@@ -126,14 +136,15 @@ public final class RunCatalog: Sendable {
     /// Records a tile (done or failed) and replaces its outputs, in one transaction.
     public func record(_ tile: TileRecord, outputs: [OutputRecord], runId: Int64?) throws {
         let stats = try RunCatalog.encode(tile.statistics)
+        let results = try tile.results.map { try CatalogJSON.encode($0) }
         try wrap {
             try pool.write { db in
                 try db.execute(sql: "DELETE FROM outputs WHERE tile_id = ?", arguments: [tile.id])
                 try db.execute(sql: """
                     INSERT OR REPLACE INTO tiles(id, path, status, input_hash, config_hash, tool_version, failed_stage, cause, kind,
-                        stats_json, pixels, run_id, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)
+                        stats_json, pixels, run_id, updated_at, results_json) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)
                     """, arguments: [tile.id, tile.path, tile.status, tile.inputHash, tile.configHash, tile.toolVersion,
-                                     tile.failedStage, tile.cause, tile.kind, stats, tile.pixels, runId, RunCatalog.now()])
+                                     tile.failedStage, tile.cause, tile.kind, stats, tile.pixels, runId, RunCatalog.now(), results])
                 for o in outputs {
                     try db.execute(sql: "INSERT OR REPLACE INTO outputs(path, tile_id, hash, bytes) VALUES (?,?,?,?)",
                                    arguments: [o.path, o.tileId, o.hash, o.bytes])
@@ -179,6 +190,40 @@ public final class RunCatalog: Sendable {
         try wrap { Set(try pool.read { db in try String.fetchAll(db, sql: "SELECT DISTINCT config_hash FROM tiles") }) }
     }
 
+    /// Replaces every pair result (the second phase recomputes all pairs of the shard each run).
+    public func replacePairs(_ pairs: [PairResult]) throws {
+        let rows = try pairs.map { ($0.id, try CatalogJSON.encode($0)) }
+        try wrap {
+            try pool.write { db in
+                try db.execute(sql: "DELETE FROM pairs")
+                for (id, json) in rows { try db.execute(sql: "INSERT INTO pairs(id, json) VALUES (?, ?)", arguments: [id, json]) }
+            }
+        }
+    }
+
+    /// Every pair result, sorted by id.
+    public func allPairs() throws -> [PairResult] {
+        try wrap {
+            try pool.read { db in try Row.fetchAll(db, sql: "SELECT json FROM pairs ORDER BY id") }.compactMap {
+                CatalogJSON.decode(PairResult.self, $0["json"] as String?)
+            }
+        }
+    }
+
+    /// Sets a run-level fact (`run_name`, `pipeline`, `started_at`, ...).
+    public func setMeta(_ key: String, _ value: String) throws {
+        try wrap { try pool.write { db in try db.execute(sql: "INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", arguments: [key, value]) } }
+    }
+
+    /// Every run-level fact.
+    public func meta() throws -> [String: String] {
+        try wrap {
+            Dictionary(uniqueKeysWithValues: try pool.read { db in
+                try Row.fetchAll(db, sql: "SELECT key, value FROM meta").map { ($0["key"] as String, $0["value"] as String) }
+            })
+        }
+    }
+
     /// `PRAGMA integrity_check` (`ok` when sound).
     public func integrityCheck() throws -> String {
         try wrap { try pool.read { db in try String.fetchOne(db, sql: "PRAGMA integrity_check") ?? "" } }
@@ -200,7 +245,8 @@ public final class RunCatalog: Sendable {
     static func decodeTile(_ r: Row) -> TileRecord {
         TileRecord(id: r["id"], path: r["path"], status: r["status"], inputHash: r["input_hash"], configHash: r["config_hash"],
                    toolVersion: r["tool_version"], failedStage: r["failed_stage"], cause: r["cause"], kind: r["kind"],
-                   statistics: decodeStats(r["stats_json"]), pixels: r["pixels"])
+                   statistics: decodeStats(r["stats_json"]), pixels: r["pixels"],
+                   results: CatalogJSON.decode(TileResults.self, r["results_json"]))
     }
 
     /// Removes the catalog files of `directory` (`--fresh`).

@@ -68,6 +68,18 @@ public struct RunSummary: Sendable, Codable, Equatable {
     /// The exit status of design.md §5 for a run that started: 0 all done, 1 some tiles failed.
     public var exitCode: Int32 { failed > 0 ? 1 : 0 }
 
+    /// Warnings of done tiles, one line per distinct cause (`cause (N tiles: first … last)`), sorted: a sensor that
+    /// lacks bands for some indices gives one line, not one per tile.
+    public static func groupedWarnings(_ rows: [TileRecord]) -> [String] {
+        var byCause: [String: [String]] = [:]
+        for r in rows where r.status == "done" { if let c = r.cause { byCause[c, default: []].append(r.id) } }
+        return byCause.keys.sorted().map { c in
+            let ids = byCause[c]!.sorted()
+            let list = ids.count == 1 ? ids[0] : "\(ids.count) tiles: \(ids.first!) … \(ids.last!)"
+            return "\(c) (\(list))"
+        }
+    }
+
     /// Totals per index from catalog rows, merged in tile-id order.
     public static func totals(_ tiles: [TileRecord]) -> [String: IndexTotals] {
         var acc: [String: BandStatistics.Accumulator] = [:]

@@ -24,6 +24,9 @@ public enum ShardMerge {
         PipelineRunner.removeStaleTemporaries(in: output)
         var chosen: [String: (tile: TileRecord, outputs: [OutputRecord], dir: String)] = [:]
         var failedOnly: [String: TileRecord] = [:]
+        var pairs: [String: PairResult] = [:]
+        var pairDirs: [String: String] = [:]
+        var meta: [String: String] = [:]
         var configHashes = Set<String>()
         var versions = Set<String>()
         for dir in shards {
@@ -33,6 +36,16 @@ public enum ShardMerge {
                 throw PipelineError.merge(path: dir, reason: "a shard folder cannot also be the merge output")
             }
             let catalog = try RunCatalog(directory: dir)
+            for (k, v) in try catalog.meta() where meta[k] == nil { meta[k] = v }
+            for p in try catalog.allPairs() {
+                if let prior = pairs[p.id], prior.outputs.map(\.hash) != p.outputs.map(\.hash) {
+                    throw PipelineError.merge(path: dir, reason: "pair \(p.id) was computed in \(pairDirs[p.id]!) too, with different outputs")
+                }
+                for o in p.outputs where Fingerprint.file((dir as NSString).appendingPathComponent(o.path)) != o.hash {
+                    throw PipelineError.merge(path: (dir as NSString).appendingPathComponent(o.path), reason: "output of pair \(p.id) is missing or does not match its recorded hash")
+                }
+                if pairs[p.id] == nil { pairs[p.id] = p; pairDirs[p.id] = dir }
+            }
             for t in try catalog.allTiles() {
                 configHashes.insert(t.configHash)
                 versions.insert(t.toolVersion)
@@ -73,6 +86,16 @@ public enum ShardMerge {
             try merged.record(c.tile, outputs: c.outputs, runId: runId)
         }
         for id in failedOnly.keys.sorted() { try merged.record(failedOnly[id]!, outputs: [], runId: runId) }
+        for id in pairs.keys.sorted() {
+            for o in pairs[id]!.outputs {
+                let dst = (output as NSString).appendingPathComponent(o.path)
+                if Fingerprint.file(dst) == o.hash { continue }
+                try copyAtomically((pairDirs[id]! as NSString).appendingPathComponent(o.path), to: dst)
+            }
+        }
+        try merged.replacePairs(pairs.keys.sorted().map { pairs[$0]! })
+        for (k, v) in meta { try merged.setMeta(k, v) }
+        try RunProducts.write(directory: output)
         try merged.finishRun(runId, done: chosen.count, skipped: 0, failed: failedOnly.count)
         let rows = try merged.allTiles()
         let failures = failedOnly.keys.sorted().map { id -> RunSummary.Failure in
@@ -83,7 +106,7 @@ public enum ShardMerge {
         let summary = RunSummary(toolVersion: versions.first ?? toolVersion, configHash: configHashes.first ?? "", shard: "merge of \(shards.count)",
                                  total: chosen.count + failedOnly.count, done: chosen.count, skipped: 0, failed: failedOnly.count,
                                  failures: failures,
-                                 warnings: rows.filter { $0.status == "done" && $0.cause != nil }.map { "\($0.id): \($0.cause!)" },
+                                 warnings: RunSummary.groupedWarnings(rows),
                                  indices: RunSummary.totals(rows), outputCount: try merged.allOutputs().count,
                                  startedAt: iso.string(from: started), finishedAt: iso.string(from: Date()),
                                  wallSeconds: Date().timeIntervalSince(started))

@@ -21,7 +21,7 @@ enum ReportHTML {
         let s = r.statusCounts
         let alertClass = ["emergency": "a-emergency", "warning": "a-warning", "watch": "a-watch"]
         var vm: [String: Any] = [
-            "runId": r.run.id, "toolVersion": r.run.toolVersion, "pipeline": r.run.pipeline, "pipelineHash": r.run.pipelineHash,
+            "title": r.run.title ?? "TilePipe report", "runId": r.run.id, "toolVersion": r.run.toolVersion, "pipeline": r.run.pipeline, "pipelineHash": r.run.pipelineHash,
             "started": r.run.started, "finished": r.run.finished,
             "done": s.done, "skipped": s.skipped, "failed": s.failed,
             "alerts": r.alerts.map { d -> [String: Any] in
@@ -33,14 +33,19 @@ enum ReportHTML {
         ]
         vm["hasAlerts"] = !r.alerts.isEmpty
 
-        // Land-use bars, one chart per date.
+        // Land-use bars, one chart per date; the gutter fits the longest class name (about 6.5 px per character at 12 px).
         let areas = r.areasByDate
+        let labelGutter = 20 + Int(6.5 * Double(r.classes.map(\.name.count).max() ?? 10))
+        let barWidth = 330.0
+        vm["gutter"] = labelGutter
+        vm["labelX"] = labelGutter - 6
+        vm["chartWidth"] = labelGutter + Int(barWidth) + 150
         let maxHa = max(areas.flatMap { $0.rows.map(\.hectares) }.max() ?? 0, 1e-9)
         vm["landUse"] = areas.map { d -> [String: Any] in
             let rows = d.rows.enumerated().map { i, row -> [String: Any] in
-                ["y": 6 + i * 24, "ty": 21 + i * 24, "w": ReportNumber.fixed(360 * row.hectares / maxHa, 1), "color": row.info.color,
+                ["y": 6 + i * 24, "ty": 21 + i * 24, "w": ReportNumber.fixed(barWidth * row.hectares / maxHa, 1), "color": row.info.color,
                  "name": row.info.name, "ha": ReportNumber.ha(row.hectares), "pct": ReportNumber.pct(row.percent),
-                 "vx": ReportNumber.fixed(150 + 360 * row.hectares / maxHa + 6, 1)]
+                 "vx": ReportNumber.fixed(Double(labelGutter) + barWidth * row.hectares / maxHa + 6, 1)]
             }
             return ["date": d.date, "rows": rows, "height": 12 + d.rows.count * 24]
         }
@@ -50,7 +55,7 @@ enum ReportHTML {
         vm["changes"] = r.changes.map { c -> [String: Any] in
             let n = c.classes.count
             let maxCell = max(c.pixels.flatMap { $0 }.max() ?? 0, 1)
-            let cell = 44, left = 130, top = 110
+            let cell = 44, left = 20 + Int(6 * Double(c.classes.map { r.classInfo($0).name.count }.max() ?? 10)), top = 130
             var cells: [[String: Any]] = []
             for i in 0..<n { for j in 0..<n {
                 let v = c.pixels[i][j]

@@ -6,7 +6,7 @@ enum ReportTemplate {
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>TilePipe report — {{runId}}</title>
+<title>{{title}} — {{runId}}</title>
 <style>
 :root { --ink:#1d2433; --muted:#5b6475; --line:#d9dee7; --bg:#ffffff; --panel:#f6f8fb; }
 * { box-sizing: border-box; }
@@ -37,7 +37,7 @@ svg { max-width: 100%; height: auto; }
 <body>
 <main>
 <header id="summary">
-<h1>TilePipe report</h1>
+<h1>{{title}}</h1>
 <div class="meta">Run {{runId}} · pipeline <code>{{pipeline}}</code> · TilePipe {{toolVersion}} · {{started}} → {{finished}}</div>
 <div class="cards">
 <div class="card"><b>{{done}}</b>tiles processed</div>
@@ -56,8 +56,8 @@ svg { max-width: 100%; height: auto; }
 <h2>Land use</h2>
 {{#landUse}}
 <h3>{{date}}</h3>
-<div class="scroll"><svg viewBox="0 0 640 {{height}}" width="640" height="{{height}}" role="img" aria-label="Land-use areas on {{date}}">
-{{#rows}}<text x="144" y="{{ty}}" text-anchor="end" font-size="12">{{name}}</text><rect x="150" y="{{y}}" width="{{w}}" height="18" fill="{{color}}" stroke="#0004"><title>{{name}}: {{ha}} ha</title></rect><text x="{{vx}}" y="{{ty}}" font-size="12">{{ha}} ha ({{pct}} %)</text>
+<div class="scroll"><svg viewBox="0 0 {{chartWidth}} {{height}}" width="{{chartWidth}}" height="{{height}}" role="img" aria-label="Land-use areas on {{date}}">
+{{#rows}}<text x="{{labelX}}" y="{{ty}}" text-anchor="end" font-size="12">{{name}}</text><rect x="{{gutter}}" y="{{y}}" width="{{w}}" height="18" fill="{{color}}" stroke="#0004"><title>{{name}}: {{ha}} ha</title></rect><text x="{{vx}}" y="{{ty}}" font-size="12">{{ha}} ha ({{pct}} %)</text>
 {{/rows}}</svg></div>
 <table><tr><th>class</th><th class="num">hectares</th><th class="num">%</th></tr>
 {{#rows}}<tr><td><span class="swatch" style="background:{{color}}"></span>{{name}}</td><td class="num">{{ha}}</td><td class="num">{{pct}}</td></tr>
@@ -72,7 +72,7 @@ svg { max-width: 100%; height: auto; }
 <h3>{{from}} → {{to}} (hectares; rows: before, columns: after)</h3>
 <div class="scroll"><svg viewBox="0 0 {{width}} {{height}}" width="{{width}}" height="{{height}}" role="img" aria-label="Change matrix {{from}} to {{to}}">
 {{#colLabels}}<text x="{{x}}" y="{{y}}" font-size="10" text-anchor="start" transform="rotate(-40 {{x}} {{y}})">{{name}}</text>
-{{/colLabels}}{{#rowLabels}}<text x="124" y="{{y}}" font-size="11" text-anchor="end">{{name}}</text>
+{{/colLabels}}{{#rowLabels}}<text x="{{lx}}" y="{{y}}" font-size="11" text-anchor="end">{{name}}</text>
 {{/rowLabels}}{{#cells}}<rect x="{{x}}" y="{{y}}" width="44" height="44" fill="#08519c" fill-opacity="{{opacity}}" stroke="#fff"><title>{{title}}</title></rect><text x="{{tx}}" y="{{ty}}" font-size="10" text-anchor="middle" fill="{{#dark}}#fff{{/dark}}{{^dark}}#1d2433{{/dark}}">{{label}}</text>
 {{/cells}}</svg></div>
 {{/changes}}

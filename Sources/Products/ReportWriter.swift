@@ -127,7 +127,7 @@ enum ReportMarkdown {
     }
     static func render(_ r: RunReport) -> String {
         let s = r.statusCounts
-        var md = "# TilePipe report — \(r.run.id)\n\n"
+        var md = "# \(r.run.title ?? "TilePipe report") — \(r.run.id)\n\n"
         md += "Pipeline `\(r.run.pipeline)` (hash \(r.run.pipelineHash)), TilePipe \(r.run.toolVersion), \(r.run.started) → \(r.run.finished).\n\n"
         md += "## Summary\n\nTiles: \(s.done) done, \(s.skipped) unchanged, \(s.failed) failed.\n\n"
         if r.alerts.isEmpty { md += "No alerts.\n\n" } else {

@@ -49,11 +49,13 @@ public struct RunInfo: Codable, Sendable, Equatable {
     public var started: String
     public var finished: String
     public var inputs: [String]
+    /// The report's heading (pipeline.yaml `report.title`); nil gives "TilePipe report".
+    public var title: String?
     /// A run info from its parts (times as ISO 8601 text).
     public init(id: String, toolVersion: String, pipeline: String, pipelineHash: String, started: String, finished: String,
-                inputs: [String]) {
+                inputs: [String], title: String? = nil) {
         self.id = id; self.toolVersion = toolVersion; self.pipeline = pipeline; self.pipelineHash = pipelineHash
-        self.started = started; self.finished = finished; self.inputs = inputs
+        self.started = started; self.finished = finished; self.inputs = inputs; self.title = title
     }
 }
 
@@ -202,12 +204,14 @@ public struct DisasterEntry: Codable, Sendable, Equatable {
     public var rule: String
     /// Quicklook of the disaster map, relative to the run folder.
     public var quicklook: String?
+    /// Intersection over union of the affected area against a reference (e.g. the simulator's truth-event), when known.
+    public var iou: Double?
     /// A disaster entry from its parts.
     public init(name: String, kind: String, before: String, after: String, tiles: [String], severities: [Severity],
-                pixelAreaM2: Double, alert: String, rule: String, quicklook: String? = nil) {
+                pixelAreaM2: Double, alert: String, rule: String, quicklook: String? = nil, iou: Double? = nil) {
         self.name = name; self.kind = kind; self.before = before; self.after = after; self.tiles = tiles
         self.severities = severities; self.pixelAreaM2 = pixelAreaM2; self.alert = alert; self.rule = rule
-        self.quicklook = quicklook
+        self.quicklook = quicklook; self.iou = iou
     }
     /// Hectares of one severity row.
     public func hectares(_ s: Severity) -> Double { Double(s.pixels) * pixelAreaM2 / 10_000 }

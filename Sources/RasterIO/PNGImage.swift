@@ -83,6 +83,9 @@ public enum PNGImage {
         return out
     }
 
+    /// libpng's `PNG_FILTER_NONE` mask for `write(_:to:zlibLevel:filter:)`: rows stored unfiltered (fastest).
+    public static let filterNone = 0x08
+
     /// Writes a PNG atomically. `zlibLevel` defaults to 1 (fast; encoding is otherwise the slowest stage);
     /// `filter` nil = libpng's adaptive choice, or one of the PNG filter masks (e.g. 0x08 = NONE... see libpng).
     public static func write(_ image: Image, to path: String, zlibLevel: Int = 1, filter: Int? = nil) throws {

@@ -35,6 +35,24 @@ public enum RasterFile {
         }
     }
 
+    /// What a GeoTIFF or PNG holds (size, type, bands, georeferencing, layout), whichever the file is.
+    /// GeoTIFFs are described from their header; PNGs are decoded (they have no cheaper header-only path here).
+    /// Pair with `read(path:bands:limits:)` for code that takes either format.
+    public static func describe(path: String, limits: ResourceLimits = .default) throws -> RasterDescription {
+        switch try sniff(path) {
+        case .tiff: return try GeoTIFFReader(path: path, limits: limits).description
+        case .png: return description(ofPNG: try readPNG(path: path, limits: limits), path: path)
+        }
+    }
+
+    /// The description of a PNG already read as a raster.
+    static func description(ofPNG r: AnyRaster, path: String) -> RasterDescription {
+        RasterDescription(path: path, format: "PNG", width: r.width, height: r.height, sampleType: r.sampleType,
+                          bands: r.bands, geo: r.geo, metadata: r.metadata,
+                          layout: RasterLayout(interleave: .pixel, tiled: false, blockWidth: r.width, blockHeight: 1,
+                                               compression: "DEFLATE", predictor: 1, bigTIFF: false, overviewCount: 0))
+    }
+
     /// Reads a PNG as a planar raster (UInt8 or UInt16), with its world file as georeferencing and
     /// tRNS as nodata, as GDAL's PNG driver does. Palette images keep indices and the colour table.
     public static func readPNG(path: String, limits: ResourceLimits = .default) throws -> AnyRaster {

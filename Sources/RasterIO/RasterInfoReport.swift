@@ -36,10 +36,7 @@ public struct RasterInfoReport: Sendable {
     public static func make(path: String, statistics: Bool = true, limits: ResourceLimits = .default) throws -> RasterInfoReport {
         if try RasterFile.sniff(path) == .png {
             let r = try RasterFile.readPNG(path: path, limits: limits)
-            let d = RasterDescription(path: path, format: "PNG", width: r.width, height: r.height, sampleType: r.sampleType,
-                                      bands: r.bands, geo: r.geo, metadata: r.metadata,
-                                      layout: RasterLayout(interleave: .pixel, tiled: false, blockWidth: r.width, blockHeight: 1,
-                                                           compression: "DEFLATE", predictor: 1, bigTIFF: false, overviewCount: 0))
+            let d = RasterFile.description(ofPNG: r, path: path)
             return RasterInfoReport(description: d, statistics: statistics ? (0..<r.bandCount).map { r.statistics(band: $0) } : nil)
         }
         let reader = try GeoTIFFReader(path: path, limits: limits)

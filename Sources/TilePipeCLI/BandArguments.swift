@@ -50,24 +50,24 @@ struct LoadedBands {
 
     var count: Int { width * height }
 
-    /// Reads every spec. Scale and offset: `scale`/`offset` when given, else the band's own
-    /// SCALE/OFFSET metadata; a MODIS HDF-EOS `scale_factor` > 1 (e.g. 10000) means "divide by".
-    static func load(_ specs: [BandSpec], scale: Double?, offset: Double?) throws -> LoadedBands {
+    /// Reads every spec (GeoTIFF or PNG, recognised by content). Scale and offset: `scale`/`offset` when given;
+    /// otherwise, with `fileScale`, the band's own SCALE/OFFSET metadata (a MODIS HDF-EOS `scale_factor` > 1,
+    /// e.g. 10000, means "divide by"); without it, raw values as stored (as gdal_calc.py reads them).
+    static func load(_ specs: [BandSpec], scale: Double?, offset: Double?, fileScale: Bool) throws -> LoadedBands {
         guard !specs.isEmpty else { throw ValidationError("no --band given") }
         var seen = Set<String>()
         for s in specs where !seen.insert(s.role).inserted {
             throw ValidationError("--band role '\(s.role)' is given twice")
         }
-        var readers: [String: GeoTIFFReader] = [:]
+        var descriptions: [String: RasterDescription] = [:]
         var result = LoadedBands(bands: [:], width: 0, height: 0, geo: nil, notes: [])
         var first: (spec: BandSpec, width: Int, height: Int)?
         for spec in specs {
-            let reader: GeoTIFFReader
-            if let r = readers[spec.path] { reader = r } else {
-                reader = try GeoTIFFReader(path: spec.path)
-                readers[spec.path] = reader
+            let d: RasterDescription
+            if let known = descriptions[spec.path] { d = known } else {
+                d = try RasterFile.describe(path: spec.path)
+                descriptions[spec.path] = d
             }
-            let d = reader.description
             guard spec.band <= d.bandCount else {
                 throw ValidationError("--band \(spec.role)=\(spec.path):\(spec.band): the file has \(d.bandCount) band(s)")
             }
@@ -85,8 +85,9 @@ struct LoadedBands {
                 result.geo = d.geo
             }
             let info = d.bands[spec.band - 1]
-            var values = try reader.read(bands: [spec.band - 1]).floatBand(0)
-            let (s, o, note) = Self.scaleOffset(info: info, metadata: d.metadata, scale: scale, offset: offset)
+            var values = try RasterFile.read(path: spec.path, bands: [spec.band - 1]).floatBand(0)
+            let (s, o, note) = fileScale ? Self.scaleOffset(info: info, metadata: d.metadata, scale: scale, offset: offset)
+                : (scale ?? 1, offset ?? 0, nil)
             if let note { result.notes.append("\(spec.role)=\(spec.path):\(spec.band): \(note)") }
             if s != 1 || o != 0 {
                 let fs = Float(s), fo = Float(o)

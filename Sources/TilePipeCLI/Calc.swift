@@ -12,8 +12,8 @@ struct Calc: ParsableCommand {
     @Argument(help: "The expression, e.g. \"(nir - red) / (nir + red)\".") var expression: String
     @Option(name: .customLong("band"), help: "ROLE=FILE[:BAND]: an identifier used in the expression and its file; BAND is 1-based.")
     var bandArguments: [String] = []
-    @Option(help: "Value = raw × scale + offset; overrides the file's scale.") var scale: Double?
-    @Option(help: "Value = raw × scale + offset; overrides the file's offset.") var offset: Double?
+    @Option(help: "Value = raw × scale + offset (default: raw values as stored, as gdal_calc.py reads them).") var scale: Double?
+    @Option(help: "Value = raw × scale + offset (default offset 0).") var offset: Double?
     @Option(help: "The output GeoTIFF.") var output: String
 
     func run() throws {
@@ -25,7 +25,7 @@ struct Calc: ParsableCommand {
         let used = specs.filter { parsed.referencedBands.contains($0.role) }
         guard !used.isEmpty else { throw ValidationError("the expression reads no band; give at least one --band it uses") }
         do {
-            let loaded = try LoadedBands.load(used, scale: scale, offset: offset)
+            let loaded = try LoadedBands.load(used, scale: scale, offset: offset, fileScale: false)
             for note in loaded.notes { printError(note) }
             let values = parsed.evaluate(bands: loaded.bands, count: loaded.count)
             try writeFloatBands([(name: expression, values: values)], width: loaded.width, height: loaded.height,

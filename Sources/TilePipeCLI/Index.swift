@@ -37,7 +37,7 @@ struct Index: ParsableCommand {
             }
         }
         do {
-            let loaded = try LoadedBands.load(specs, scale: scale, offset: offset)
+            let loaded = try LoadedBands.load(specs, scale: scale, offset: offset, fileScale: true)
             for note in loaded.notes { printError(note) }
             let results = try computeIndices(indices, bands: loaded.bands, count: loaded.count)
             var seen = Set<String>()

@@ -63,7 +63,7 @@ final class ShardMergeTests: XCTestCase {
         // Merging again is idempotent; a damaged shard output is refused.
         XCTAssertEqual(try ShardMerge.merge(shards: (0..<3).map { root.appendingPathComponent("s\($0)").path },
                                             output: root.appendingPathComponent("merged").path, toolVersion: "test-1").indices, whole.indices)
-        let anyOutput = try XCTUnwrap(TileFixtures.outputFiles(root.appendingPathComponent("s1")).keys.sorted().first)
+        let anyOutput = try XCTUnwrap(TileFixtures.outputFiles(root.appendingPathComponent("s1")).keys.sorted().first { $0.hasPrefix("tiles/") })
         try Data([0]).write(to: root.appendingPathComponent("s1").appendingPathComponent(anyOutput))
         XCTAssertThrowsError(try ShardMerge.merge(shards: [root.appendingPathComponent("s1").path],
                                                   output: root.appendingPathComponent("m2").path, toolVersion: "test-1"))

@@ -54,7 +54,8 @@ enum TileFixtures {
         """
     }
 
-    /// All regular files under `dir` (relative path → bytes), excluding the catalog, run.json and SQLite side files.
+    /// All regular files under `dir` (relative path → bytes), excluding the catalog, run.json, SQLite side files and
+    /// the reports that carry the run's own times (report.json/md/html; compare `reportFigures` instead).
     static func outputFiles(_ dir: URL) -> [String: Data] {
         var out: [String: Data] = [:]
         guard let e = FileManager.default.enumerator(atPath: dir.path) else { return out }
@@ -62,10 +63,20 @@ enum TileFixtures {
             let full = dir.appendingPathComponent(rel)
             var isDir: ObjCBool = false
             guard FileManager.default.fileExists(atPath: full.path, isDirectory: &isDir), !isDir.boolValue else { continue }
-            if rel.hasPrefix("catalog.sqlite") || rel == "run.json" { continue }
+            if rel.hasPrefix("catalog.sqlite") || ["run.json", "report.json", "report.md", "report.html"].contains(rel) { continue }
             out[rel] = FileManager.default.contents(atPath: full.path)
         }
         return out
+    }
+
+    /// report.json without its run block (times): the figures, which must not depend on how the run went.
+    static func reportFigures(_ dir: URL) throws -> String {
+        let data = try Data(contentsOf: dir.appendingPathComponent("report.json"))
+        var doc = try JSONSerialization.jsonObject(with: data) as? [String: Any] ?? [:]
+        var report = doc["report"] as? [String: Any] ?? [:]
+        report["run"] = nil
+        doc["report"] = report
+        return String(decoding: try JSONSerialization.data(withJSONObject: doc, options: [.sortedKeys]), as: UTF8.self)
     }
 
     /// Names of temporaries left under `dir`.

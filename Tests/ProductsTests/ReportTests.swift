@@ -31,7 +31,8 @@ final class ReportTests: XCTestCase {
                                                .init(name: "permanent water", color: "#08306b", pixels: 400)],
                                   pixelAreaM2: 100, alert: "warning", rule: "new water ≥ 5 ha (8.5 ha)", quicklook: quicklook)
         return RunReport(run: RunInfo(id: "run-1", toolVersion: "0.1.0", pipeline: "pipeline.yaml", pipelineHash: "abc123",
-                                      started: "2024-07-02T00:00:00Z", finished: "2024-07-02T00:01:00Z", inputs: ["SampleTiles/"]),
+                                      started: "2024-07-02T00:00:00Z", finished: "2024-07-02T00:01:00Z", inputs: ["SampleTiles/"],
+                                      title: "Longmen township flood watch"),
                          classes: classes, tiles: tiles,
                          failures: [FailureEntry(path: "SampleTiles/bad, \"odd\".tif", stage: "ingest", cause: "truncated strip", kind: "corrupt")],
                          changes: [change], disasters: [flood],
@@ -135,6 +136,7 @@ final class ReportTests: XCTestCase {
         // Alerts come before the land-use section.
         XCTAssertLessThan(html.range(of: "id=\"alerts\"")!.lowerBound, html.range(of: "id=\"land-use\"")!.lowerBound)
         XCTAssertTrue(html.contains("WARNING"))
+        XCTAssertTrue(html.contains("<h1>Longmen township flood watch</h1>"), "report.title is the heading")
     }
 
     func testChromiumRendersReportWithoutConsoleErrorsOrNetwork() throws {
@@ -180,7 +182,7 @@ final class ReportTests: XCTestCase {
                       "the page made network requests: \(requests)")
         let dom = try TestData.run(chromium, common + ["--user-data-dir=" + dir.appendingPathComponent("profile-dom").path, "--dump-dom", page])
         XCTAssertEqual(dom.status, 0)
-        for section in ["TilePipe report", "Alerts", "Land use", "Change between dates", "Disaster monitoring", "NDVI over time", "Failures", "Provenance"] {
+        for section in ["Longmen township flood watch", "Alerts", "Land use", "Change between dates", "Disaster monitoring", "NDVI over time", "Failures", "Provenance"] {
             XCTAssertTrue(dom.out.contains(section), "rendered page lacks \(section)")
         }
     }

@@ -5,7 +5,8 @@ import TestSupport
 
 /// GDAL's own regression rasters (../shared/data/gdal-autotest-rasters, 150 odd-but-valid files): every file
 /// either decodes to GDAL's pixels (first and last band), nodata and geotransform, or is refused with a typed
-/// `RasterIOError`; never a crash and never silently different pixels. The figure is printed.
+/// `RasterIOError`; never a crash and never silently different pixels. Each decoded file is also written back with
+/// `GeoTIFFWriter` and read by GDAL: same pixels, same grid. The figure is printed.
 final class GDALCorpusTests: XCTestCase {
     func testCorpusDecodesLikeGDALOrIsRefused() throws {
         guard let data = TestData.sharedData else { throw XCTSkip("shared data folder absent") }
@@ -15,6 +16,8 @@ final class GDALCorpusTests: XCTestCase {
         guard let json = try? Data(contentsOf: expected),
               let o = try JSONSerialization.jsonObject(with: json) as? [String: Any],
               let files = o["files"] as? [String: Any] else { throw XCTSkip("no corpus") }
+        let scratch = try TestData.temporaryDirectory("corpus")
+        defer { try? FileManager.default.removeItem(at: scratch) }
         var same = 0
         var refused: [String] = []
         for name in files.keys.sorted() {
@@ -53,10 +56,25 @@ final class GDALCorpusTests: XCTestCase {
                     }
                 }
             }
+            if problems.isEmpty, let gt = g.geoTransform {
+                // Written back by our writer, GDAL sees the same pixels and grid (what `tilepipe calc x` relies on).
+                let out = scratch.appendingPathComponent("back.tif").path
+                try write(ours, to: out)
+                let back = try GDALOracle.read(out)
+                if back.pixels != Data(SyntheticRasters.bytes(ours)) { problems.append("written back: pixels differ for GDAL") }
+                if let bgt = back.geoTransform, zip(bgt, gt).contains(where: { abs($0 - $1) > 1e-9 * max(1, abs($1)) }) {
+                    problems.append("written back: geotransform \(bgt) vs \(gt)")
+                }
+            }
             if problems.isEmpty { same += 1 } else { XCTFail("\(name): decoded differently from GDAL: \(problems.joined(separator: "; "))") }
         }
         print("GDAL autotest corpus: \(same)/\(files.count) decoded like GDAL, \(refused.count) refused with a typed error")
         for r in refused { print("  refused \(r)") }
+    }
+
+    private func write(_ r: AnyRaster, to path: String) throws {
+        func open<R: TypedRaster>(_ t: R) throws { try GeoTIFFWriter.write(t.raster, to: path, options: .init(compression: .deflate, tileSize: 256)) }
+        try open(r.typed)
     }
 
     private func doubles(_ r: AnyRaster, band: Int) -> [Double] {

@@ -111,6 +111,20 @@ final class GDALInteropTests: XCTestCase {
         }
     }
 
+    func testGDALReadsSouthUpAndIdentityTransforms() throws {
+        // Rows going north (positive pixel height), as in GDAL's gti issue 13944 file, and a bare identity grid.
+        for (name, t) in [("south-up", GeoTransform([663_840, 10, 0, 7_378_560, 0, 10])), ("identity", GeoTransform.identity)] {
+            var r = SyntheticRasters.make(Float.self, width: 20, height: 12, bands: 1)
+            r.geo = GeoReference(transform: t, crs: name == "identity" ? nil : .epsg(32749))
+            let path = dir.appendingPathComponent("\(name).tif").path
+            try GeoTIFFWriter.write(r, to: path)
+            XCTAssertEqual(try GeoTIFFReader(path: path).description.geo?.transform, t, name)
+            let g = try GDALOracle.read(path)
+            XCTAssertEqual(g.geoTransform, t.coefficients, name)
+            XCTAssertEqual(g.pixels, Data(SyntheticRasters.bytes(r)), name)
+        }
+    }
+
     func testGDALReadsTheSinusoidalCRSOfAMODISLikeFile() throws {
         let entries: [(id: UInt16, value: GeoKeyDirectory.Value)] = [
             (GeoKeyDirectory.Key.modelType, .short(1)), (GeoKeyDirectory.Key.rasterType, .short(1)),

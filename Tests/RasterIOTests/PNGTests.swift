@@ -75,6 +75,14 @@ final class PNGTests: XCTestCase {
         XCTAssertEqual(text, [60, 0, 0, -60, 440_750, 3_751_290]) // centre of the top-left pixel
         XCTAssertEqual(try WorldFile.read(besideImage: path), t)
         XCTAssertEqual(try RasterFile.read(path: path).geo?.transform, t)
+        let d = try RasterFile.describe(path: path)
+        XCTAssertEqual(d.format, "PNG")
+        XCTAssertEqual([d.width, d.height, d.bandCount], [10, 8, 1])
+        XCTAssertEqual(d.geo?.transform, t)
+        let tif = dir.appendingPathComponent("same.tif").path
+        try GeoTIFFWriter.write(Raster<UInt8>(width: 10, height: 8, bandCount: 2, geo: GeoReference(transform: t, crs: .epsg(32611))), to: tif)
+        XCTAssertEqual(try RasterFile.describe(path: tif).format, "GTiff")
+        XCTAssertEqual(try RasterFile.describe(path: tif).geo?.crs?.epsg, 32611)
         let rotated = GeoTransform([100, 2, 0.5, 200, 0.25, -3])
         let wld = try WorldFile.write(rotated, besideImage: dir.appendingPathComponent("r.jpg").path)
         XCTAssertTrue(wld.hasSuffix("r.wld"))
