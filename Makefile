@@ -57,7 +57,8 @@ fuzz-smoke: deps
 # The test suite under AddressSanitizer, in its own scratch path so it never disturbs .build.
 test-asan: test-deps
 	$(SWIFT) build --build-tests --sanitize=address --scratch-path .build-asan
-	$(SWIFT) test --skip-build --sanitize=address --scratch-path .build-asan --parallel --num-workers 2 --disable-swift-testing
+	LSAN_OPTIONS=suppressions=$(CURDIR)/Fuzz/lsan-suppressions.txt:print_suppressions=0 \
+	  $(SWIFT) test --skip-build --sanitize=address --scratch-path .build-asan --parallel --num-workers 2 --disable-swift-testing
 
 check: build
 	../shared/checks/run-all

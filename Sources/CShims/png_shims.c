@@ -72,8 +72,10 @@ int rs_png_read(const char *path, uint64_t max_bytes, rs_png_image *out, char *e
     png_set_sig_bytes(p, 8);
     /* Decode limits before anything is allocated: dimensions, chunk cache and chunk size. */
     png_set_user_limits(p, 1u << 20, 1u << 20);
-    png_set_chunk_cache_max(p, 1000);
-    png_set_chunk_malloc_max(p, 8u << 20);
+    /* libpng keeps every decoded text chunk until the read ends, so 1000 chunks of 8 MiB could hold 8 GB.
+       At most 128 ancillary chunks of 1 MiB each. */
+    png_set_chunk_cache_max(p, 128);
+    png_set_chunk_malloc_max(p, 1u << 20);
     png_read_info(p, info);
 
     png_uint_32 w = 0, h = 0;

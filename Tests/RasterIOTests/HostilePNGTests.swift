@@ -79,7 +79,7 @@ final class HostilePNGTests: XCTestCase {
     }
 
     func testZTXtBombIsCapped() throws {
-        // A zTXt chunk of ~64 KiB that inflates to 64 MiB: libpng's chunk cap (8 MiB) must drop it.
+        // A zTXt chunk of ~64 KiB that inflates to 64 MiB: libpng's chunk cap (1 MiB) must drop it.
         let bomb = Zlib.compress([UInt8](repeating: 0x41, count: 64 << 20))
         XCTAssertLessThan(bomb.count, 256 * 1024)
         let ztxt = Self.chunk("zTXt", Array("Comment".utf8) + [0, 0] + bomb)
@@ -87,7 +87,26 @@ final class HostilePNGTests: XCTestCase {
         do {
             let img = try PNGImage.read(path: path)
             XCTAssertEqual(img.pixels8, (0..<64).map { UInt8($0) })
-            XCTAssertLessThanOrEqual(img.text.map(\.value.utf8.count).max() ?? 0, 8 << 20, "zTXt inflated past the chunk cap")
+            XCTAssertLessThanOrEqual(img.text.map(\.value.utf8.count).max() ?? 0, 1 << 20, "zTXt inflated past the chunk cap")
+        } catch let e as RasterIOError {
+            XCTAssertEqual(e.path, path)
+        }
+    }
+
+    func testManyCompressedTextChunksStayBounded() throws {
+        // Many small zTXt chunks that each inflate to megabytes: libpng keeps decoded text until the read
+        // ends, so each chunk is capped at 1 MiB and the count at 128.
+        let one = Self.chunk("zTXt", Array("Comment".utf8) + [0, 0] + Zlib.compress([UInt8](repeating: 0x42, count: 2 << 20)))
+        var bytes = Self.signature + Self.ihdr(width: 8, height: 8)
+        for _ in 0..<300 { bytes += one }
+        bytes += Self.idat8x8() + iend
+        XCTAssertLessThan(bytes.count, 2 << 20)
+        let path = try file("many-ztxt.png", bytes)
+        do {
+            let img = try PNGImage.read(path: path)
+            XCTAssertEqual(img.pixels8, (0..<64).map { UInt8($0) })
+            XCTAssertLessThanOrEqual(img.text.map(\.value.utf8.count).max() ?? 0, 1 << 20)
+            XCTAssertLessThanOrEqual(img.text.count, 128)
         } catch let e as RasterIOError {
             XCTAssertEqual(e.path, path)
         }
