@@ -39,6 +39,34 @@ void rs_png_free(rs_png_image *img) {
     img->text_count = 0;
 }
 
+/* Walks the chunk table before libpng sees the file: every chunk must end inside the file, and a
+ * non-IDAT chunk may declare at most max_ancillary bytes. libpng 1.6.39 allocates a tEXt chunk's declared
+ * length before reading it, whatever png_set_chunk_malloc_max says, so a 775-byte file declaring a
+ * 1.85 GB tEXt took 1.85 GB (found by FuzzPNG). Returns 0, or -1 with a message. Leaves fp at byte 8. */
+static int rs_png_check_chunks(FILE *fp, uint32_t max_ancillary, char *errbuf, size_t errbuf_len) {
+    if (fseek(fp, 0, SEEK_END) != 0) return 0;
+    long size = ftell(fp);
+    long pos = 8;
+    while (size >= 0 && pos + 8 <= size) {
+        unsigned char h[8];
+        if (fseek(fp, pos, SEEK_SET) != 0 || fread(h, 1, 8, fp) != 8) break;
+        uint32_t n = ((uint32_t)h[0] << 24) | ((uint32_t)h[1] << 16) | ((uint32_t)h[2] << 8) | h[3];
+        char name[5] = {(char)h[4], (char)h[5], (char)h[6], (char)h[7], 0};
+        for (int i = 0; i < 4; i++) if (!((name[i] >= 'A' && name[i] <= 'Z') || (name[i] >= 'a' && name[i] <= 'z'))) name[i] = '?';
+        if ((long long)pos + 12 + (long long)n > (long long)size) {
+            if (errbuf && errbuf_len) snprintf(errbuf, errbuf_len, "chunk %s at byte %ld declares %u bytes, past the end of the file (truncated or corrupt)", name, pos, n);
+            return -1;
+        }
+        if (memcmp(h + 4, "IDAT", 4) != 0 && n > max_ancillary) {
+            if (errbuf && errbuf_len) snprintf(errbuf, errbuf_len, "chunk %s at byte %ld declares %u bytes, over the limit of %u", name, pos, n, max_ancillary);
+            return -1;
+        }
+        if (memcmp(h + 4, "IEND", 4) == 0) break;
+        pos += 12 + (long)n;
+    }
+    return fseek(fp, 8, SEEK_SET) == 0 ? 0 : -1;
+}
+
 int rs_png_read(const char *path, uint64_t max_bytes, rs_png_image *out, char *errbuf, size_t errbuf_len) {
     memset(out, 0, sizeof *out);
     FILE *volatile fp = fopen(path, "rb");
@@ -47,6 +75,10 @@ int rs_png_read(const char *path, uint64_t max_bytes, rs_png_image *out, char *e
     if (fread(sig, 1, 8, fp) != 8 || png_sig_cmp(sig, 0, 8) != 0) {
         fclose(fp);
         rs_set_err(errbuf, errbuf_len, "not a PNG file (bad signature)");
+        return -1;
+    }
+    if (rs_png_check_chunks(fp, 1u << 20, errbuf, errbuf_len) != 0) {
+        fclose(fp);
         return -1;
     }
     rs_png_err err = {.buf = errbuf, .len = errbuf_len};

@@ -69,6 +69,18 @@ final class HostilePNGTests: XCTestCase {
         }
     }
 
+    func testChunkDeclaringMoreThanTheFileHoldsIsRefusedBeforeAllocation() throws {
+        // FuzzPNG's out-of-memory finding: a tEXt after IDAT declaring 1.85 GB in a 775-byte file made libpng
+        // 1.6.39 allocate the declared length. The chunk table is now checked against the file size first.
+        let header = Self.be32(1_853_095_965) + Array("tEXt".utf8) + Array("tiff:photometric".utf8)
+        let path = try file("text-bomb.png", Self.signature + Self.ihdr(width: 8, height: 8) + Self.idat8x8() + header)
+        try HostileHarness.assertRejected(path, kinds: ["corrupt"], cause: "past the end of the file")
+        // A chunk inside the file but over the 1 MiB ancillary cap is refused too.
+        let big = Self.chunk("tEXt", Array("k".utf8) + [0] + [UInt8](repeating: 65, count: 1 << 21))
+        let capped = try file("text-big.png", Self.signature + Self.ihdr(width: 8, height: 8) + Self.idat8x8() + big + iend)
+        try HostileHarness.assertRejected(capped, kinds: ["corrupt", "limit"], cause: "over the limit")
+    }
+
     func testHugePNGIsRefusedBeforeAllocation() throws {
         // 2,000,000 columns: over libpng's 1,000,000 default user limit.
         let wide = try file("wide.png", Self.signature + Self.ihdr(width: 2_000_000, height: 1) + Self.idat8x8() + iend)
