@@ -79,23 +79,6 @@ public struct TextLogHandler: LogHandler {
         var all = metadata
         for (k, v) in event.metadata ?? [:] { all[k] = v }
         let extra = all.keys.sorted().map { "\($0)=\(all[$0]!)" }.joined(separator: " ")
-        sink(Self.oneLine("tilepipe: \(event.level): \(event.message)\(extra.isEmpty ? "" : " " + extra)") + "\n")
-    }
-
-    /// `text` with control characters escaped (`\n`, `\r`, `\t`, `\u{..}`): a file name holding a newline
-    /// must not split one log record into two lines.
-    static func oneLine(_ text: String) -> String {
-        guard text.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else { return text }
-        var out = ""
-        for u in text.unicodeScalars {
-            switch u {
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if u.properties.generalCategory == .control { out += "\\u{\(String(u.value, radix: 16))}" } else { out.unicodeScalars.append(u) }
-            }
-        }
-        return out
+        sink("tilepipe: \(event.level): \(event.message)\(extra.isEmpty ? "" : " " + extra)".escapingControlCharacters + "\n")
     }
 }

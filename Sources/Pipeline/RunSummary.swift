@@ -110,8 +110,8 @@ public struct RunSummary: Sendable, Codable, Equatable {
     public var text: String {
         var s = "tilepipe: shard \(shard): \(total) tile(s): \(done) done, \(skipped) skipped, \(failed) failed"
         s += String(format: " in %.1f s; %d output file(s)\n", wallSeconds, outputCount)
-        for w in warnings { s += TextLogHandler.oneLine("tilepipe: warning: \(w)") + "\n" }
-        for f in failures { s += TextLogHandler.oneLine("tilepipe: failed: \(f.path): \(f.stage): \(f.cause) [\(f.kind)]") + "\n" }
+        for w in warnings { s += "tilepipe: warning: \(w)".escapingControlCharacters + "\n" }
+        for f in failures { s += "tilepipe: failed: \(f.path): \(f.stage): \(f.cause) [\(f.kind)]".escapingControlCharacters + "\n" }
         return s
     }
 }

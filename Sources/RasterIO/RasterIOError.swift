@@ -43,21 +43,5 @@ public enum RasterIOError: Error, Equatable, CustomStringConvertible, Sendable {
 
     /// `path: reason` on one line: control characters (a newline in a file name, or in a libtiff
     /// message quoting it) are escaped as `\n`, `\t`, `\u{..}`, so a log or stderr line is one record.
-    public var description: String { Self.oneLine("\(path): \(reason)") }
-
-    /// `text` with every control character escaped.
-    static func oneLine(_ text: String) -> String {
-        guard text.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else { return text }
-        var out = ""
-        for u in text.unicodeScalars {
-            switch u {
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if u.properties.generalCategory == .control { out += "\\u{\(String(u.value, radix: 16))}" } else { out.unicodeScalars.append(u) }
-            }
-        }
-        return out
-    }
+    public var description: String { "\(path): \(reason)".escapingControlCharacters }
 }
