@@ -14,20 +14,7 @@ public func computeIndices(_ indices: [SpectralIndex], bands: [String: [Float]],
     guard chunk > 0 else { throw .invalidArgument("chunk size \(chunk) must be positive") }
     var unique: [SpectralIndex] = []
     for index in indices where !unique.contains(index) { unique.append(index) }
-    // Resolve the bands once; every index gets the positions of its inputs in `used`.
-    var usedNames: [String] = []
-    var slots: [[Int]] = []
-    for index in unique {
-        var mine: [Int] = []
-        for band in index.requiredBands {
-            guard let values = bands[band] else {
-                throw .missingBand(band: band, index: index.name, available: Array(bands.keys))
-            }
-            guard values.count >= count else { throw .bandLength(band: band, count: values.count, expected: count) }
-            if let k = usedNames.firstIndex(of: band) { mine.append(k) } else { usedNames.append(band); mine.append(usedNames.count - 1) }
-        }
-        slots.append(mine)
-    }
+    let (usedNames, slots) = try resolveBands(unique, lengths: bands.mapValues(\.count), count: count)
     let inputs = usedNames.map { bands[$0]! }
     let outputs: [[Float]] = withBuffers(inputs) { inPtrs in
         makeArrays(unique.count, count: count) { outPtrs in
@@ -57,19 +44,7 @@ public func computeIndices(_ indices: [SpectralIndex], bands: [String: UnsafeBuf
     guard chunk > 0 else { throw .invalidArgument("chunk size \(chunk) must be positive") }
     let count = outputs.first?.count ?? 0
     guard outputs.allSatisfy({ $0.count == count }) else { throw .invalidArgument("output buffers differ in length") }
-    var usedNames: [String] = []
-    var slots: [[Int]] = []
-    for index in indices {
-        var mine: [Int] = []
-        for band in index.requiredBands {
-            guard let values = bands[band] else {
-                throw .missingBand(band: band, index: index.name, available: Array(bands.keys))
-            }
-            guard values.count >= count else { throw .bandLength(band: band, count: values.count, expected: count) }
-            if let k = usedNames.firstIndex(of: band) { mine.append(k) } else { usedNames.append(band); mine.append(usedNames.count - 1) }
-        }
-        slots.append(mine)
-    }
+    let (usedNames, slots) = try resolveBands(indices, lengths: bands.mapValues(\.count), count: count)
     fusedLoop(indices, slots: slots, inputs: usedNames.map { bands[$0]! }, outputs: outputs, count: count, chunk: chunk)
 }
 
@@ -88,4 +63,25 @@ func fusedLoop(_ indices: [SpectralIndex], slots: [[Int]], inputs: [UnsafeBuffer
         }
         start += n
     }
+}
+
+/// Resolves the bands of a set of indices once: the distinct band names in first-use order, and for every
+/// index the positions of its inputs in that list. Throws `missingBand` (naming the band and the index) or
+/// `bandLength` when a band holds fewer than `count` samples.
+func resolveBands(_ indices: [SpectralIndex], lengths: [String: Int],
+                  count: Int) throws(KernelError) -> (names: [String], slots: [[Int]]) {
+    var names: [String] = []
+    var slots: [[Int]] = []
+    for index in indices {
+        var mine: [Int] = []
+        for band in index.requiredBands {
+            guard let length = lengths[band] else {
+                throw .missingBand(band: band, index: index.name, available: Array(lengths.keys))
+            }
+            guard length >= count else { throw .bandLength(band: band, count: length, expected: count) }
+            if let k = names.firstIndex(of: band) { mine.append(k) } else { names.append(band); mine.append(names.count - 1) }
+        }
+        slots.append(mine)
+    }
+    return (names, slots)
 }
