@@ -199,10 +199,9 @@ public struct IndexJob: TileStage {
         var results = TileResults(width: loaded.width, height: loaded.height, pixelAreaM2: IndexJob.pixelArea(loaded.geo))
         for name in applicable {
             guard let plane = planes[name] else { continue }
-            var acc = BandStatistics.Accumulator()
-            for v in plane { if v.isNaN { acc.addInvalid() } else { acc.add(Double(v)) } }
+            let acc = plane.withUnsafeBufferPointer { BandStatistics.Accumulator(samples: $0, nodata: nil) }
             stats[name] = acc
-            results.indices[name] = IndexSums(values: plane)
+            results.indices[name] = IndexSums(acc)
         }
         var classes: ClassificationResult?
         if let scheme = products.scheme {
@@ -298,7 +297,8 @@ public struct IndexJob: TileStage {
             let raster = Raster<Float>(width: c.width, height: c.height, samples: plane, bands: [info], geo: c.geo)
             if overviews {
                 // Provenance names the input by file name only, so shards and machines write the same bytes.
-                let st = try CloudOptimizedGeoTIFF.write(raster, to: full, kind: .continuous, provenance: provenance, codec: codec, tileSize: tileSize)
+                let st = try CloudOptimizedGeoTIFF.write(raster, to: full, kind: .continuous, provenance: provenance, codec: codec,
+                                                         tileSize: tileSize, statistics: c.statistics[name].map { [$0.result] })
                 bandStats[name] = st.first
             } else {
                 try GeoTIFFWriter.write(raster, to: full, options: .init(compression: codec == .zstd ? .zstd : .deflate, tileSize: tileSize))

@@ -26,15 +26,20 @@ public enum CloudOptimizedGeoTIFF {
     public enum Codec: String, Sendable, Codable { case deflate, zstd }
 
     /// Writes `raster` as a Cloud-Optimized GeoTIFF at `path` (atomically) and returns the statistics written.
+    /// `statistics` (one per band) are the caller's figures for the same samples, when it already made the pass;
+    /// they are computed here otherwise.
     ///
     /// Throws `ProductsError.invalidInput` when a class map is not single-band UInt8, and the
     /// `RasterIOError` of the writer when the file cannot be written.
     @discardableResult
     public static func write<S: RasterSample>(_ raster: Raster<S>, to path: String, kind: Kind,
                                               provenance: Provenance, codec: Codec = .deflate,
-                                              tileSize: Int = 512) throws -> [BandStatistics] {
+                                              tileSize: Int = 512, statistics: [BandStatistics]? = nil) throws -> [BandStatistics] {
         guard raster.width > 0, raster.height > 0, raster.bandCount > 0 else {
             throw ProductsError.invalidInput(item: path, reason: "empty raster \(raster.width)x\(raster.height)x\(raster.bandCount)")
+        }
+        if let statistics, statistics.count != raster.bandCount {
+            throw ProductsError.invalidInput(item: path, reason: "\(statistics.count) statistics for \(raster.bandCount) band(s)")
         }
         var product = raster
         let resampling: OverviewPyramid.Resampling
@@ -57,7 +62,7 @@ public enum CloudOptimizedGeoTIFF {
         }
         var stats: [BandStatistics] = []
         for b in 0..<product.bandCount {
-            let s = product.statistics(band: b)
+            let s = statistics?[b] ?? product.statistics(band: b)
             stats.append(s)
             product.bands[b].metadata.merge(statisticsItems(s)) { _, new in new }
         }

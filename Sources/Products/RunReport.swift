@@ -1,4 +1,5 @@
 import Foundation
+public import RasterCore
 
 /// Everything a run's reports say, built from per-tile partial statistics (pixel counts, sums), so that
 /// a merged sharded run yields exactly the same numbers as an unsharded one.
@@ -80,10 +81,14 @@ public struct IndexSums: Codable, Sendable, Equatable {
     public init(count: Int = 0, sum: Double = 0, sumOfSquares: Double = 0, minimum: Double = .infinity, maximum: Double = -.infinity) {
         self.count = count; self.sum = sum; self.sumOfSquares = sumOfSquares; self.minimum = minimum; self.maximum = maximum
     }
-    /// Sums over the finite values of a buffer.
-    public init(values: [Float]) {
-        self.init()
-        for v in values where v.isFinite { add(Double(v)) }
+    /// The sums of the values a statistics accumulator has seen (its valid samples): sum = n·mean and
+    /// sum of squares = M2 + n·mean², so one pass over a plane serves both the COG statistics and the report.
+    public init(_ statistics: BandStatistics.Accumulator) {
+        let n = Double(statistics.count)
+        self.init(count: statistics.count, sum: n * statistics.mean,
+                  sumOfSquares: statistics.m2 + n * statistics.mean * statistics.mean,
+                  minimum: statistics.count > 0 ? statistics.minimum : .infinity,
+                  maximum: statistics.count > 0 ? statistics.maximum : -.infinity)
     }
     /// Adds one value.
     public mutating func add(_ v: Double) {

@@ -13,7 +13,8 @@ public struct BandStatistics: Sendable, Equatable, Codable {
     /// Percentage of valid samples (GDAL's `STATISTICS_VALID_PERCENT`).
     public var validPercent: Double { totalCount == 0 ? 0 : 100 * Double(validCount) / Double(totalCount) }
 
-    /// Streaming accumulator (Welford), mergeable so that per-chunk or per-shard partials combine exactly.
+    /// Streaming accumulator (Welford per sample; chunked two-pass over a buffer), mergeable so that per-chunk
+    /// or per-shard partials combine exactly.
     public struct Accumulator: Sendable, Equatable, Codable {
         public var count = 0
         public var invalid = 0
@@ -47,6 +48,71 @@ public struct BandStatistics: Sendable, Equatable, Codable {
             minimum = Swift.min(minimum, o.minimum)
             maximum = Swift.max(maximum, o.maximum)
         }
+        /// The accumulator of every valid sample of `samples`: finite and not equal to `nodata` (a NaN `nodata`
+        /// adds nothing, non-finite samples are invalid anyway). The same figures as `add` per sample, computed
+        /// fast: per chunk of 4096 samples, one pass for count, sum, minimum and maximum and a second, cache-hot
+        /// pass for the squared deviations from the chunk mean (two-pass, so no cancellation), each with four
+        /// independent accumulators so no loop-carried division or addition chain stalls the pipeline; the chunks
+        /// then merge by Chan's formula. Welford's update costs a dependent division per sample (about 20 cycles);
+        /// this costs about one cycle per sample and is at least as accurate.
+        @inlinable
+        public init<S: RasterSample>(samples: UnsafeBufferPointer<S>, nodata: Double?) {
+            self.init()
+            let nd = nodata ?? .nan   // v != NaN holds for every v
+            let chunk = 4096
+            var start = 0
+            while start < samples.count {
+                let end = Swift.min(start + chunk, samples.count)
+                // Pass 1: count, sum, extremes of the valid samples (four lanes).
+                var n0 = 0, n1 = 0, n2 = 0, n3 = 0
+                var s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0
+                var lo = Double.infinity, hi = -Double.infinity
+                @inline(__always) func valid(_ v: Double) -> Bool { v.isFinite && v != nd }
+                var i = start
+                while i + 4 <= end {
+                    let a = samples[i].doubleValue, b = samples[i + 1].doubleValue
+                    let c = samples[i + 2].doubleValue, d = samples[i + 3].doubleValue
+                    if valid(a) { n0 += 1; s0 += a; lo = Swift.min(lo, a); hi = Swift.max(hi, a) }
+                    if valid(b) { n1 += 1; s1 += b; lo = Swift.min(lo, b); hi = Swift.max(hi, b) }
+                    if valid(c) { n2 += 1; s2 += c; lo = Swift.min(lo, c); hi = Swift.max(hi, c) }
+                    if valid(d) { n3 += 1; s3 += d; lo = Swift.min(lo, d); hi = Swift.max(hi, d) }
+                    i += 4
+                }
+                while i < end {
+                    let a = samples[i].doubleValue
+                    if valid(a) { n0 += 1; s0 += a; lo = Swift.min(lo, a); hi = Swift.max(hi, a) }
+                    i += 1
+                }
+                let n = n0 + n1 + n2 + n3
+                var part = Accumulator()
+                part.invalid = (end - start) - n
+                if n > 0 {
+                    let mean = ((s0 + s1) + (s2 + s3)) / Double(n)
+                    // Pass 2: squared deviations from the chunk mean.
+                    var q0 = 0.0, q1 = 0.0, q2 = 0.0, q3 = 0.0
+                    i = start
+                    while i + 4 <= end {
+                        let a = samples[i].doubleValue, b = samples[i + 1].doubleValue
+                        let c = samples[i + 2].doubleValue, d = samples[i + 3].doubleValue
+                        if valid(a) { q0 += (a - mean) * (a - mean) }
+                        if valid(b) { q1 += (b - mean) * (b - mean) }
+                        if valid(c) { q2 += (c - mean) * (c - mean) }
+                        if valid(d) { q3 += (d - mean) * (d - mean) }
+                        i += 4
+                    }
+                    while i < end {
+                        let a = samples[i].doubleValue
+                        if valid(a) { q0 += (a - mean) * (a - mean) }
+                        i += 1
+                    }
+                    part.count = n; part.mean = mean; part.m2 = (q0 + q1) + (q2 + q3)
+                    part.minimum = lo; part.maximum = hi
+                }
+                merge(part)
+                start = end
+            }
+        }
+
         /// The statistics so far (zeros when there is no valid sample).
         public var result: BandStatistics {
             BandStatistics(minimum: count > 0 ? minimum : 0, maximum: count > 0 ? maximum : 0, mean: count > 0 ? mean : 0,

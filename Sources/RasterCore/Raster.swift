@@ -83,15 +83,8 @@ public struct Raster<Sample: RasterSample>: Sendable, Equatable {
     @_specialize(where Sample == Float)
     @_specialize(where Sample == UInt16)
     public func statisticsAccumulator(band b: Int) -> BandStatistics.Accumulator {
-        var acc = BandStatistics.Accumulator()
-        let info = bands[b]
-        withBand(b) { buf in
-            for s in buf {
-                let v = s.doubleValue
-                if v.isFinite && !info.isNodata(v) { acc.add(v) } else { acc.addInvalid() }
-            }
-        }
-        return acc
+        let nodata = bands[b].nodata
+        return withBand(b) { BandStatistics.Accumulator(samples: $0, nodata: nodata) }
     }
 
     /// A new raster holding only `window`, with its transform moved accordingly.

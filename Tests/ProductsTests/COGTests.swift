@@ -72,6 +72,26 @@ final class COGTests: XCTestCase {
         XCTAssertTrue(coordinateSystem.contains("32650"), coordinateSystem.prefix(200).description)
     }
 
+    /// Statistics the caller already computed are the ones written (no second pass); a count that does not match
+    /// the bands is refused and leaves no file.
+    func testCallerStatisticsAreWrittenAndChecked() throws {
+        let dir = try tmp()
+        let r = Oracles.continuous(width: 300, height: 200)
+        var acc = BandStatistics.Accumulator()
+        acc.add(-0.5); acc.add(0.75)   // figures the raster's own samples do not have
+        let given = acc.result
+        let path = dir.appendingPathComponent("given.tif").path
+        let written = try CloudOptimizedGeoTIFF.write(r, to: path, kind: .continuous, provenance: provenance, statistics: [given])
+        XCTAssertEqual(written, [given])
+        let band = (try Oracles.gdalinfo(path)["bands"] as? [[String: Any]])?.first ?? [:]
+        let md = ((band["metadata"] as? [String: Any])?[""] as? [String: String]) ?? [:]
+        XCTAssertEqual(md["STATISTICS_MEAN"], "0.125")
+        XCTAssertEqual(md["STATISTICS_MINIMUM"], "-0.5")
+        let bad = dir.appendingPathComponent("bad.tif").path
+        XCTAssertThrowsError(try CloudOptimizedGeoTIFF.write(r, to: bad, kind: .continuous, provenance: provenance, statistics: [given, given]))
+        XCTAssertFalse(FileManager.default.fileExists(atPath: bad))
+    }
+
     /// UInt8 class map: valid COG, palette + class names, and every overview pixel holds a code of the map.
     func testClassMapOverviewsHoldOnlyValidCodes() throws {
         let dir = try tmp()

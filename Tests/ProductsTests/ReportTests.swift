@@ -119,6 +119,22 @@ final class ReportTests: XCTestCase {
         XCTAssertEqual(ReportCSV.areas(r1), ReportCSV.areas(r2))
     }
 
+    /// The sums taken from a statistics accumulator (one pass per plane in the tile job) equal the sums of the
+    /// values added one by one; an empty accumulator gives empty sums (no extremes).
+    func testIndexSumsFromStatisticsEqualValueByValueSums() {
+        let values: [Float] = (0..<10_007).map { $0 % 13 == 0 ? .nan : Float(($0 * 7919) % 997) / 997 - 0.3 }
+        var direct = IndexSums()
+        for v in values where v.isFinite { direct.add(Double(v)) }
+        let sums = IndexSums(values.withUnsafeBufferPointer { BandStatistics.Accumulator(samples: $0, nodata: nil) })
+        XCTAssertEqual(sums.count, direct.count)
+        XCTAssertEqual(sums.sum, direct.sum, accuracy: 1e-9 * abs(direct.sum))
+        XCTAssertEqual(sums.sumOfSquares, direct.sumOfSquares, accuracy: 1e-9 * direct.sumOfSquares)
+        XCTAssertEqual(sums.minimum, direct.minimum)
+        XCTAssertEqual(sums.maximum, direct.maximum)
+        let empty = IndexSums(BandStatistics.Accumulator())
+        XCTAssertEqual(empty, IndexSums())
+    }
+
     func testHTMLIsSelfContainedWithEmbeddedQuicklook() throws {
         let dir = try TestData.temporaryDirectory("report-html")
         defer { try? FileManager.default.removeItem(at: dir) }

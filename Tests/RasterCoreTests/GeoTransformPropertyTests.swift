@@ -104,6 +104,47 @@ final class RasterCorePropertyTests: XCTestCase {
         }
     }
 
+    /// The chunked buffer accumulator agrees with Welford's per-sample `add` on every length around the chunk and
+    /// lane boundaries, with NaN, ±infinity and a nodata value scattered in, for Float and UInt16 samples.
+    func testBufferAccumulatorEqualsPerSampleWelford() {
+        var rng = Rng(s: 7)
+        let lengths = [0, 1, 3, 4, 5, 4095, 4096, 4097, 8191, 12_289] + (0..<40).map { _ in Int.random(in: 0...20_000, using: &rng) }
+        for n in lengths {
+            let floats: [Float] = (0..<n).map { _ in
+                switch Int.random(in: 0..<20, using: &rng) {
+                case 0: return .nan
+                case 1: return Bool.random(using: &rng) ? .infinity : -.infinity
+                case 2: return -9999
+                default: return Float.random(in: -1...1, using: &rng) + 1000   // an offset that punishes naive sum of squares
+                }
+            }
+            var welford = BandStatistics.Accumulator()
+            for v in floats { if v.isFinite && v != -9999 { welford.add(Double(v)) } else { welford.addInvalid() } }
+            let fast = floats.withUnsafeBufferPointer { BandStatistics.Accumulator(samples: $0, nodata: -9999) }
+            let a = welford.result, b = fast.result
+            XCTAssertEqual(b.validCount, a.validCount, "n=\(n)")
+            XCTAssertEqual(b.totalCount, n, "n=\(n)")
+            XCTAssertEqual(b.minimum, a.minimum, "n=\(n)")
+            XCTAssertEqual(b.maximum, a.maximum, "n=\(n)")
+            XCTAssertEqual(b.mean, a.mean, accuracy: 1e-9, "n=\(n)")
+            XCTAssertEqual(b.standardDeviation, a.standardDeviation, accuracy: 1e-9, "n=\(n)")
+            // A NaN nodata excludes nothing beyond the non-finite samples.
+            let nanNodata = floats.withUnsafeBufferPointer { BandStatistics.Accumulator(samples: $0, nodata: .nan) }
+            XCTAssertEqual(nanNodata.count, floats.filter(\.isFinite).count, "n=\(n)")
+
+            let ints: [UInt16] = (0..<n).map { _ in Int.random(in: 0..<10, using: &rng) == 0 ? 0 : UInt16.random(in: 1...65535, using: &rng) }
+            var w16 = BandStatistics.Accumulator()
+            for v in ints { if v != 0 { w16.add(Double(v)) } else { w16.addInvalid() } }
+            let f16 = ints.withUnsafeBufferPointer { BandStatistics.Accumulator(samples: $0, nodata: 0) }
+            XCTAssertEqual(f16.count, w16.count, "n=\(n)")
+            XCTAssertEqual(f16.invalid, w16.invalid, "n=\(n)")
+            XCTAssertEqual(f16.result.minimum, w16.result.minimum)
+            XCTAssertEqual(f16.result.maximum, w16.result.maximum)
+            XCTAssertEqual(f16.result.mean, w16.result.mean, accuracy: 1e-7 * max(1, abs(w16.result.mean)))
+            XCTAssertEqual(f16.result.standardDeviation, w16.result.standardDeviation, accuracy: 1e-7 * max(1, w16.result.standardDeviation))
+        }
+    }
+
     func testWindowIntersectionAndFit() {
         let a = Window(x: 0, y: 0, width: 10, height: 10)
         XCTAssertEqual(a.intersection(Window(x: 5, y: 7, width: 10, height: 10)), Window(x: 5, y: 7, width: 5, height: 3))
