@@ -48,8 +48,8 @@ public enum LooseTile {
             let raster = try reader.read(bands: wanted.map { numbers[$0]! - 1 })
             let n = d.width * d.height
             var quality = [UInt8](repeating: PixelQuality.valid.rawValue, count: n)
-            var out = [String: [Float]]()
-            for (i, name) in wanted.enumerated() {
+            var planes: [[Float]] = []
+            for i in wanted.indices {
                 var v = raster.floatBand(i)
                 let info = raster.bands[i]
                 if !d.sampleType.isFloatingPoint, info.scale != 0, info.scale != 1 || info.offset != 0 {
@@ -63,9 +63,16 @@ public enum LooseTile {
                     }
                 }
                 for j in 0..<n where v[j].isNaN { quality[j] = PixelQuality.nodata.rawValue }
-                out[name] = v
+                planes.append(v)
             }
-            for name in wanted { out[name] = out[name]!.enumerated().map { quality[$0.offset] == 0 ? $0.element : .nan } }
+            // A pixel invalid in any band is invalid in all (in place: no copy of the planes).
+            var out = [String: [Float]]()
+            for (i, name) in wanted.enumerated() {
+                planes[i].withUnsafeMutableBufferPointer { v in
+                    for j in 0..<n where quality[j] != PixelQuality.valid.rawValue { v[j] = .nan }
+                }
+                out[name] = planes[i]
+            }
             return ReflectanceTile(id: id, width: d.width, height: d.height, geo: d.geo, bands: out, quality: quality,
                                    scene: nil, sourceFiles: [path])
         } catch let e as RasterIOError where e.kind == "io" {
