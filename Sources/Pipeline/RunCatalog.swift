@@ -45,7 +45,7 @@ public struct OutputRecord: Sendable, Equatable, Codable {
     public var path: String
     /// Tile that produced it.
     public var tileId: String
-    /// FNV-1a 64 of the whole file.
+    /// XXH64 of the whole file (`Fingerprint.file`).
     public var hash: String
     /// Size in bytes.
     public var bytes: Int

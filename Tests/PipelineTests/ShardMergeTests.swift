@@ -19,6 +19,33 @@ final class ShardMergeTests: XCTestCase {
         XCTAssertEqual(try ShardSpec.resolve(flag: nil, shardCount: nil, environment: [:]), .whole)
     }
 
+    /// Output files are hashed with XXH64: the specification's vectors, a long input checked against the system's
+    /// libxxhash 0.8.1 (`XXH64(buf, 100003, 0)`), and the same value whatever pieces the bytes arrive in.
+    func testOutputHashIsXXH64InAnyPieces() throws {
+        func xxh(_ bytes: [UInt8]) -> UInt64 { var h = Fingerprint.XXH64(); bytes.withUnsafeBytes { h.add($0) }; return h.value }
+        XCTAssertEqual(xxh([]), 0xEF46_DB37_51D8_E999)
+        XCTAssertEqual(xxh(Array("a".utf8)), 0xD24E_C4F1_A98C_6E5B)
+        XCTAssertEqual(xxh(Array("abc".utf8)), 0x44BC_2CF5_AD77_0999)
+        XCTAssertEqual(xxh(Array("Nobody inspects the spammish repetition".utf8)), 0xFBCE_A83C_8A37_8BF1)
+        let long = (0..<100_003).map { UInt8($0 * 31 % 251) }
+        XCTAssertEqual(xxh(long), 0x2E86_4222_5807_4E4F)
+        for piece in [1, 5, 31, 32, 33, 4096, 65_537] {
+            var h = Fingerprint.XXH64()
+            var i = 0
+            while i < long.count {
+                long[i..<min(long.count, i + piece)].withUnsafeBytes { h.add($0) }
+                i += piece
+            }
+            XCTAssertEqual(h.value, 0x2E86_4222_5807_4E4F, "pieces of \(piece)")
+        }
+        let dir = try TestData.temporaryDirectory("xxh64")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let file = dir.appendingPathComponent("f.bin")
+        try Data(long).write(to: file)
+        XCTAssertEqual(Fingerprint.file(file.path), "2e86422258074e4f")
+        XCTAssertNil(Fingerprint.file(dir.path))   // a folder is not hashed
+    }
+
     func testAssignmentIsStableAndKeepsDatePairsTogether() {
         XCTAssertEqual(ShardSpec.groupKey("T50RKS_r1c2_20250101"), "T50RKS_r1c2")
         XCTAssertEqual(ShardSpec.groupKey("T50RKS_r1c2_2025-03-01"), "T50RKS_r1c2")
