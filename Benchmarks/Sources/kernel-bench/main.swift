@@ -88,6 +88,16 @@ for (label, side, inner) in [("cache 256²", 256, quick ? 50 : 400), ("memory 40
         for (k, index) in six.enumerated() { try! computeIndices([index], bands: views, into: [outs[k]], chunk: n) }
     })
     row("fused 6 indices", label, n, t2, "6 separate passes")
+    if side == 4096 {
+        // The most fusion can save once the data no longer fit in cache: bytes moved per pixel. Each separate pass
+        // reads its input bands (Float32) and writes its output (plus the write-allocate read of the output line);
+        // the fused pass reads every band once and writes every output.
+        let reads = six.reduce(0) { $0 + $1.requiredBands.count }
+        let distinct = Set(six.flatMap(\.requiredBands)).count
+        let separate = 4 * reads + 8 * six.count, fused = 4 * distinct + 8 * six.count
+        print(String(format: "  memory bound: separate passes move %d B/px, the fused pass %d B/px -> fused/separate <= %.2fx", separate, fused,
+                     Double(separate) / Double(fused)))
+    }
     // The array-returning API allocates its outputs on every call (page faults for big rasters).
     let t3 = measure(inner: inner, { sink(try! computeIndices(six, bands: bands, count: n)["NDVI"]![n / 3]) }, {
         for index in six { sink(try! computeIndex(index, bands: bands, count: n)[n / 3]) }
