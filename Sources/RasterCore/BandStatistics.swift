@@ -66,23 +66,26 @@ public struct BandStatistics: Sendable, Equatable, Codable {
                 // Pass 1: count, sum, extremes of the valid samples (four lanes).
                 var n0 = 0, n1 = 0, n2 = 0, n3 = 0
                 var s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0
-                var lo = Double.infinity, hi = -Double.infinity
+                var lo0 = Double.infinity, lo1 = Double.infinity, lo2 = Double.infinity, lo3 = Double.infinity
+                var hi0 = -Double.infinity, hi1 = -Double.infinity, hi2 = -Double.infinity, hi3 = -Double.infinity
                 @inline(__always) func valid(_ v: Double) -> Bool { v.isFinite && v != nd }
                 var i = start
                 while i + 4 <= end {
                     let a = samples[i].doubleValue, b = samples[i + 1].doubleValue
                     let c = samples[i + 2].doubleValue, d = samples[i + 3].doubleValue
-                    if valid(a) { n0 += 1; s0 += a; lo = Swift.min(lo, a); hi = Swift.max(hi, a) }
-                    if valid(b) { n1 += 1; s1 += b; lo = Swift.min(lo, b); hi = Swift.max(hi, b) }
-                    if valid(c) { n2 += 1; s2 += c; lo = Swift.min(lo, c); hi = Swift.max(hi, c) }
-                    if valid(d) { n3 += 1; s3 += d; lo = Swift.min(lo, d); hi = Swift.max(hi, d) }
+                    if valid(a) { n0 += 1; s0 += a; lo0 = Swift.min(lo0, a); hi0 = Swift.max(hi0, a) }
+                    if valid(b) { n1 += 1; s1 += b; lo1 = Swift.min(lo1, b); hi1 = Swift.max(hi1, b) }
+                    if valid(c) { n2 += 1; s2 += c; lo2 = Swift.min(lo2, c); hi2 = Swift.max(hi2, c) }
+                    if valid(d) { n3 += 1; s3 += d; lo3 = Swift.min(lo3, d); hi3 = Swift.max(hi3, d) }
                     i += 4
                 }
                 while i < end {
                     let a = samples[i].doubleValue
-                    if valid(a) { n0 += 1; s0 += a; lo = Swift.min(lo, a); hi = Swift.max(hi, a) }
+                    if valid(a) { n0 += 1; s0 += a; lo0 = Swift.min(lo0, a); hi0 = Swift.max(hi0, a) }
                     i += 1
                 }
+                let lo = Swift.min(Swift.min(lo0, lo1), Swift.min(lo2, lo3))
+                let hi = Swift.max(Swift.max(hi0, hi1), Swift.max(hi2, hi3))
                 let n = n0 + n1 + n2 + n3
                 var part = Accumulator()
                 part.invalid = (end - start) - n
