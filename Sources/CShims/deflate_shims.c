@@ -4,7 +4,11 @@
  * libtiff 4.5's own libdeflate path cannot be used: for a stream that inflates past its block it reports success
  * with the block partly undecoded. Here the whole stream must fit the caller's block buffer (else: fall back),
  * and every other doubt is a fall back too, so the caller decodes that block through libtiff's zlib path,
- * whose results, errors and messages stay the reference. */
+ * whose results, errors and messages stay the reference.
+ *
+ * One known difference, on invalid streams only: libdeflate decodes a few that zlib refuses (the reserved length
+ * symbols 286/287, for one), so such a block decodes here where zlib says "invalid literal/length code" — as
+ * libtiff's own libdeflate path and GDAL decode it. No conforming encoder writes them; the Adler-32 is checked. */
 #include "CShims.h"
 #include <libdeflate.h>
 #include <errno.h>
