@@ -7,7 +7,7 @@ CONFIG ?= release
 TILEPIPE := .build/$(CONFIG)/tilepipe
 
 # Build dependencies (C libraries of the field) and the external oracles the tests use.
-BUILD_PKGS := libtiff-dev libpng-dev pkg-config libproj-dev proj-data libfreetype-dev fonts-dejavu-core libsqlite3-dev
+BUILD_PKGS := libtiff-dev libdeflate-dev libpng-dev pkg-config libproj-dev proj-data libfreetype-dev fonts-dejavu-core libsqlite3-dev
 TEST_PKGS := gdal-bin python3-gdal pngcheck libtiff-tools chromium
 PKGS ?= $(BUILD_PKGS)
 

@@ -28,8 +28,9 @@ let package = Package(
         .systemLibrary(name: "CPROJ", pkgConfig: "proj", providers: [.apt(["libproj-dev"])]),
         .systemLibrary(name: "CFreeType", pkgConfig: "freetype2", providers: [.apt(["libfreetype-dev"])]),
         // One small C target: fixed-signature wrappers for libtiff's variadics, GeoTIFF/GDAL tag
-        // registration, and whole libpng sessions (setjmp never crosses a Swift frame).
-        .target(name: "CShims", dependencies: ["CTIFF", "CPNG"]),
+        // registration, whole libpng sessions (setjmp never crosses a Swift frame), and DEFLATE blocks inflated
+        // with libdeflate (libdeflate-dev; its header is included by the C file only).
+        .target(name: "CShims", dependencies: ["CTIFF", "CPNG"], linkerSettings: [.linkedLibrary("deflate")]),
 
         .target(name: "RasterCore"),
         .target(name: "RasterIO", dependencies: ["RasterCore", "CTIFF", "CPNG", "CPROJ", "CFreeType", "CShims"]),

@@ -2,6 +2,7 @@
  * - fixed-signature wrappers for libtiff's variadic TIFFGetField/TIFFSetField (one per value shape);
  * - registration of the GeoTIFF and GDAL private tags (so they can be written);
  * - per-handle libtiff diagnostics (no global handlers, thread-safe);
+ * - DEFLATE tiles and strips inflated with libdeflate, falling back to libtiff when in doubt;
  * - whole libpng read/write sessions, so setjmp/longjmp never cross a Swift frame. */
 #ifndef TILEPIPE_CSHIMS_H
 #define TILEPIPE_CSHIMS_H
@@ -48,6 +49,28 @@ int rs_tiff_set_colormap(TIFF *t, const uint16_t *r, const uint16_t *g, const ui
 int rs_tiff_set_extrasamples(TIFF *t, uint16_t count, const uint16_t *values);
 /* 1 when libtiff was built with this codec. */
 int rs_tiff_codec_configured(uint16_t compression);
+
+/* ---- DEFLATE blocks through libdeflate (deflate_shims.c) ---- */
+
+/* One reader's libdeflate state: decompressor (allocated at the first block) and reused scratch buffers.
+ * Used by one thread at a time, like the TIFF handle it belongs to. */
+typedef struct rs_deflate rs_deflate;
+
+/* rs_deflate_read_block's answer when the block must be decoded through libtiff instead. */
+#define RS_DEFLATE_FALLBACK 0
+
+/* State for the current IFD of t when its blocks can be decoded exactly as libtiff's zlib path does:
+ * compression DEFLATE (8 or 32946), not byte-swapped, FillOrder 1, not YCbCr, and predictor 1, predictor 2 with
+ * 8/16/32/64-bit samples, or predictor 3 with IEEE float 16/32/64-bit samples. NULL otherwise. */
+rs_deflate *rs_deflate_new(TIFF *t);
+void rs_deflate_free(rs_deflate *d);
+
+/* Decodes tile or strip `index` of t (the IFD rs_deflate_new saw) into out[0, out_size): raw bytes read with
+ * TIFFReadRawTile/Strip, inflated by libdeflate, the predictor undone on the first `need` bytes (whole rows).
+ * Returns need, or RS_DEFLATE_FALLBACK (errno untouched) when the block is not certainly decoded as
+ * TIFFReadEncodedTile/Strip(t, index, out, need) would decode it: a raw size that is absurd or past the end of
+ * the file, a stream that does not fit out_size (over-long), bad data, or fewer than `need` bytes. */
+int64_t rs_deflate_read_block(rs_deflate *d, TIFF *t, uint32_t index, void *out, size_t out_size, size_t need);
 
 /* ---- libpng ---- */
 
