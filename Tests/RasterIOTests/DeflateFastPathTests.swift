@@ -166,6 +166,24 @@ final class DeflateFastPathTests: XCTestCase {
         print("fast path vs libtiff: \(files) hand-built DEFLATE files bit-identical")
     }
 
+    /// Band-separate files: a read of some bands decodes only those bands' blocks (issue 9: "read only the bands a
+    /// pipeline needs"), and the samples are those of the source.
+    func testBandSeparateReadDecodesOnlyTheRequestedBands() throws {
+        let k = kind(UInt16.self)
+        let file = path("separate-subset.tif")
+        let b = Self.deflateTIFF(k.source, width: Self.width, height: Self.height, bands: Self.bands, sampleBytes: 2, format: 1,
+                                 predictor: 2, separate: true, tile: (16, 16), rowsPerStrip: 5, padLastStrip: false, compression: 8)
+        try Data(b.bytes).write(to: URL(fileURLWithPath: file))
+        let perPlane = b.blockCount / Self.bands
+        let reader = try GeoTIFFReader(path: file)
+        let one: Raster<UInt16> = try reader.read(UInt16.self, window: nil, bands: [1])
+        XCTAssertEqual(reader.fastDeflateBlocks, perPlane, "one band of \(Self.bands) should decode one plane's blocks")
+        let n = Self.width * Self.height
+        XCTAssertEqual(SyntheticRasters.bytes(one), Array(k.source[(2 * n)..<(4 * n)]), "band 2's samples")
+        _ = try reader.read(UInt16.self, window: nil, bands: [2, 0])
+        XCTAssertEqual(reader.fastDeflateBlocks, 3 * perPlane, "two more bands, two more planes")
+    }
+
     func testPackedSamplesTakeTheFastPathOnlyWithoutPredictor() throws {
         for bits in [4, 12] {
             // 5×7, one band, strips of 3 rows: rows end inside a byte.
