@@ -106,14 +106,14 @@ public struct GeoJSONWriter: Sendable {
             }
             s += "},\"properties\":{"
             var props: [(String, String)] = [
-                ("area_ha", num(f.areaHa, decimals: 4)), ("area_m2", num(f.areaHa * 10_000, decimals: 2)), ("class", "\(f.classCode)"), ("class_name", quote(f.className)),
-                ("tile_id", quote(f.tileIds.joined(separator: ","))),
-                ("tile_ids", "[" + f.tileIds.map(quote).joined(separator: ",") + "]"),
-                ("dates", "[" + f.dates.map(quote).joined(separator: ",") + "]"),
+                ("area_ha", num(f.areaHa, decimals: 4)), ("area_m2", num(f.areaHa * 10_000, decimals: 2)), ("class", "\(f.classCode)"), ("class_name", f.className.jsonQuoted),
+                ("tile_id", f.tileIds.joined(separator: ",").jsonQuoted),
+                ("tile_ids", "[" + f.tileIds.map(\.jsonQuoted).joined(separator: ",") + "]"),
+                ("dates", "[" + f.dates.map(\.jsonQuoted).joined(separator: ",") + "]"),
                 ("pixel_count", "\(f.pixelCount)"), ("touches_edge", f.touchesEdge ? "true" : "false"),
             ]
-            for (k, v) in f.extra.sorted(by: { $0.key < $1.key }) { props.append((k, quote(v))) }
-            s += props.map { "\(quote($0.0)):\($0.1)" }.joined(separator: ",")
+            for (k, v) in f.extra.sorted(by: { $0.key < $1.key }) { props.append((k, v.jsonQuoted)) }
+            s += props.map { "\($0.0.jsonQuoted):\($0.1)" }.joined(separator: ",")
             s += "}}"
         }
         s += "\n]}\n"
@@ -146,22 +146,6 @@ public struct GeoJSONWriter: Sendable {
         guard digits > 0 else { return whole }
         let f = String(frac)
         return whole + "." + String(repeating: "0", count: digits - f.count) + f
-    }
-
-    static func quote(_ s: String) -> String {
-        var out = "\""
-        for ch in s.unicodeScalars {
-            switch ch {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if ch.value < 0x20 { out += String(format: "\\u%04x", ch.value) } else { out.unicodeScalars.append(ch) }
-            }
-        }
-        return out + "\""
     }
 
     /// Shoelace area of a lon/lat ring (positive when counter-clockwise with y = latitude up).

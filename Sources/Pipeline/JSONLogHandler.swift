@@ -1,4 +1,5 @@
 import Foundation
+import RasterCore
 public import Logging
 
 /// A swift-log handler that writes one JSON object per line to stderr:
@@ -31,29 +32,12 @@ public struct JSONLogHandler: LogHandler {
         for (k, v) in event.metadata ?? [:] { fields[k] = "\(v)" }
         let fmt = ISO8601DateFormatter()
         fmt.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        var parts = ["\"ts\":\(Self.quote(fmt.string(from: Date())))", "\"level\":\(Self.quote(event.level.rawValue))",
-                     "\"logger\":\(Self.quote(label))", "\"msg\":\(Self.quote("\(event.message)"))"]
+        var parts = ["\"ts\":\(fmt.string(from: Date()).jsonQuoted)", "\"level\":\(event.level.rawValue.jsonQuoted)",
+                     "\"logger\":\(label.jsonQuoted)", "\"msg\":\("\(event.message)".jsonQuoted)"]
         for k in fields.keys.sorted() where !["ts", "level", "logger", "msg"].contains(k) {
-            parts.append("\(Self.quote(k)):\(Self.quote(fields[k]!))")
+            parts.append("\(k.jsonQuoted):\(fields[k]!.jsonQuoted)")
         }
         sink("{" + parts.joined(separator: ",") + "}\n")
-    }
-
-    /// A JSON string literal (RFC 8259 escaping).
-    static func quote(_ s: String) -> String {
-        var out = "\""
-        for u in s.unicodeScalars {
-            switch u {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case _ where u.value < 0x20: out += String(format: "\\u%04x", u.value)
-            default: out.unicodeScalars.append(u)
-            }
-        }
-        return out + "\""
     }
 }
 

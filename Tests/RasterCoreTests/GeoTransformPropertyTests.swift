@@ -1,3 +1,4 @@
+import Foundation
 import XCTest
 @testable import RasterCore
 
@@ -142,6 +143,22 @@ final class RasterCorePropertyTests: XCTestCase {
             XCTAssertEqual(f16.result.maximum, w16.result.maximum)
             XCTAssertEqual(f16.result.mean, w16.result.mean, accuracy: 1e-7 * max(1, abs(w16.result.mean)))
             XCTAssertEqual(f16.result.standardDeviation, w16.result.standardDeviation, accuracy: 1e-7 * max(1, w16.result.standardDeviation))
+        }
+    }
+
+    /// JSON string literals: the escapes RFC 8259 requires, and any string (control characters, quotes, backslashes,
+    /// non-ASCII) reads back unchanged through Foundation's JSON parser.
+    func testJSONQuotedRoundTripsThroughJSONSerialization() throws {
+        XCTAssertEqual("a\"b\\c\n\u{1}é".jsonQuoted, #""a\"b\\c\n\u0001é""#)
+        var rng = Rng(s: 5)
+        let alphabet: [Unicode.Scalar] = (0..<0x20).map { Unicode.Scalar($0)! } + ["\"", "\\", "/", "a", "Z", "é", "安", "\u{1F30A}", "\u{7F}"]
+        for _ in 0..<300 {
+            var s = ""
+            for _ in 0..<Int.random(in: 0...40, using: &rng) { s.unicodeScalars.append(alphabet.randomElement(using: &rng)!) }
+            let json = "[" + s.jsonQuoted + "]"
+            XCTAssertFalse(json.unicodeScalars.contains { $0.value < 0x20 }, "a raw control character is left in \(json)")
+            let back = try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String]
+            XCTAssertEqual(back, [s])
         }
     }
 
