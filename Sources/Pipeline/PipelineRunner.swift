@@ -231,6 +231,8 @@ public enum PipelineRunner {
                                       RunProducts.Key.started: iso.string(from: startedAt), RunProducts.Key.finished: iso.string(from: Date())]
         meta[RunProducts.Key.name] = config.name
         meta[RunProducts.Key.title] = config.report?.title
+        // Always set (a rerun without `report.formats` must not inherit an earlier run's subset).
+        meta[RunProducts.Key.formats] = (config.report?.formats ?? ReportWriter.Format.allCases.map(\.rawValue)).joined(separator: ",")
         meta[RunProducts.Key.license] = config.outputs.stac?.license
         for (k, v) in meta { try catalog.setMeta(k, v) }
         do { try RunProducts.write(directory: out) } catch {

@@ -23,6 +23,8 @@ public enum RunProducts {
         public static let inputs = "inputs"
         /// Report title.
         public static let title = "title"
+        /// Report formats (`report.formats`), comma-separated; absent: all.
+        public static let formats = "report_formats"
         /// STAC collection id and licence.
         public static let collectionId = "collection_id", license = "license"
         /// ISO 8601 start / end of the run.
@@ -90,7 +92,8 @@ public enum RunProducts {
         }
 
         let report = try build(meta: meta, rows: rows, pairs: pairs, links: links)
-        try ReportWriter.writeAll(report, to: directory)
+        let formats = meta[Key.formats].map { Set($0.split(separator: ",").compactMap { ReportWriter.Format(rawValue: String($0)) }) }
+        try ReportWriter.writeAll(report, to: directory, formats: formats ?? Set(ReportWriter.Format.allCases))
         return report
     }
 

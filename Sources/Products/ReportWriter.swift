@@ -16,28 +16,61 @@ public enum ReportError: Error, CustomStringConvertible, Sendable {
     }
 }
 
-/// Writes every report of a run into its folder: report.json, areas.csv, changes.csv, disasters.csv,
-/// failures.csv, report.md and report.html. Each file is written atomically.
+/// Writes the reports of a run into its folder: report.json, areas.csv, changes.csv, disasters.csv,
+/// failures.csv, report.md and report.html, or the subset of formats a config asks for. Each file is written atomically.
 public enum ReportWriter {
-    /// The file names written, relative to the run folder.
-    public static let fileNames = ["report.json", "areas.csv", "changes.csv", "disasters.csv", "failures.csv", "report.md", "report.html"]
+    /// A report format (`report.formats` in pipeline.yaml) and the files it stands for.
+    public enum Format: String, CaseIterable, Sendable {
+        /// report.json.
+        case json
+        /// areas.csv, changes.csv, disasters.csv, failures.csv.
+        case csv
+        /// report.md.
+        case md
+        /// report.html.
+        case html
 
-    /// Renders and writes all reports. `runDirectory` is also where quicklooks named in the report are read from
-    /// (they are embedded in report.html as data URIs, so the page needs no other file).
-    public static func writeAll(_ report: RunReport, to runDirectory: String) throws {
-        let files: [(String, String)] = [
-            ("report.json", try ReportJSON.render(report)),
-            ("areas.csv", ReportCSV.areas(report)),
-            ("changes.csv", ReportCSV.changes(report)),
-            ("disasters.csv", ReportCSV.disasters(report)),
-            ("failures.csv", ReportCSV.failures(report)),
-            ("report.md", ReportMarkdown.render(report)),
-            ("report.html", try ReportHTML.render(report, runDirectory: runDirectory)),
-        ]
+        /// The files of this format, relative to the run folder.
+        public var fileNames: [String] {
+            switch self {
+            case .json: return ["report.json"]
+            case .csv: return ["areas.csv", "changes.csv", "disasters.csv", "failures.csv"]
+            case .md: return ["report.md"]
+            case .html: return ["report.html"]
+            }
+        }
+    }
+
+    /// Every file name a report may write, relative to the run folder.
+    public static let fileNames = Format.allCases.flatMap(\.fileNames)
+
+    /// Renders and writes the reports of `formats` (default: all). The files of the other formats are removed, so a
+    /// folder never holds a report left from an earlier run with other settings. `runDirectory` is also where
+    /// quicklooks named in the report are read from (they are embedded in report.html as data URIs, so the page
+    /// needs no other file).
+    public static func writeAll(_ report: RunReport, to runDirectory: String, formats: Set<Format> = Set(Format.allCases)) throws {
+        var files: [(String, String)] = []
+        if formats.contains(.json) { files.append(("report.json", try ReportJSON.render(report))) }
+        if formats.contains(.csv) {
+            files += [("areas.csv", ReportCSV.areas(report)), ("changes.csv", ReportCSV.changes(report)),
+                      ("disasters.csv", ReportCSV.disasters(report)), ("failures.csv", ReportCSV.failures(report))]
+        }
+        if formats.contains(.md) { files.append(("report.md", ReportMarkdown.render(report))) }
+        if formats.contains(.html) { files.append(("report.html", try ReportHTML.render(report, runDirectory: runDirectory))) }
         for (name, text) in files {
             let path = (runDirectory as NSString).appendingPathComponent(name)
             do { try AtomicFile.write(text: text, to: path) } catch {
                 throw ReportError.write(path: path, reason: "\(error)")
+            }
+        }
+        for format in Format.allCases where !formats.contains(format) {
+            for name in format.fileNames {
+                let path = (runDirectory as NSString).appendingPathComponent(name)
+                if FileManager.default.fileExists(atPath: path) {
+                    do { try FileManager.default.removeItem(atPath: path) } catch {
+                        throw ReportError.write(path: path, reason: "cannot remove the report of an earlier run: \(error.localizedDescription)")
+                    }
+                }
             }
         }
     }
