@@ -30,7 +30,7 @@ public enum Fingerprint {
         /// Mixes a 64-bit integer in (little-endian).
         public mutating func add(_ v: UInt64) { withUnsafeBytes(of: v.littleEndian) { add($0) } }
         /// 16 hex digits.
-        public var hex: String { let s = String(value, radix: 16); return String(repeating: "0", count: 16 - s.count) + s }
+        public var hex: String { Fingerprint.hex(value) }
     }
 
     /// XXH64 state (the xxHash specification, seed 0): four 64-bit lanes over 32-byte stripes, then the tail
@@ -47,8 +47,7 @@ public enum Fingerprint {
         public init() {}
 
         @inline(__always) static func round(_ acc: UInt64, _ input: UInt64) -> UInt64 {
-            let a = acc &+ input &* p2
-            return ((a << 31) | (a >> 33)) &* p1
+            rotl(acc &+ input &* p2, 31) &* p1
         }
         @inline(__always) static func mergeRound(_ acc: UInt64, _ v: UInt64) -> UInt64 {
             (acc ^ round(0, v)) &* p1 &+ p4
@@ -121,8 +120,11 @@ public enum Fingerprint {
         }
 
         /// 16 hex digits.
-        public var hex: String { let s = String(value, radix: 16); return String(repeating: "0", count: 16 - s.count) + s }
+        public var hex: String { Fingerprint.hex(value) }
     }
+
+    /// A 64-bit hash as 16 lower-case hex digits.
+    static func hex(_ v: UInt64) -> String { let s = String(v, radix: 16); return String(repeating: "0", count: 16 - s.count) + s }
 
     /// FNV-1a 64 of a string's UTF-8 bytes.
     public static func of(_ s: String) -> UInt64 { var h = FNV1a(); h.add(Array(s.utf8)); return h.value }
