@@ -29,6 +29,7 @@ struct rs_deflate {
     uint64_t row_bytes;                  /* libtiff's predictor row: TIFFTileRowSize or TIFFScanlineSize */
     uint32_t blocks;
     uint32_t height, rows_per_strip;     /* strips: to size each strip as TIFFReadEncodedStrip does */
+    uint64_t file_size;                  /* at open: a block's raw bytes must lie inside it */
 };
 
 rs_deflate *rs_deflate_new(TIFF *t) {
@@ -72,7 +73,9 @@ rs_deflate *rs_deflate_new(TIFF *t) {
     int bad_rows = d->row_bytes == 0 || d->blocks == 0
         || (predictor != PREDICTOR_NONE && d->row_bytes % ((uint64_t)d->bytes_per_sample * d->stride) != 0)
         || (!d->tiled && d->rows_per_strip == 0);
-    if (bad_rows) { free(d); return NULL; }
+    struct stat st;
+    if (bad_rows || fstat(TIFFFileno(t), &st) != 0 || st.st_size < 0) { free(d); return NULL; }
+    d->file_size = (uint64_t)st.st_size;
     return d;
 #endif
 }
@@ -146,10 +149,8 @@ static int64_t read_block(rs_deflate *d, TIFF *t, uint32_t index, uint8_t *out, 
     /* The raw bytes must lie inside the file (so the raw read cannot fail and log an error) and be a
      * plausible size for the block (a hostile count falls back to libtiff's own handling). */
     uint64_t offset = TIFFGetStrileOffset(t, index), count = TIFFGetStrileByteCount(t, index);
-    struct stat st;
     if (offset == 0 || count == 0 || count > (uint64_t)out_size + out_size / 8 + 65536) return RS_DEFLATE_FALLBACK;
-    if (fstat(TIFFFileno(t), &st) != 0 || st.st_size < 0) return RS_DEFLATE_FALLBACK;
-    if (offset > (uint64_t)st.st_size || count > (uint64_t)st.st_size - offset) return RS_DEFLATE_FALLBACK;
+    if (offset > d->file_size || count > d->file_size - offset) return RS_DEFLATE_FALLBACK;
     if (!reserve(&d->raw, &d->raw_cap, (size_t)count)) return RS_DEFLATE_FALLBACK;
     tmsize_t got = d->tiled ? TIFFReadRawTile(t, index, d->raw, (tmsize_t)count)
                             : TIFFReadRawStrip(t, index, d->raw, (tmsize_t)count);
