@@ -68,6 +68,8 @@ let package = Package(
         .testTarget(name: "AnalysisTests", dependencies: ["Analysis", "TestSupport"]),
         .testTarget(name: "ProductsTests", dependencies: ["Products", "TestSupport"], exclude: ["Golden"]),
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "TestSupport"]),
-        .testTarget(name: "ServeTests", dependencies: ["Serve", "Products", "TestSupport"]),
+        .testTarget(name: "ServeTests", dependencies: [
+            "Serve", "Products", "Pipeline", "TestSupport", .product(name: "Logging", package: "swift-log"),
+        ]),
     ]
 )
