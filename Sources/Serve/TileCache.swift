@@ -8,6 +8,10 @@ public struct RenderedTile: Sendable {
     public let etag: String
     /// The newest modification time of the sources drawn.
     public let lastModified: Date
+    /// A rendered tile.
+    public init(png: [UInt8], etag: String, lastModified: Date) {
+        self.png = png; self.etag = etag; self.lastModified = lastModified
+    }
 }
 
 /// A least-recently-used cache of rendered tiles, bounded by total bytes. Thread-safe.

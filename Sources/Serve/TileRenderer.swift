@@ -46,14 +46,8 @@ public final class TileRenderer: Sendable {
             let cx = (b.minX + b.maxX) / 2, cy = (b.minY + b.maxY) / 2
             var px = [cx, cx + res, cx], py = [cy, cy, cy + res]
             try transforms.with(to: source.crs) { t in
-                do { try t.transform(xs: &xs, ys: &ys) } catch {
-                    // Some points lie outside the projection's domain: transform one by one, dropping those.
-                    var kx: [Double] = [], ky: [Double] = [], ki: [Int] = []
-                    for k in idx.indices {
-                        if let p = try? t.transform(x: xs[k], y: ys[k]) { kx.append(p.x); ky.append(p.y); ki.append(idx[k]) }
-                    }
-                    xs = kx; ys = ky; idx = ki
-                }
+                // Points beyond the projection's domain come back NaN and are skipped below.
+                t.transformMarkingFailures(xs: &xs, ys: &ys)
                 if (try? t.transform(xs: &px, ys: &py)) == nil { px = [0, .infinity, 0]; py = [0, 0, 0] }
             }
             let pixelSize = min(hypot(px[1] - px[0], py[1] - py[0]), hypot(px[2] - px[0], py[2] - py[0]))
@@ -63,7 +57,7 @@ public final class TileRenderer: Sendable {
             // Source pixel of every tile pixel; the window that holds them all.
             var cols = [Int](repeating: -1, count: idx.count), rows = [Int](repeating: -1, count: idx.count)
             var c0 = Int.max, c1 = Int.min, r0 = Int.max, r1 = Int.min
-            for k in idx.indices {
+            for k in idx.indices where xs[k].isFinite && ys[k].isFinite {
                 guard let p = gt.invert(x: xs[k], y: ys[k]) else { continue }
                 let c = Int(p.column.rounded(.down)), r = Int(p.row.rounded(.down))
                 guard c >= 0, c < w, r >= 0, r < h else { continue }
