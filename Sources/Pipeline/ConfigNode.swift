@@ -55,7 +55,7 @@ struct ConfigNode {
 
     /// The mapping's entries. A key outside `allowed` (listed with the valid keys; `refused` keys with the reason
     /// they are not accepted) or given twice is recorded as an error and skipped, so every bad key is reported.
-    func fields(allowed: [String], refused: [String: String] = [:]) throws -> ConfigFields {
+    func mapping(allowed: [String], refused: [String: String] = [:]) throws -> ConfigFields {
         guard case .mapping(let map) = node else { throw error("expected a mapping, found \(kind)") }
         var out: [String: ConfigNode] = [:]
         for (k, v) in map {
@@ -119,8 +119,9 @@ struct ConfigNode {
         return s.string
     }
 
-    /// An integer in `min...max` (the upper bound keeps every count and size far from overflow).
-    func int(min: Int? = nil, max: Int) throws -> Int {
+    /// An integer in `min...max`. The upper bound keeps every count and size far from overflow: give the key's own
+    /// range; the default, 10⁹, only guarantees that arithmetic on the value cannot overflow.
+    func int(min: Int? = nil, max: Int = 1_000_000_000) throws -> Int {
         guard case .scalar = node, let v = node.int else {
             if case .scalar = node, let d = node.float, d.isFinite, d == d.rounded() {
                 throw error("\(kind) is out of range (\(min.map { "\($0)" } ?? "…")–\(max))")

@@ -5,7 +5,7 @@ import Yams
 extension PipelineConfig {
     /// Top-level keys of schema version 1.
     public static let topLevelKeys = ["version", "name", "inputs", "indices", "calibration", "masks", "classification",
-                                      "monitor", "regions", "outputs", "report", "execution", "logging"]
+                                      "monitor", "regions", "outputs", "report", "execution", "logging", "grid"]
 
     /// Reads and validates `path`, after applying `overrides` (`key.path=value`, value in YAML syntax).
     /// The file is read only up to `ConfigLimits.maxFileBytes`.
@@ -135,7 +135,7 @@ extension PipelineConfig {
     }
 
     static func decode(_ root: ConfigNode, indexNames: [String]) throws -> PipelineConfig? {
-        let top = try root.fields(allowed: topLevelKeys)
+        let top = try root.mapping(allowed: topLevelKeys)
         if let version = top.required("version", hint: " (use version: 1)", { try $0.int(min: 1, max: Int.max) }), version != 1 {
             root.diagnostics.record(top["version"]!.error("unsupported schema version \(version)", choices: ["1"]))
         }
@@ -192,11 +192,15 @@ extension PipelineConfig {
         config.report = top.value("report", decodeReport)
         config.execution = top.value("execution", decodeExecution)
         config.logging = top.value("logging", decodeLogging)
+        config.grid = top.value("grid", decodeGrid)
+        if let outNode = top["outputs"], outputs != nil {
+            _ = root.diagnostics.attempt { try checkGrid(config, gridNode: top["grid"], outputsNode: outNode) }
+        }
         return root.diagnostics.errors.isEmpty ? config : nil
     }
 
     static func decodeInput(_ n: ConfigNode) throws -> InputSpec {
-        let m = try n.fields(allowed: ["path", "bands", "pattern", "role"])
+        let m = try n.mapping(allowed: ["path", "bands", "pattern", "role"])
         var spec = InputSpec(path: m.required("path") { try $0.string() } ?? "")
         spec.bands = m.value("bands") { b -> [String: Int] in
             var bands: [String: Int] = [:]
@@ -219,10 +223,11 @@ extension PipelineConfig {
     }
 
     static func decodeOutputs(_ n: ConfigNode, indexNames: [String]) throws -> OutputSpec {
-        let m = try n.fields(allowed: ["directory", "cog", "quicklooks", "stac"])
+        let m = try n.mapping(allowed: ["directory", "cog", "quicklooks", "stac", "crs"])
         var spec = OutputSpec(directory: m.required("directory") { try $0.string() } ?? "")
+        spec.crs = m.value("crs", decodeCRS)
         spec.cog = m.value("cog") { c -> CogSpec in
-            let cm = try c.fields(allowed: ["compression", "tile_size", "overviews"])
+            let cm = try c.mapping(allowed: ["compression", "tile_size", "overviews"])
             var cog = CogSpec()
             cog.compression = cm.value("compression") { try $0.choice(["deflate", "zstd"]) }
             cog.tileSize = cm.value("tile_size") { t -> Int in
@@ -234,7 +239,7 @@ extension PipelineConfig {
             return cog
         }
         spec.quicklooks = m.value("quicklooks") { q -> QuicklookSpec in
-            let qm = try q.fields(allowed: ["indices", "max_size"], refused: [
+            let qm = try q.mapping(allowed: ["indices", "max_size"], refused: [
                 "legend": "every quicklook has a legend; it cannot be turned off yet",
                 "zlib_level": "quicklooks are written at the fast zlib level 1; the level is not configurable yet",
             ])
@@ -250,14 +255,14 @@ extension PipelineConfig {
             return ql
         }
         spec.stac = m.value("stac") { s -> StacSpec in
-            let sm = try s.fields(allowed: ["collection_id", "license"])
+            let sm = try s.mapping(allowed: ["collection_id", "license"])
             return StacSpec(collectionId: sm.value("collection_id") { try $0.string() }, license: sm.value("license") { try $0.string() })
         }
         return spec
     }
 
     static func decodeCalibration(_ n: ConfigNode) throws -> CalibrationSpec {
-        let m = try n.fields(allowed: ["mode", "scale", "offset", "sun_elevation_correction"])
+        let m = try n.mapping(allowed: ["mode", "scale", "offset", "sun_elevation_correction"])
         return CalibrationSpec(mode: m.value("mode") { try $0.choice(["auto", "toa", "scale", "none"]) } ?? "auto",
                                scale: m.value("scale") { try $0.double(min: -1e9, max: 1e9) },
                                offset: m.value("offset") { try $0.double(min: -1e9, max: 1e9) },
@@ -265,7 +270,7 @@ extension PipelineConfig {
     }
 
     static func decodeMasks(_ n: ConfigNode) throws -> MaskSpec {
-        let m = try n.fields(allowed: ["nodata", "clouds", "shadows", "saturated", "min_reflectance", "max_reflectance"])
+        let m = try n.mapping(allowed: ["nodata", "clouds", "shadows", "saturated", "min_reflectance", "max_reflectance"])
         return MaskSpec(nodata: m.value("nodata") { try $0.bool() }, clouds: m.value("clouds") { try $0.bool() },
                         shadows: m.value("shadows") { try $0.bool() }, saturated: m.value("saturated") { try $0.bool() },
                         minReflectance: m.value("min_reflectance") { try $0.double(min: -1e9, max: 1e9) },
@@ -273,9 +278,9 @@ extension PipelineConfig {
     }
 
     static func decodeClassification(_ n: ConfigNode, indexNames: [String]) throws -> ClassificationSpec {
-        let m = try n.fields(allowed: ["scheme", "classes"])
+        let m = try n.mapping(allowed: ["scheme", "classes"])
         let classes = m.value("classes") { list in try list.sequence().compactMap { c in n.diagnostics.attempt { () -> ClassSpec in
-            let cm = try c.fields(allowed: ["name", "index", "min", "max", "color"])
+            let cm = try c.mapping(allowed: ["name", "index", "min", "max", "color"])
             return ClassSpec(name: cm.required("name") { try $0.string() } ?? "",
                              index: cm.value("index") { try indexName($0, among: indexNames) },
                              min: cm.value("min") { try $0.double() }, max: cm.value("max") { try $0.double() },
@@ -285,7 +290,7 @@ extension PipelineConfig {
     }
 
     static func decodeMonitor(_ n: ConfigNode) throws -> MonitorJobSpec {
-        let m = try n.fields(allowed: ["kind", "threshold", "min_area_m2", "vectorize", "index", "before", "after"])
+        let m = try n.mapping(allowed: ["kind", "threshold", "min_area_m2", "vectorize", "index", "before", "after"])
         func date(_ key: String) -> String? {
             m.value(key) { d -> String in
                 let s = try d.string()
@@ -304,7 +309,7 @@ extension PipelineConfig {
     }
 
     static func decodeReport(_ n: ConfigNode) throws -> ReportSpec {
-        let m = try n.fields(allowed: ["formats", "title"], refused: [
+        let m = try n.mapping(allowed: ["formats", "title"], refused: [
             "histogram_bins": "the reports carry no histograms yet",
         ])
         let formats = m.value("formats") { f in
@@ -314,7 +319,7 @@ extension PipelineConfig {
     }
 
     static func decodeExecution(_ n: ConfigNode) throws -> ExecutionSpec {
-        let m = try n.fields(allowed: ["jobs", "max_in_flight", "memory", "readers", "writers"])
+        let m = try n.mapping(allowed: ["jobs", "max_in_flight", "memory", "readers", "writers"])
         let memory = m.value("memory") { mem -> String in
             let text = try mem.string()
             guard let bytes = ByteSize.parse(text) else {
@@ -330,7 +335,7 @@ extension PipelineConfig {
     }
 
     static func decodeLogging(_ n: ConfigNode) throws -> LoggingSpec {
-        let m = try n.fields(allowed: ["format", "level"])
+        let m = try n.mapping(allowed: ["format", "level"])
         return LoggingSpec(format: m.value("format") { try $0.choice(["text", "json"]) },
                            level: m.value("level") { try $0.choice(["trace", "debug", "info", "notice", "warning", "error", "critical"]) })
     }

@@ -125,7 +125,7 @@ final class ConfigSchemaTests: XCTestCase {
                         "classification": "classification", "classification.classes.0": "classification.classes[]",
                         "monitor.0": "monitor[]", "outputs": "outputs", "outputs.cog": "outputs.cog",
                         "outputs.quicklooks": "outputs.quicklooks", "outputs.stac": "outputs.stac", "report": "report",
-                        "execution": "execution", "logging": "logging"]
+                        "execution": "execution", "logging": "logging", "grid": "grid"]
         var accepted = Set<String>()
         for (path, docPath) in sections {
             let e = try XCTUnwrap(errors(base, overrides: ["\(path.isEmpty ? "" : path + ".")zz_undocumented=1"]).first, path)
@@ -134,7 +134,7 @@ final class ConfigSchemaTests: XCTestCase {
         }
         // Sections are keys too; their members are listed separately.
         let containers: Set<String> = ["inputs", "calibration", "masks", "classification", "monitor", "outputs", "report",
-                                       "execution", "logging", "outputs.cog", "outputs.quicklooks", "outputs.stac",
+                                       "execution", "logging", "grid", "outputs.cog", "outputs.quicklooks", "outputs.stac",
                                        "classification.classes"]
         let leaves = accepted.subtracting(containers)
         let documentedLeaves = documented.map { $0.hasSuffix("[]") ? String($0.dropLast(2)) : $0 }.filter { !containers.contains($0) }
