@@ -188,7 +188,7 @@ public struct IndexJob: TileStage {
             if missing.isEmpty { applicable.append(name) } else { skipped.append(name); lacking.formUnion(missing) }
         }
         guard !applicable.isEmpty else {
-            throw PipelineError.badTile(path: item.path, reason: "no configured index can be computed (\(indices.joined(separator: ", ")) need \(lacking.sorted().joined(separator: ", "))); the tile has \(loaded.bands.keys.sorted().joined(separator: ", "))")
+            throw PipelineError.badTile(path: item.path, reason: "no configured index can be computed (\(indices.joined(separator: ", ")) need \(lacking.sorted().joined(separator: ", "))); the tile has \(loaded.bands.isEmpty ? "no band with a common name (map them with inputs[].bands)" : loaded.bands.keys.sorted().joined(separator: ", "))")
         }
         // Indices the scheme reads that are not configured outputs, when the tile has their bands.
         var extra: [String] = []
