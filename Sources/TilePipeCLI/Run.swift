@@ -81,9 +81,8 @@ struct Run: ParsableCommand {
 /// Prints every problem of a config, one `tilepipe: file:line:column: …` line each, and exits 2.
 func failConfig(_ error: ConfigError) -> Never {
     let all = error.all
-    let lines = all.map { "tilepipe: \($0)\n" }.joined()
-    let count = all.count > 1 ? "tilepipe: \(all.count) problems in \(error.file)\n" : ""
-    FileHandle.standardError.write(Data((lines + count).utf8))
+    for problem in all { StderrLine.write("\(problem)", fields: ["exit_code": .stringConvertible(2)]) }   // JSON with --log-format json
+    if all.count > 1 { StderrLine.write("\(all.count) problems in \(error.file)", fields: ["exit_code": .stringConvertible(2)]) }
     Foundation.exit(2)
 }
 

@@ -346,6 +346,12 @@ final class HardeningTests: XCTestCase {
         let bad = try tilepipe(["run", config, "--log-format", "json", "--input", "missing-folder"])
         XCTAssertEqual(bad.status, 2)
         lines += bad.stderr.split(separator: "\n").map(String.init)
+        let badConfig = root.appendingPathComponent("bad.yaml").path
+        try (TileFixtures.minimalYAML(input: "tiles", output: "out") + "\nstagez: 1\nindices2: 3\n").write(toFile: badConfig, atomically: true, encoding: .utf8)
+        let invalid = try tilepipe(["run", badConfig, "--log-format", "json"])
+        XCTAssertEqual(invalid.status, 2)
+        XCTAssertTrue(invalid.stderr.contains("bad.yaml:"), invalid.stderr)
+        lines += invalid.stderr.split(separator: "\n").map(String.init)
         var started: [String: Any]?
         for line in lines {
             let obj = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
