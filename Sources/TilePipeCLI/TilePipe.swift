@@ -16,9 +16,11 @@ struct TilePipe: ParsableCommand {
     /// unknown index, a malformed expression) is one line `tilepipe: message` and exit 64, not the error followed
     /// by the usage of the root command.
     static func main() {
+        let arguments = CalcExpressionArgument.protect(Array(CommandLine.arguments.dropFirst()))
+        if JSONCommandLine.requested(arguments) { JSONCommandLine.main(arguments) }   // every stderr line JSON
         var command: any ParsableCommand
         do {
-            command = try parseAsRoot(CalcExpressionArgument.protect(Array(CommandLine.arguments.dropFirst())))
+            command = try parseAsRoot(arguments)
         } catch {
             exit(withError: error)
         }
