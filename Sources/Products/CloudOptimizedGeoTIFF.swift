@@ -73,6 +73,7 @@ public enum CloudOptimizedGeoTIFF {
         let overviews = OverviewPyramid.levels(of: product, resampling: resampling, tileSize: tileSize)
         let options = GeoTIFFWriter.Options(compression: codec == .zstd ? .zstd : .deflate, tileSize: tileSize)
         try GeoTIFFWriter.write(product, to: path, options: options, overviews: overviews)
+        if let ramp = kind.classRamp { try GISSidecars.writeClassMap(ramp: ramp, besideRaster: path) }
         return stats
     }
 

@@ -60,6 +60,9 @@ public struct Quicklook: Sendable {
     /// The title line, kept as the PNG's `Title` tEXt chunk.
     public var titleText: String
 
+    /// The map's CRS as PROJ takes it (`EPSG:32650`), written to the PNG's `.aux.xml`; nil when unknown.
+    public var crs: String?
+
     /// The picture as an RGBA PNG image (tEXt `Title` = the title line with ` | ` separators and non-ASCII
     /// characters as `?`, since tEXt is Latin-1; `Software` = tilepipe; no timestamp).
     public var image: PNGImage.Image {
@@ -138,11 +141,14 @@ public struct Quicklook: Sendable {
                                               font: font, pad: pad)
         }
         return Quicklook(canvas: canvas, transform: pngTransform, mapRect: (mapX, mapY, ow, oh), scaleBarMetres: scaleMetres,
-                         titleText: title.text)
+                         titleText: title.text, crs: geo?.crs?.projDefinition)
     }
 
-    /// Writes the PNG (zlib level 1, filter NONE, atomically) and, when georeferenced, its `.pgw` world file beside it.
-    /// Returns the world file's path, or nil.
+    /// Writes the PNG (zlib level 1, filter NONE, atomically) and, when georeferenced, its `.pgw` world file beside it
+    /// and, when the CRS is known, a `.aux.xml` with it (GDAL and QGIS read both). Returns the world file's path, or nil.
+    ///
+    /// The world file places the map pixels on the ground; the title and legend panels fall outside the product's
+    /// footprint (north of it and south of it), so they never cover the mapped area in a GIS.
     ///
     /// Filter NONE instead of libpng's adaptive choice: on colourised index maps (flat ramp colours) it encodes
     /// ≈ 2× faster at level 1 and the file is no larger (../shared/docs/performance.md, libpng encode).
@@ -150,7 +156,9 @@ public struct Quicklook: Sendable {
     public func write(to path: String) throws -> String? {
         try PNGImage.write(image, to: path, zlibLevel: 1, filter: PNGImage.filterNone)
         guard let transform else { return nil }
-        return try WorldFile.write(transform, besideImage: path)
+        let world = try WorldFile.write(transform, besideImage: path)
+        if let crs { try GISSidecars.writeImageCRS(crs, besideImage: path) }
+        return world
     }
 
     /// Renders and writes in one step; returns the quicklook.
