@@ -188,7 +188,7 @@ public struct IndexJob: TileStage {
             if missing.isEmpty { applicable.append(name) } else { skipped.append(name); lacking.formUnion(missing) }
         }
         guard !applicable.isEmpty else {
-            throw PipelineError.badTile(path: item.path, reason: "no configured index can be computed (\(indices.joined(separator: ", ")) need \(lacking.sorted().joined(separator: ", "))); the tile has \(loaded.bands.keys.sorted().joined(separator: ", "))")
+            throw PipelineError.badTile(path: item.path, reason: "no configured index can be computed (\(indices.joined(separator: ", ")) need \(lacking.sorted().joined(separator: ", "))); the tile has \(loaded.bands.isEmpty ? "no band with a common name (map them with inputs[].bands)" : loaded.bands.keys.sorted().joined(separator: ", "))")
         }
         // Indices the scheme reads that are not configured outputs, when the tile has their bands.
         var extra: [String] = []
@@ -275,9 +275,7 @@ public struct IndexJob: TileStage {
     /// Writes one raster per index, the class map, quicklooks and the STAC item atomically and hashes each.
     public func write(_ c: Computed, item: TileSource) throws -> Products {
         let dir = (outputDirectory as NSString).appendingPathComponent("tiles/\(item.id)")
-        do { try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) } catch {
-            throw PipelineError.outputUnwritable(path: dir, reason: "\(error.localizedDescription)")
-        }
+        try OutputTree.createDirectory(atPath: dir)   // confined: no link below the output folder is followed
         var outputs: [OutputRecord] = []
         var results = c.results
         let provenance = Provenance(version: toolVersion, pipelineHash: configHash,
