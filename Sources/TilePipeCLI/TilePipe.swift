@@ -8,7 +8,7 @@ struct TilePipe: ParsableCommand {
         commandName: "tilepipe",
         abstract: "Turn satellite imagery into calibrated indices, land-use maps, disaster products and reports.",
         version: TilePipeVersion.string,
-        subcommands: [Run.self, Validate.self, Merge.self, Report.self, Simulate.self, Info.self, Indices.self, Index.self, Calc.self, Toa.self]
+        subcommands: [Run.self, Validate.self, Merge.self, Report.self, ServeCommand.self, Simulate.self, Info.self, Indices.self, Index.self, Calc.self, Toa.self]
     )
 
     /// Parses the command line after `CalcExpressionArgument.protect` has marked a `calc` expression that starts
