@@ -167,7 +167,7 @@ public enum PairPhase {
                 .run(before: ia.values, after: ib.values, qualityBefore: qualityA, qualityAfter: qualityB, width: ia.w, height: ia.h, geo: ia.geo)
             ramp = classRamp(FloodJob.classes, name: "flood", title: "Flood")
         case "burn":
-            result = try BurnSeverityJob(minimumPolygonPixels: minPixels)
+            result = try BurnSeverityJob(minimumPolygonPixels: minPixels, minimumMappingUnit: minPixels)
                 .run(nbrBefore: ia.values, nbrAfter: ib.values, qualityBefore: qualityA, qualityAfter: qualityB, width: ia.w, height: ia.h, geo: ia.geo)
             ramp = .burnSeverity
         case "drought":

@@ -105,7 +105,7 @@ extension PipelineConfig {
             for name in indices {
                 guard let entry = IndexRegistry.lookup(name) else { continue }
                 if let missing = entry.requiredBands.first(where: { bands[$0] == nil }) {
-                    let at = (try? item.mapping(allowed: ["path", "bands", "pattern", "role"]))?["bands"] ?? item
+                    let at = (try? item.mapping(allowed: ["path", "bands", "pattern", "role", "date"]))?["bands"] ?? item
                     throw at.error("index '\(name)' needs band '\(missing)', which this band map lacks", choices: bands.keys.sorted())
                 }
             }
@@ -125,7 +125,7 @@ extension PipelineConfig {
     }
 
     static func decodeInput(_ n: ConfigNode) throws -> InputSpec {
-        let m = try n.mapping(allowed: ["path", "bands", "pattern", "role"])
+        let m = try n.mapping(allowed: ["path", "bands", "pattern", "role", "date"])
         guard let p = m["path"] else { throw n.error("missing required key 'path'") }
         var spec = InputSpec(path: try p.string())
         if let b = m["bands"] {
@@ -142,6 +142,13 @@ extension PipelineConfig {
         }
         spec.pattern = try m["pattern"]?.string()
         spec.role = try m["role"]?.choice(["pre", "post"])
+        if let d = m["date"] {
+            let s = try d.string()
+            guard s.range(of: #"^\d{4}-\d{2}-\d{2}(T[0-9:.]+(Z|[+-]\d{2}:?\d{2})?)?$"#, options: .regularExpression) != nil else {
+                throw d.error("'\(s)' is not a date YYYY-MM-DD")
+            }
+            spec.date = s
+        }
         return spec
     }
 

@@ -98,6 +98,8 @@ public enum PipelineRunner {
         let out = config.outputs.directory
         let fm = FileManager.default
         let plan = try plan(config: config, options: options)
+        try InputCheck.requireTiles(plan, inputs: config.inputs, excluding: out)
+        InputCheck.logDates(plan.tiles, logger: logger)
         do { try fm.createDirectory(atPath: out, withIntermediateDirectories: true) } catch {
             throw PipelineError.outputUnwritable(path: out, reason: error.localizedDescription)
         }
@@ -120,7 +122,7 @@ public enum PipelineRunner {
                 throw PipelineError.inputUnreadable(path: path, reason: "regions: \(error)")
             }
         }
-        let job = IndexJob(indices: config.indices, outputDirectory: out, calibration: config.calibration, cog: config.outputs.cog,
+        let job = IndexJob(indices: config.indices, outputDirectory: out, calibration: config.calibration, masks: config.masks, cog: config.outputs.cog,
                            toolVersion: options.toolVersion, configHash: configHash, products: products)
 
         // Resume: skip tiles whose inputs, config and version are unchanged and whose outputs are intact.
