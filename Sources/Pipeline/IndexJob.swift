@@ -102,7 +102,7 @@ public struct IndexJob: TileStage {
         self.indices = indices
         self.outputDirectory = outputDirectory
         self.calibration = calibration
-        loadOptions = TileLoadOptions.from(calibration: calibration, masks: masks)
+        loadOptions = TileLoadOptions.from(calibration: calibration, masks: masks, indices: indices, classifies: products.scheme != nil)
         codec = cog?.compression == "zstd" ? .zstd : .deflate
         tileSize = cog?.tileSize ?? 512
         overviews = cog?.overviews ?? true
@@ -251,6 +251,7 @@ public struct IndexJob: TileStage {
         }
         for e in extra { planes[e] = nil }
         results.date = loaded.date.map(IndexJob.dayString)
+        results.role = item.input.role
         results.datetime = loaded.date.map { ISO8601DateFormatter().string(from: $0) }
         results.satellite = loaded.scene?.satellite
         return Computed(width: loaded.width, height: loaded.height, geo: loaded.geo, planes: planes, statistics: stats,
