@@ -93,6 +93,8 @@ public struct IndexJob: TileStage {
     public var retry: ReadRetryPolicy = .default
     /// Classification, quicklooks and STAC settings.
     public let products: TileProductOptions
+    /// The reference grid tiles are resampled onto at ingest (`grid:`, `outputs.crs`); nil: each tile's own grid.
+    public var referenceGrid: ReferenceGrid?
 
     /// A job.
     public init(indices: [String], outputDirectory: String, calibration: CalibrationSpec? = nil, masks: MaskSpec? = nil, cog: CogSpec? = nil,
@@ -149,7 +151,7 @@ public struct IndexJob: TileStage {
 
     /// One attempt of `ingest`.
     func ingestOnce(_ item: TileSource) throws -> Loaded {
-        let tile: ReflectanceTile
+        var tile: ReflectanceTile
         let needed = neededBands
         do { tile = try item.input.load(bands: needed, limits: limits, options: loadOptions) } catch ManifestError.missingBand {
             let all = try item.input.load(bands: nil, limits: limits, options: loadOptions)
@@ -157,6 +159,7 @@ public struct IndexJob: TileStage {
             t.bands = all.bands.filter { needed.contains($0.key) }
             tile = t
         }
+        if let referenceGrid { tile = try referenceGrid.apply(to: tile) }
         let bands = tile.bands   // calibrated and masked by GroundStation with `loadOptions`
         var truth: (String, [UInt8])?
         if products.scheme != nil, products.accuracy {
@@ -184,7 +187,7 @@ public struct IndexJob: TileStage {
             if missing.isEmpty { applicable.append(name) } else { skipped.append(name); lacking.formUnion(missing) }
         }
         guard !applicable.isEmpty else {
-            throw PipelineError.badTile(path: item.path, reason: "no configured index can be computed (\(indices.joined(separator: ", ")) need \(lacking.sorted().joined(separator: ", "))); the tile has \(loaded.bands.keys.sorted().joined(separator: ", "))")
+            throw PipelineError.badTile(path: item.path, reason: "no configured index can be computed (\(indices.joined(separator: ", ")) need \(lacking.sorted().joined(separator: ", "))); the tile has \(loaded.bands.isEmpty ? "no band with a common name (map them with inputs[].bands)" : loaded.bands.keys.sorted().joined(separator: ", "))")
         }
         // Indices the scheme reads that are not configured outputs, when the tile has their bands.
         var extra: [String] = []
