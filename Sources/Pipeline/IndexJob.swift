@@ -279,9 +279,7 @@ public struct IndexJob: TileStage {
     /// Writes one raster per index, the class map, quicklooks and the STAC item atomically and hashes each.
     public func write(_ c: Computed, item: TileSource) throws -> Products {
         let dir = (outputDirectory as NSString).appendingPathComponent("tiles/\(item.id)")
-        do { try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) } catch {
-            throw PipelineError.outputUnwritable(path: dir, reason: "\(error.localizedDescription)")
-        }
+        try OutputTree.createDirectory(atPath: dir)   // confined: no link below the output folder is followed
         var outputs: [OutputRecord] = []
         var results = c.results
         let provenance = Provenance(version: toolVersion, pipelineHash: configHash,

@@ -189,7 +189,7 @@ public enum PairPhase {
         // Write the class raster COG and its quicklook.
         let base = "pairs/\(spec.kind)/\(key)_\(a.date)_\(b.date)"
         let dir = (directory as NSString).appendingPathComponent("pairs/\(spec.kind)")
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        try OutputTree.createDirectory(atPath: dir)
         var outputs: [OutputRecord] = []
         func record(_ rel: String) {
             let full = (directory as NSString).appendingPathComponent(rel)

@@ -104,6 +104,8 @@ public enum PipelineRunner {
             throw PipelineError.outputUnwritable(path: out, reason: error.localizedDescription)
         }
         guard access(out, W_OK) == 0 else { throw PipelineError.outputUnwritable(path: out, reason: "permission denied") }
+        let claim = try OutputClaim.acquire(out, mode: .exclusive, command: "run")   // one writer; no links followed
+        defer { claim.release() }
         if options.fresh {
             RunCatalog.remove(in: out)
             try? fm.removeItem(atPath: (out as NSString).appendingPathComponent("tiles"))
@@ -192,6 +194,7 @@ public enum PipelineRunner {
             }
         }
         progress.finish()
+        try RunInterruption.checkpoint(catalog: catalog, runId: runId, directory: out, finished: results.count, of: todo.count, skipped: skipped)
 
         var failures = recordFailures.items
         let failedIds = Set(failures.map(\.tile))
