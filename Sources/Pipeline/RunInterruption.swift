@@ -47,6 +47,10 @@ public enum RunInterruption {
     /// The signal that asked to stop, if any.
     public static var signal: Int32? { lock.withLock { received } }
 
+    /// A signal that arrived after the tiles phase (pairs, reports): the run finished; the command still exits
+    /// 128 + signal, as a process stopped by it would.
+    public static var lateSignal: LateSignal? { signal.map(LateSignal.init) }
+
     /// Forgets a request (tests that drive several runs in one process).
     public static func reset() { lock.withLock { received = nil } }
 
@@ -89,5 +93,17 @@ public struct RunInterrupted: Error, Sendable, CustomStringConvertible {
     /// The one summary line.
     public var description: String {
         "interrupted by \(signalName): \(finished) tile(s) finished this run, \(skipped) already done, \(remaining) not started; no temporary left, the run is marked interrupted in \(directory)/\(RunCatalog.fileName); run again to resume"
+    }
+}
+
+/// A signal received once every tile was done: the run completed anyway.
+public struct LateSignal: Sendable, CustomStringConvertible {
+    /// The signal.
+    public var signal: Int32
+    /// 128 + signal.
+    public var exitCode: Int32 { 128 + signal }
+    /// The one line.
+    public var description: String {
+        "interrupted by \(signal == SIGINT ? "SIGINT" : signal == SIGTERM ? "SIGTERM" : "signal \(signal)") after every tile was done: the run finished and its outputs are complete"
     }
 }

@@ -69,6 +69,7 @@ struct Run: ParsableCommand {
             RunInterruption.install()   // SIGINT/SIGTERM: finish tiles in flight, mark the run interrupted, exit 130/143
             let summary = try PipelineRunner.run(config: config, options: options, logger: logger)
             StderrLine.summary(summary)
+            if let late = RunInterruption.lateSignal { fail(late.description, code: late.exitCode) }   // signal after the tiles
             if summary.exitCode != 0 { throw ExitCode(summary.exitCode) }
         } catch let e as PipelineError {
             fail("\(e)", code: 2)

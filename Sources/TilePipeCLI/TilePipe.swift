@@ -8,7 +8,7 @@ struct TilePipe: ParsableCommand {
         commandName: "tilepipe",
         abstract: "Turn satellite imagery into calibrated indices, land-use maps, disaster products and reports.",
         version: TilePipeVersion.string,
-        subcommands: [Run.self, Validate.self, Merge.self, Report.self, Simulate.self, Info.self, Indices.self, Index.self, Calc.self, Toa.self]
+        subcommands: [Run.self, Validate.self, Merge.self, Report.self, ServeCommand.self, Simulate.self, Info.self, Indices.self, Index.self, Calc.self, Toa.self]
     )
 
     /// Parses the command line after `CalcExpressionArgument.protect` has marked a `calc` expression that starts
@@ -16,9 +16,11 @@ struct TilePipe: ParsableCommand {
     /// unknown index, a malformed expression) is one line `tilepipe: message` and exit 64, not the error followed
     /// by the usage of the root command.
     static func main() {
+        let arguments = CalcExpressionArgument.protect(Array(CommandLine.arguments.dropFirst()))
+        if JSONCommandLine.requested(arguments) { JSONCommandLine.main(arguments) }   // every stderr line JSON
         var command: any ParsableCommand
         do {
-            command = try parseAsRoot(CalcExpressionArgument.protect(Array(CommandLine.arguments.dropFirst())))
+            command = try parseAsRoot(arguments)
         } catch {
             exit(withError: error)
         }

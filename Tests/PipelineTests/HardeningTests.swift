@@ -346,6 +346,9 @@ final class HardeningTests: XCTestCase {
         let bad = try tilepipe(["run", config, "--log-format", "json", "--input", "missing-folder"])
         XCTAssertEqual(bad.status, 2)
         lines += bad.stderr.split(separator: "\n").map(String.init)
+        let usage = try tilepipe(["run", config, "--log-format", "json", "--jobs", "0"])
+        XCTAssertEqual(usage.status, 64, usage.stderr)
+        lines += usage.stderr.split(separator: "\n").map(String.init)
         let badConfig = root.appendingPathComponent("bad.yaml").path
         try (TileFixtures.minimalYAML(input: "tiles", output: "out") + "\nstagez: 1\nindices2: 3\n").write(toFile: badConfig, atomically: true, encoding: .utf8)
         let invalid = try tilepipe(["run", badConfig, "--log-format", "json"])
