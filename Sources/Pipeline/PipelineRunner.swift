@@ -43,11 +43,13 @@ public enum PipelineRunner {
             var calibration: CalibrationSpec?; var masks: MaskSpec?; var classification: ClassificationSpec?
             var monitor: [MonitorJobSpec]?; var cog: CogSpec?; var quicklooks: QuicklookSpec?; var stac: StacSpec?
             var report: ReportSpec?; var regions: String?
+            var grid: GridSpec?; var outputCRS: String?   // absent when nil: hashes of configs without them are unchanged
         }
         let canon = Canonical(name: c.name, bands: c.inputs.map(\.bands), patterns: c.inputs.map(\.pattern), indices: c.indices,
                               calibration: c.calibration, masks: c.masks, classification: c.classification, monitor: c.monitor,
                               cog: c.outputs.cog, quicklooks: c.outputs.quicklooks, stac: c.outputs.stac, report: c.report,
-                              regions: c.regions.map { (($0 as NSString).lastPathComponent) + ":" + (Fingerprint.input([$0]) ?? "") })
+                              regions: c.regions.map { (($0 as NSString).lastPathComponent) + ":" + (Fingerprint.input([$0]) ?? "") },
+                              grid: c.grid, outputCRS: c.outputs.crs)
         let enc = JSONEncoder()
         enc.outputFormatting = [.sortedKeys]
         var h = Fingerprint.FNV1a()
