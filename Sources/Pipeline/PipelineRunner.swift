@@ -100,6 +100,8 @@ public enum PipelineRunner {
         let out = config.outputs.directory
         let fm = FileManager.default
         let plan = try plan(config: config, options: options)
+        try InputCheck.requireTiles(plan, inputs: config.inputs, excluding: out)
+        InputCheck.logDates(plan.tiles, logger: logger)
         do { try fm.createDirectory(atPath: out, withIntermediateDirectories: true) } catch {
             throw PipelineError.outputUnwritable(path: out, reason: error.localizedDescription)
         }
@@ -124,7 +126,7 @@ public enum PipelineRunner {
                 throw PipelineError.inputUnreadable(path: path, reason: "regions: \(error)")
             }
         }
-        var job = IndexJob(indices: config.indices, outputDirectory: out, calibration: config.calibration, cog: config.outputs.cog,
+        var job = IndexJob(indices: config.indices, outputDirectory: out, calibration: config.calibration, masks: config.masks, cog: config.outputs.cog,
                            toolVersion: options.toolVersion, configHash: configHash, products: products)
         job.referenceGrid = ReferenceGrid(config: config)
 
