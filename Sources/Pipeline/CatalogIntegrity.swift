@@ -130,7 +130,8 @@ public enum CatalogIntegrity {
     static func decodes<T: Decodable>(_ json: String, as type: T.Type) -> Bool { CatalogJSON.decode(type, json) != nil }
 }
 
-/// The type a done tile's `results_json` holds.
+/// The type a done tile's `results_json` holds (the one alias to change when that type is renamed, e.g. to
+/// Analysis' `TileResult`).
 typealias CatalogTileResult = TileResults
 
 /// A tile's truth files (`truth-landcover.tif`, `truth-event.tif` next to its first input file) belong to its fingerprint: a replaced
