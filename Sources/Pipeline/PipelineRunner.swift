@@ -43,11 +43,13 @@ public enum PipelineRunner {
             var calibration: CalibrationSpec?; var masks: MaskSpec?; var classification: ClassificationSpec?
             var monitor: [MonitorJobSpec]?; var cog: CogSpec?; var quicklooks: QuicklookSpec?; var stac: StacSpec?
             var report: ReportSpec?; var regions: String?
+            var grid: GridSpec?; var outputCRS: String?   // absent when nil: hashes of configs without them are unchanged
         }
         let canon = Canonical(name: c.name, bands: c.inputs.map(\.bands), patterns: c.inputs.map(\.pattern), indices: c.indices,
                               calibration: c.calibration, masks: c.masks, classification: c.classification, monitor: c.monitor,
                               cog: c.outputs.cog, quicklooks: c.outputs.quicklooks, stac: c.outputs.stac, report: c.report,
-                              regions: c.regions.map { (($0 as NSString).lastPathComponent) + ":" + (Fingerprint.input([$0]) ?? "") })
+                              regions: c.regions.map { (($0 as NSString).lastPathComponent) + ":" + (Fingerprint.input([$0]) ?? "") },
+                              grid: c.grid, outputCRS: c.outputs.crs)
         let enc = JSONEncoder()
         enc.outputFormatting = [.sortedKeys]
         var h = Fingerprint.FNV1a()
@@ -98,6 +100,8 @@ public enum PipelineRunner {
         let out = config.outputs.directory
         let fm = FileManager.default
         let plan = try plan(config: config, options: options)
+        try InputCheck.requireTiles(plan, inputs: config.inputs, excluding: out)
+        InputCheck.logDates(plan.tiles, logger: logger)
         do { try fm.createDirectory(atPath: out, withIntermediateDirectories: true) } catch {
             throw PipelineError.outputUnwritable(path: out, reason: error.localizedDescription)
         }
@@ -115,6 +119,7 @@ public enum PipelineRunner {
         if removed > 0 { logger.notice("removed leftover temporary files", metadata: ["count": "\(removed)"]) }
 
         let catalog = try RunCatalog(directory: out)
+        try CatalogIntegrity.repair(directory: out, logger: logger)   // rows that do not decode are recomputed
         let configHash = configHash(config)
         var products = TileProductOptions.from(config)
         if let path = config.regions {
@@ -122,7 +127,7 @@ public enum PipelineRunner {
                 throw PipelineError.inputUnreadable(path: path, reason: "regions: \(error)")
             }
         }
-        var job = IndexJob(indices: config.indices, outputDirectory: out, calibration: config.calibration, cog: config.outputs.cog,
+        var job = IndexJob(indices: config.indices, outputDirectory: out, calibration: config.calibration, masks: config.masks, cog: config.outputs.cog,
                            toolVersion: options.toolVersion, configHash: configHash, products: products)
         job.referenceGrid = ReferenceGrid(config: config)
 
@@ -192,6 +197,7 @@ public enum PipelineRunner {
             }
         }
         progress.finish()
+        try CatalogIntegrity.reconcile(directory: out, planned: Set(plan.tiles.map(\.id) + plan.rejects.map(\.id)), shard: options.shard, logger: logger)
         try RunInterruption.checkpoint(catalog: catalog, runId: runId, directory: out, finished: results.count, of: todo.count, skipped: skipped)
 
         var failures = recordFailures.items
