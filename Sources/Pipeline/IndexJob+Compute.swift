@@ -9,7 +9,7 @@ extension IndexJob {
     public func compute(_ loaded: Loaded, item: TileSource) throws -> Computed {
         let plan = indexPlan(loaded)
         guard !plan.applicable.isEmpty else {
-            throw PipelineError.badTile(path: item.path, reason: "no configured index can be computed (\(indices.joined(separator: ", ")) need \(plan.lacking.sorted().joined(separator: ", "))); the tile has \(loaded.bands.keys.sorted().joined(separator: ", "))")
+            throw PipelineError.badTile(path: item.path, reason: "no configured index can be computed (\(indices.joined(separator: ", ")) need \(plan.lacking.sorted().joined(separator: ", "))); the tile has \(loaded.bands.isEmpty ? "no band with a common name (map them with inputs[].bands)" : loaded.bands.keys.sorted().joined(separator: ", "))")
         }
         var planes = try IndexRegistry.compute(plan.applicable + plan.extra, bands: loaded.bands,
                                                count: loaded.width * loaded.height)

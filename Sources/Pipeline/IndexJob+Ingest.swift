@@ -15,7 +15,7 @@ extension IndexJob {
 
     /// One attempt of `ingest`.
     func ingestOnce(_ item: TileSource) throws -> Loaded {
-        let tile: ReflectanceTile
+        var tile: ReflectanceTile
         let needed = neededBands
         do { tile = try item.input.load(bands: needed, limits: limits) } catch ManifestError.missingBand {
             let all = try item.input.load(bands: nil, limits: limits)
@@ -23,6 +23,7 @@ extension IndexJob {
             t.bands = all.bands.filter { needed.contains($0.key) }
             tile = t
         }
+        if let referenceGrid { tile = try referenceGrid.apply(to: tile) }
         var bands = tile.bands
         if calibration?.mode == "scale" {
             let scale = Float(calibration?.scale ?? 1), offset = Float(calibration?.offset ?? 0)

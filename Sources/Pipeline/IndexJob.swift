@@ -89,6 +89,8 @@ public struct IndexJob: TileStage {
     public var retry: ReadRetryPolicy = .default
     /// Classification, quicklooks and STAC settings.
     public let products: TileProductOptions
+    /// The reference grid tiles are resampled onto at ingest (`grid:`, `outputs.crs`); nil: each tile's own grid.
+    public var referenceGrid: ReferenceGrid?
 
     /// A job.
     public init(indices: [String], outputDirectory: String, calibration: CalibrationSpec? = nil, cog: CogSpec? = nil,

@@ -1,8 +1,6 @@
-/// The model of a `pipeline.yaml` (schema version 1). Every key is documented in `docs/pipeline.md`.
-///
-/// Only `version`, `inputs`, `indices` and `outputs.directory` drive behaviour in the pipeline module itself; the
-/// other sections are typed and validated now so that the calibration, masking, classification, monitoring,
-/// product and report stages can read them without changing the schema.
+/// The model of a `pipeline.yaml` (schema version 1). Every key is documented in `docs/pipeline.md`, and the
+/// parser (`PipelineConfig+Parse.swift`) accepts exactly those keys: a key that no stage acts on is refused with
+/// its position, never parsed and ignored.
 public struct PipelineConfig: Sendable, Equatable, Codable {
     /// Schema version; only 1 exists.
     public var version: Int
@@ -30,6 +28,8 @@ public struct PipelineConfig: Sendable, Equatable, Codable {
     public var execution: ExecutionSpec?
     /// Log format and level.
     public var logging: LoggingSpec?
+    /// Reference grid every tile is resampled onto (CRS, resolution, bounds); nil: each tile's finest band.
+    public var grid: GridSpec?
 
     /// The file this config was read from (not part of the schema; used in messages).
     public var sourcePath: String
@@ -152,6 +152,8 @@ public struct OutputSpec: Sendable, Equatable, Codable {
     public var quicklooks: QuicklookSpec?
     /// STAC items and collection.
     public var stac: StacSpec?
+    /// CRS of every output raster, `EPSG:<code>` (tiles are reprojected at ingest); nil: the input's CRS.
+    public var crs: String?
 
     /// An output folder with default products.
     public init(directory: String, cog: CogSpec? = nil, quicklooks: QuicklookSpec? = nil, stac: StacSpec? = nil) {
@@ -179,10 +181,6 @@ public struct QuicklookSpec: Sendable, Equatable, Codable {
     public var indices: [String]?
     /// Longest side in pixels.
     public var maxSize: Int?
-    /// Draw a legend.
-    public var legend: Bool?
-    /// zlib level 0–9.
-    public var zlibLevel: Int?
 }
 
 /// STAC output options.
@@ -199,8 +197,6 @@ public struct ReportSpec: Sendable, Equatable, Codable {
     public var formats: [String]?
     /// Report title.
     public var title: String?
-    /// Histogram bin count for index statistics.
-    public var histogramBins: Int?
 }
 
 /// Execution settings (CLI flags override them).

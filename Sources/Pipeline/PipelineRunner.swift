@@ -102,8 +102,9 @@ public enum PipelineRunner {
         let catalog = try RunCatalog(directory: out)
         let configHash = configHash(config)
         let products = try productOptions(config)
-        let job = IndexJob(indices: config.indices, outputDirectory: out, calibration: config.calibration, cog: config.outputs.cog,
+        var job = IndexJob(indices: config.indices, outputDirectory: out, calibration: config.calibration, cog: config.outputs.cog,
                            toolVersion: options.toolVersion, configHash: configHash, products: products)
+        job.referenceGrid = ReferenceGrid(config: config)
         let resume = try resumeState(plan, configHash: configHash, version: options.toolVersion, catalog: catalog, directory: out)
         let exec = executorOptions(config: config, options: options, perTileBytes: plan.estimatedPeakBytes / max(1, plan.maxInFlight))
         let runId = try catalog.beginRun(toolVersion: options.toolVersion, configHash: configHash,

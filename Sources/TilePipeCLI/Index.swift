@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Kernels
+import RasterCore
 import RasterIO
 
 /// `tilepipe index NAME[,NAME...] --band ROLE=FILE[:BAND]... [--scale X] [--offset Y] --output FILE`.
@@ -11,14 +12,19 @@ struct Index: ParsableCommand {
         Input reflectance = raw × scale + offset, from each band's SCALE/OFFSET metadata unless --scale/--offset \
         override it. A MODIS HDF-EOS scale_factor > 1 (e.g. 10000) is read as "divide by" (reflectance = raw / 10000). \
         Input nodata becomes NaN; every output pixel with a NaN input or a zero denominator is NaN. \
-        All inputs must have the same size.
+        Bands on different grids (size, CRS, transform) are an error unless --resample names a method; they are then \
+        resampled onto the finest band's grid (PROJ when the CRSs differ).
         """)
 
-    @Argument(help: "Index names, comma-separated (see `tilepipe indices`).") var names: String
+    @Argument(help: "Index names, comma-separated (see `tilepipe indices`): a name or alias as listed, or all in lower case.")
+    var names: String
     @Option(name: .customLong("band"), help: "ROLE=FILE[:BAND]: a common band name (red, nir, ...) and its file; BAND is 1-based.")
     var bandArguments: [String] = []
-    @Option(help: "Reflectance = raw × scale + offset; overrides the file's scale.") var scale: Double?
-    @Option(help: "Reflectance = raw × scale + offset; overrides the file's offset.") var offset: Double?
+    @Option(parsing: .unconditional, help: "Reflectance = raw × scale + offset; overrides the file's scale.") var scale: Double?
+    @Option(parsing: .unconditional, help: "Reflectance = raw × scale + offset; overrides the file's offset (e.g. --offset -0.2).")
+    var offset: Double?
+    @Option(help: "Resample bands on different grids onto the finest band's grid: nearest, bilinear or average (PROJ when CRSs differ).")
+    var resample: ResampleMethod?
     @Option(help: "The output GeoTIFF.") var output: String
 
     func run() throws {
@@ -29,6 +35,7 @@ struct Index: ParsableCommand {
             do { indices.append(try IndexCatalog.require(name)) } catch { throw ValidationError(error.description) }
         }
         let specs = try bandArguments.map(BandSpec.init(parsing:))
+        requireInputFiles(specs.map(\.path))
         let roles = Set(specs.map(\.role))
         for index in indices {
             for band in index.requiredBands where !roles.contains(band) {
@@ -37,7 +44,7 @@ struct Index: ParsableCommand {
             }
         }
         do {
-            let loaded = try LoadedBands.load(specs, scale: scale, offset: offset, fileScale: true)
+            let loaded = try LoadedBands.load(specs, scale: scale, offset: offset, fileScale: true, resample: resample)
             for note in loaded.notes { printError(note) }
             let results = try computeIndices(indices, bands: loaded.bands, count: loaded.count)
             var seen = Set<String>()

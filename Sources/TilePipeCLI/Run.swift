@@ -17,7 +17,7 @@ struct Run: ParsableCommand {
     @Argument(help: "The pipeline file.") var pipeline: String = "pipeline.yaml"
     @Option(help: "Replace the first input's path.") var input: String?
     @Option(help: "Replace the output folder.") var output: String?
-    @Option(help: "Tiles computed at once (default: active cores).") var jobs: Int?
+    @Option(help: "Tiles computed at once (default: active cores; at most 1024).") var jobs: Int?
     @Option(name: .customLong("max-in-flight"), help: "Tiles between read and write at once; bounds memory (default 2 × jobs).") var maxInFlight: Int?
     @Option(help: "Run shard I of N (0-based), e.g. 0/3.") var shard: String?
     @Option(name: .customLong("shard-count"), help: "Shard count when the index comes from the environment.") var shardCount: Int?
@@ -31,10 +31,10 @@ struct Run: ParsableCommand {
     enum LogFormat: String, ExpressibleByArgument, CaseIterable { case text, json }
 
     func validate() throws {
-        if let jobs, jobs < 1 { throw ValidationError("--jobs must be at least 1") }
-        if let maxInFlight, maxInFlight < 1 { throw ValidationError("--max-in-flight must be at least 1") }
+        if let jobs, !(1...1024).contains(jobs) { throw ValidationError("--jobs must be from 1 to 1024") }
+        if let maxInFlight, !(1...4096).contains(maxInFlight) { throw ValidationError("--max-in-flight must be from 1 to 4096") }
         if let shard { do { _ = try ShardSpec.parse(shard) } catch { throw ValidationError("--shard: \(error)") } }
-        for o in overrides where !o.contains("=") { throw ValidationError("--set expects KEY.PATH=VALUE, got '\(o)'") }
+        for o in overrides where !o.contains("=") { throw ValidationError("--set expects KEY.PATH=VALUE, got '\(o.prefix(80))\(o.count > 80 ? "…" : "")'") }
     }
 
     func run() throws {
@@ -43,7 +43,7 @@ struct Run: ParsableCommand {
         do {
             config = try PipelineConfig.load(path: pipeline, overrides: overrides)
         } catch let e as ConfigError {
-            fail("\(e)", code: 2)
+            failConfig(e)
         }
         if let input { config.inputs[0].path = input }
         if let output { config.outputs.directory = output }
@@ -71,6 +71,15 @@ struct Run: ParsableCommand {
             fail("\(e)", code: 2)
         }
     }
+}
+
+/// Prints every problem of a config, one `tilepipe: file:line:column: …` line each, and exits 2.
+func failConfig(_ error: ConfigError) -> Never {
+    let all = error.all
+    let lines = all.map { "tilepipe: \($0)\n" }.joined()
+    let count = all.count > 1 ? "tilepipe: \(all.count) problems in \(error.file)\n" : ""
+    FileHandle.standardError.write(Data((lines + count).utf8))
+    Foundation.exit(2)
 }
 
 /// Prints `tilepipe: message` on stderr and exits with `code`.
