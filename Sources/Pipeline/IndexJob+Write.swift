@@ -32,9 +32,7 @@ extension IndexJob {
     /// records each with its hash.
     public func write(_ c: Computed, item: TileSource) throws -> Products {
         let dir = (outputDirectory as NSString).appendingPathComponent("tiles/\(item.id)")
-        do { try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) } catch {
-            throw PipelineError.outputUnwritable(path: dir, reason: "\(error.localizedDescription)")
-        }
+        try OutputTree.createDirectory(atPath: dir)   // confined: no link below the output folder is followed
         // Provenance names the input by file name only, so shards and machines write the same bytes.
         let provenance = Provenance(version: toolVersion, pipelineHash: configHash,
                                     inputs: [(item.path as NSString).lastPathComponent], extra: ["TILEPIPE_TILE_ID": item.id])

@@ -71,8 +71,7 @@ extension PairPhase {
     static func writeProducts(_ result: DisasterResult, geo: GeoReference?, kind: MonitorKind, base: String, a: Dated, b: Dated, key: String,
                               settings: Settings) throws -> [OutputRecord] {
         let directory = settings.directory
-        try FileManager.default.createDirectory(atPath: (directory as NSString).appendingPathComponent((base as NSString).deletingLastPathComponent),
-                                                withIntermediateDirectories: true)
+        try OutputTree.createDirectory(atPath: (directory as NSString).appendingPathComponent((base as NSString).deletingLastPathComponent))
         var outputs: [OutputRecord] = []
         func record(_ rel: String) {
             let full = (directory as NSString).appendingPathComponent(rel)

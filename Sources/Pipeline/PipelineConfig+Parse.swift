@@ -279,14 +279,29 @@ extension PipelineConfig {
 
     static func decodeClassification(_ n: ConfigNode, indexNames: [String]) throws -> ClassificationSpec {
         let m = try n.mapping(allowed: ["scheme", "classes"])
-        let classes = m.value("classes") { list in try list.sequence().compactMap { c in n.diagnostics.attempt { () -> ClassSpec in
-            let cm = try c.mapping(allowed: ["name", "index", "min", "max", "color"])
-            return ClassSpec(name: cm.required("name") { try $0.string() } ?? "",
-                             index: cm.value("index") { try indexName($0, among: indexNames) },
-                             min: cm.value("min") { try $0.double() }, max: cm.value("max") { try $0.double() },
-                             color: cm.value("color") { try $0.string() })
-        } } }
-        return ClassificationSpec(scheme: m.value("scheme") { try $0.string() } ?? "landuse", classes: classes)
+        let classes = m.value("classes") { list -> [ClassSpec] in
+            let items = try list.sequence()
+            // Class codes are UInt8: 0 is nodata, so at most 254 classes.
+            guard (1...254).contains(items.count) else { throw list.error("expected 1 to 254 classes, found \(items.count)") }
+            return items.compactMap { c in n.diagnostics.attempt { () -> ClassSpec in
+                let cm = try c.mapping(allowed: ["name", "index", "min", "max", "color"])
+                let lo = cm.value("min") { try $0.double() }, hi = cm.value("max") { try $0.double() }
+                if let lo, let hi, lo >= hi, let at = cm["max"] {
+                    n.diagnostics.record(at.error("max (exclusive) must be greater than min \(lo), found \(hi)"))
+                }
+                return ClassSpec(name: cm.required("name") { try $0.string() } ?? "",
+                                 index: cm.value("index") { try indexName($0, among: indexNames) },
+                                 min: lo, max: hi,
+                                 color: cm.value("color") { col -> String in
+                                     let text = try col.string()
+                                     guard text.range(of: "^#[0-9A-Fa-f]{6}$", options: .regularExpression) != nil else {
+                                         throw col.error("'\(text)' is not a colour #rrggbb")
+                                     }
+                                     return text
+                                 })
+            } }
+        }
+        return ClassificationSpec(scheme: m.value("scheme") { try $0.choice(["landuse", "none"]) } ?? "landuse", classes: classes)
     }
 
     static func decodeMonitor(_ n: ConfigNode) throws -> MonitorJobSpec {
@@ -294,7 +309,9 @@ extension PipelineConfig {
         func date(_ key: String) -> String? {
             m.value(key) { d -> String in
                 let s = try d.string()
-                guard s.range(of: #"^\d{4}-\d{2}-\d{2}$"#, options: .regularExpression) != nil else {
+                let parts = s.split(separator: "-").compactMap { Int($0) }
+                guard s.range(of: #"^\d{4}-\d{2}-\d{2}$"#, options: .regularExpression) != nil, parts.count == 3,
+                      (1...12).contains(parts[1]), (1...31).contains(parts[2]) else {
                     throw d.error("'\(s)' is not a date YYYY-MM-DD")
                 }
                 return s

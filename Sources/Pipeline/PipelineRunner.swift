@@ -98,7 +98,10 @@ public enum PipelineRunner {
         let startedAt = Date()
         let out = config.outputs.directory
         let plan = try plan(config: config, options: options)
-        try prepareOutput(out, fresh: options.fresh, logger: logger)
+        try createOutput(out)
+        let claim = try OutputClaim.acquire(out, mode: .exclusive, command: "run")   // one writer; no links followed
+        defer { claim.release() }
+        clearOutput(out, fresh: options.fresh, logger: logger)
         let catalog = try RunCatalog(directory: out)
         let configHash = configHash(config)
         let products = try productOptions(config)
@@ -120,6 +123,8 @@ public enum PipelineRunner {
         var failures = try ctx.recordRejects(plan.rejects)
         let phase1 = executeTiles(resume.todo, job: job, executor: exec, context: ctx)
         progress.finish()
+        try RunInterruption.checkpoint(catalog: catalog, runId: runId, directory: out, finished: phase1.finished, of: resume.todo.count,
+                                       skipped: resume.skipped)
         failures += phase1.failures
         failures.sort { Array($0.tile.utf8).lexicographicallyPrecedes(Array($1.tile.utf8)) }
         let planned = Set(plan.tiles.map(\.id) + plan.rejects.map(\.id))
@@ -146,13 +151,17 @@ public enum PipelineRunner {
         return summary
     }
 
-    /// Creates the output folder, checks it is writable, clears it with `--fresh`, removes stale temporaries.
-    static func prepareOutput(_ out: String, fresh: Bool, logger: Logger) throws {
-        let fm = FileManager.default
-        do { try fm.createDirectory(atPath: out, withIntermediateDirectories: true) } catch {
+    /// Creates the output folder and checks it is writable.
+    static func createOutput(_ out: String) throws {
+        do { try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true) } catch {
             throw PipelineError.outputUnwritable(path: out, reason: error.localizedDescription)
         }
         guard access(out, W_OK) == 0 else { throw PipelineError.outputUnwritable(path: out, reason: "permission denied") }
+    }
+
+    /// Clears the output folder with `--fresh` and removes stale temporaries (under the run's claim).
+    static func clearOutput(_ out: String, fresh: Bool, logger: Logger) {
+        let fm = FileManager.default
         if fresh {
             RunCatalog.remove(in: out)
             try? fm.removeItem(atPath: (out as NSString).appendingPathComponent("tiles"))
@@ -196,9 +205,10 @@ public enum PipelineRunner {
     }
 
     /// Phase 1: every tile through ingest → compute → write on the executor, each recorded in the catalog as it
-    /// finishes. Returns the tiles done and the failures (tiles that failed, and tiles that could not be recorded).
+    /// finishes. Returns the tiles done, the tiles finished (fewer than `todo` after SIGINT/SIGTERM) and the failures
+    /// (tiles that failed, and tiles that could not be recorded).
     static func executeTiles(_ todo: [TileSource], job: IndexJob, executor: TileExecutor.Options,
-                             context ctx: RecordContext) -> (done: Int, failures: [FailureEntry], observedMaxInFlight: Int) {
+                             context ctx: RecordContext) -> (done: Int, finished: Int, failures: [FailureEntry], observedMaxInFlight: Int) {
         let unrecorded = LockedList<FailureEntry>()
         let (results, observed) = TileExecutor(options: executor).run(todo, stage: job) { _, tile, result in
             do { try ctx.record(tile, result) } catch {
@@ -216,7 +226,7 @@ public enum PipelineRunner {
             case .failure(let f): failures.append(f.entry)
             }
         }
-        return (done, failures, observed.maxInFlight)
+        return (done, results.count, failures, observed.maxInFlight)
     }
 
     /// Phase 2: two-date pairs of this shard's done tiles (all recomputed, so maps of an earlier config go first;

@@ -31,9 +31,11 @@ public enum ShardMerge {
         do { try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true) } catch {
             throw PipelineError.outputUnwritable(path: output, reason: error.localizedDescription)
         }
+        var claims = [try OutputClaim.acquire(output, mode: .exclusive, command: "merge")]   // shards: shared, in gather
+        defer { claims.forEach { $0.release() } }
         PipelineRunner.removeStaleTemporaries(in: output)
         var g = Gathered()
-        for dir in shards { try gather(dir, output: output, into: &g) }
+        for dir in shards { try gather(dir, output: output, into: &g, claims: &claims) }
         guard g.configHashes.count <= 1 else {
             throw PipelineError.merge(path: shards.joined(separator: " "), reason: "shards were run with different configs (\(g.configHashes.sorted().joined(separator: ", ")))")
         }
@@ -59,12 +61,13 @@ public enum ShardMerge {
     }
 
     /// Reads one shard folder into `g`: its facts, its pairs and its tiles, every output checked against its hash.
-    static func gather(_ dir: String, output: String, into g: inout Gathered) throws {
+    static func gather(_ dir: String, output: String, into g: inout Gathered, claims: inout [OutputClaim]) throws {
         let dbPath = (dir as NSString).appendingPathComponent(RunCatalog.fileName)
         guard FileManager.default.fileExists(atPath: dbPath) else { throw PipelineError.merge(path: dir, reason: "no \(RunCatalog.fileName) (not a run output folder)") }
         guard (dir as NSString).standardizingPath != (output as NSString).standardizingPath else {
             throw PipelineError.merge(path: dir, reason: "a shard folder cannot also be the merge output")
         }
+        claims.append(try OutputClaim.acquire(dir, mode: .shared, command: "merge", create: false))
         let catalog = try RunCatalog(directory: dir)
         for (k, v) in try catalog.meta() where g.meta[k] == nil { g.meta[k] = v }
         for p in try catalog.allPairs() {
@@ -94,7 +97,7 @@ public enum ShardMerge {
     /// Throws naming the first output of `owner` that is missing or does not match its recorded hash.
     static func requireIntact(_ outputs: [OutputRecord], in dir: String, of owner: String) throws {
         for o in outputs {
-            let full = (dir as NSString).appendingPathComponent(o.path)
+            let full = try CatalogPaths.resolve(o.path, in: dir)
             guard Fingerprint.file(full) == o.hash else {
                 throw PipelineError.merge(path: full, reason: "output of \(owner) is missing or does not match its recorded hash")
             }
@@ -125,7 +128,7 @@ public enum ShardMerge {
     static func copyAtomically(_ src: String, to dst: String) throws {
         let dir = (dst as NSString).deletingLastPathComponent
         do {
-            try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+            try OutputTree.createDirectory(atPath: dir)
             try AtomicFile.write(to: dst) { tmp in
                 if link(src, tmp) != 0 { try FileManager.default.copyItem(atPath: src, toPath: tmp) }
             }

@@ -63,6 +63,7 @@ public enum TileSourceDiscovery {
             for input in found.inputs where !input.files.contains(where: isExcluded) {
                 let t = TileSource(input: input)
                 if let pattern = spec.pattern, fnmatch(pattern, (t.path as NSString).lastPathComponent, 0) != 0 { continue }
+                if let refused = OutputNames.refusal(of: t) { rejects.append(refused); continue }   // ids become paths
                 if let other = seen[t.id] {
                     throw PipelineError.inputUnreadable(path: t.path, reason: "tile id '\(t.id)' is also the id of \(other); rename one")
                 }

@@ -39,6 +39,7 @@ struct Run: ParsableCommand {
 
     func run() throws {
         MemoryTuning.fixMmapThreshold()   // peak RSS = max_in_flight × tile working set (see MemoryTuning)
+        JSONLogValue.stderrIsJSON = logFormat == .json   // every stderr line one JSON record (harden)
         var config: PipelineConfig
         do {
             config = try PipelineConfig.load(path: pipeline, overrides: overrides)
@@ -52,23 +53,28 @@ struct Run: ParsableCommand {
             shardSpec = try ShardSpec.resolve(flag: shard, shardCount: shardCount, environment: ProcessInfo.processInfo.environment)
         } catch { fail("\(error)", code: 64) }
         let format = logFormat?.rawValue ?? config.logging?.format ?? "text"
+        JSONLogValue.stderrIsJSON = format == "json"
         var logger = Logger(label: "tilepipe") { label in
             format == "json" ? AnyLogHandler(JSONLogHandler(label: label)) : AnyLogHandler(TextLogHandler())
         }
         logger.logLevel = config.logging?.level.flatMap(Logger.Level.init(rawValue:)) ?? (format == "json" ? .info : .notice)
         let options = RunOptions(jobs: jobs, maxInFlight: maxInFlight, shard: shardSpec, fresh: fresh,
-                                 progress: ProgressReporter.Mode(rawValue: progress.rawValue) ?? .auto,
+                                 progress: format == "json" ? .never : ProgressReporter.Mode(rawValue: progress.rawValue) ?? .auto,
                                  toolVersion: TilePipeVersion.string)
         do {
             if dryRun {
                 print(try PipelineRunner.plan(config: config, options: options).text, terminator: "")
                 return
             }
+            RunInterruption.install()   // SIGINT/SIGTERM: finish tiles in flight, mark the run interrupted, exit 130/143
             let summary = try PipelineRunner.run(config: config, options: options, logger: logger)
-            FileHandle.standardError.write(Data(summary.text.utf8))
+            StderrLine.summary(summary)
+            if let late = RunInterruption.lateSignal { fail(late.description, code: late.exitCode) }   // signal after the tiles
             if summary.exitCode != 0 { throw ExitCode(summary.exitCode) }
         } catch let e as PipelineError {
             fail("\(e)", code: 2)
+        } catch let e as RunInterrupted {
+            fail(e.description, code: e.exitCode)
         }
     }
 }
@@ -76,15 +82,14 @@ struct Run: ParsableCommand {
 /// Prints every problem of a config, one `tilepipe: file:line:column: …` line each, and exits 2.
 func failConfig(_ error: ConfigError) -> Never {
     let all = error.all
-    let lines = all.map { "tilepipe: \($0)\n" }.joined()
-    let count = all.count > 1 ? "tilepipe: \(all.count) problems in \(error.file)\n" : ""
-    FileHandle.standardError.write(Data((lines + count).utf8))
+    for problem in all { StderrLine.write("\(problem)", fields: ["exit_code": .stringConvertible(2)]) }   // JSON with --log-format json
+    if all.count > 1 { StderrLine.write("\(all.count) problems in \(error.file)", fields: ["exit_code": .stringConvertible(2)]) }
     Foundation.exit(2)
 }
 
 /// Prints `tilepipe: message` on stderr and exits with `code`.
 func fail(_ message: String, code: Int32) -> Never {
-    FileHandle.standardError.write(Data("tilepipe: \(message)\n".utf8))
+    StderrLine.write(message, fields: ["exit_code": .stringConvertible(code)])
     Foundation.exit(code)
 }
 

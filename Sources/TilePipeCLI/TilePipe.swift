@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 
 /// The `tilepipe` command: satellite tiles in, analysis products out.
 @main
@@ -7,13 +8,30 @@ struct TilePipe: ParsableCommand {
         commandName: "tilepipe",
         abstract: "Turn satellite imagery into calibrated indices, land-use maps, disaster products and reports.",
         version: TilePipeVersion.string,
-        subcommands: [Run.self, Validate.self, Merge.self, Report.self, Simulate.self, Info.self, Indices.self, Index.self, Calc.self, Toa.self]
+        subcommands: [Run.self, Validate.self, Merge.self, Report.self, ServeCommand.self, Simulate.self, Info.self, Indices.self, Index.self, Calc.self, Toa.self]
     )
 
     /// Parses the command line after `CalcExpressionArgument.protect` has marked a `calc` expression that starts
-    /// with `-` as positional.
+    /// with `-` as positional, then runs the command. A usage error found while running (a bad `--band`, an
+    /// unknown index, a malformed expression) is one line `tilepipe: message` and exit 64, not the error followed
+    /// by the usage of the root command.
     static func main() {
-        main(CalcExpressionArgument.protect(Array(CommandLine.arguments.dropFirst())))
+        let arguments = CalcExpressionArgument.protect(Array(CommandLine.arguments.dropFirst()))
+        if JSONCommandLine.requested(arguments) { JSONCommandLine.main(arguments) }   // every stderr line JSON
+        var command: any ParsableCommand
+        do {
+            command = try parseAsRoot(arguments)
+        } catch {
+            exit(withError: error)
+        }
+        do {
+            try command.run()
+        } catch let e as ValidationError {
+            FileHandle.standardError.write(Data("tilepipe: \(e.message)\n".utf8))
+            Foundation.exit(64)
+        } catch {
+            exit(withError: error)
+        }
     }
 }
 

@@ -123,6 +123,8 @@ final class CommandLineTests: XCTestCase {
         let r = try run(["index", "BaI", "--band", "red=\(t):3", "--band", "nir=\(t):4", "--output", "bai.tif"])
         XCTAssertEqual(r.status, 64, r.stderr)
         XCTAssertTrue(r.stderr.contains("did you mean BAI"), r.stderr)
+        XCTAssertEqual(r.stderr.split(separator: "\n"), ["tilepipe: unknown index 'BaI': names are matched exactly (or all in lower case); did you mean BAI?"],
+                       "one line, not followed by the root command's usage")
         XCTAssertFalse(FileManager.default.fileExists(atPath: dir.appendingPathComponent("bai.tif").path))
         XCTAssertEqual(try run(["index", "BAI", "--band", "red=\(t):3", "--band", "nir=\(t):4", "--output", "bai.tif"]).status, 0)
         XCTAssertEqual(try run(["index", "bai,ndvi", "--band", "red=\(t):3", "--band", "nir=\(t):4", "--output", "b2.tif"]).status, 0)

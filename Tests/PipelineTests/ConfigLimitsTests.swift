@@ -142,4 +142,30 @@ final class ConfigLimitsTests: XCTestCase {
         XCTAssertEqual(try PipelineConfig.parse(yaml: minimum, overrides: ["inputs.0.bands.red=3", "outputs.cog.tile_size=256"])
             .outputs.cog?.tileSize, 256)
     }
+
+    /// 300 explicit classes once passed validate and trapped in the run (class codes are UInt8); bad colours,
+    /// empty intervals, unknown schemes and impossible dates are refused with their position too.
+    func testClassesAndDatesAreChecked() throws {
+        let many = (0..<300).map { "{name: c\($0)}" }.joined(separator: ", ")
+        let e = try XCTUnwrap(error(minimum + "\nclassification: {classes: [\(many)]}\n"))
+        XCTAssertEqual(e.keyPath, "classification.classes")
+        XCTAssertTrue(e.message.contains("1 to 254"), e.message)
+        XCTAssertNoThrow(try PipelineConfig.parse(yaml: minimum + "\nclassification: {classes: [\((0..<254).map { "{name: c\($0)}" }.joined(separator: ", "))]}\n"))
+        let bad = errors(minimum + """
+
+            classification:
+              scheme: landcover
+              classes:
+                - {name: a, index: ndvi, min: 0.5, max: 0.2, color: red}
+            monitor: [{kind: flood, before: 2025-13-45}]
+            """)
+        XCTAssertEqual(bad.map(\.keyPath), ["classification.scheme", "classification.classes[0].max", "classification.classes[0].color",
+                                           "monitor[0].before"], bad.map(\.description).joined(separator: "\n"))
+    }
+
+    private func errors(_ yaml: String) -> [ConfigError] {
+        do { _ = try PipelineConfig.parse(yaml: yaml, file: "p.yaml"); return [] } catch let e as ConfigError { return e.all } catch {
+            XCTFail("\(error)"); return []
+        }
+    }
 }

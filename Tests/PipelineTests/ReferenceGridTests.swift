@@ -187,4 +187,48 @@ final class ReferenceGridTests: XCTestCase {
             }
         }
     }
+
+    /// Two dates of one place on different grids (the post-fire tile regridded to 20 m, shifted by 8 m): the burn job
+    /// refuses the pair without `grid:`, and pairs them with `grid.bounds` (both dates resampled onto one lattice).
+    func testDatesOnDifferentGridsPairOnTheConfiguredGrid() throws {
+        try XCTSkipUnless(TestData.hasTool("gdalwarp"), "gdalwarp (gdal-bin) absent")
+        let sample = TestData.packageRoot.appendingPathComponent("SampleTiles/fire")
+        try XCTSkipUnless(FileManager.default.fileExists(atPath: sample.path), "SampleTiles/ absent")
+        let dir = try TestData.temporaryDirectory("grid-dates")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let input = dir.appendingPathComponent("in")
+        for date in ["20250108", "20250124"] {
+            let to = input.appendingPathComponent("HXY1_\(date)/r0c0")
+            try FileManager.default.createDirectory(at: to.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try FileManager.default.copyItem(at: sample.appendingPathComponent("HXY1_\(date)/r0c0"), to: to)
+        }
+        let post = input.appendingPathComponent("HXY1_20250124/r0c0/HXY1_20250124_r0c0.tif").path
+        let pre = try RasterFile.describe(path: input.appendingPathComponent("HXY1_20250108/r0c0/HXY1_20250108_r0c0.tif").path)
+        let g = try XCTUnwrap(pre.geo).transform
+        let (x0, y1) = (g.originX, g.originY), (x1, y0) = (g.originX + 16 * Double(pre.width), g.originY - 16 * Double(pre.height))
+        let regridded = dir.appendingPathComponent("post20.tif").path
+        let w = try TestData.run("gdalwarp", ["-q", "-r", "bilinear", "-tr", "20", "20", "-te", "\(x0 - 8)", "\(y0 - 8)", "\(x1 + 12)", "\(y1 + 12)", post, regridded])
+        XCTAssertEqual(w.status, 0, w.err)
+        try FileManager.default.removeItem(atPath: post)
+        try FileManager.default.moveItem(atPath: regridded, toPath: post)
+        for withGrid in [false, true] {
+            let out = dir.appendingPathComponent(withGrid ? "aligned" : "refused")
+            var yaml = "version: 1\ninputs: [{path: \"\(input.path)\"}]\nindices: [nbr]\nmonitor:\n  - {kind: burn, before: '2025-01-08', after: '2025-01-24'}\n"
+            if withGrid { yaml += "grid: {crs: EPSG:32650, resolution: 16, bounds: [\(x0), \(y0), \(x1), \(y1)]}\n" }
+            yaml += "outputs: {directory: \"\(out.path)\"}\n"
+            let s = try PipelineRunner.run(config: try PipelineConfig.parse(yaml: yaml), options: RunOptions(jobs: 1, toolVersion: "test"),
+                                           logger: PipelineRunner.silentLogger)
+            let burn = SampleTilesRun.files(out, ext: "tif").filter { $0.hasPrefix("pairs/burn/") }
+            if withGrid {
+                XCTAssertEqual(s.exitCode, 0, s.text)
+                XCTAssertEqual(burn.count, 1, "\(burn)")
+                let d = try RasterFile.describe(path: out.appendingPathComponent(burn[0]).path)
+                XCTAssertEqual([d.width, d.height], [pre.width, pre.height])
+                XCTAssertEqual(d.geo?.transform, pre.geo?.transform)
+            } else {
+                XCTAssertEqual(s.exitCode, 1, "the pair is refused: \(s.text)")
+                XCTAssertTrue(burn.isEmpty, "\(burn)")
+            }
+        }
+    }
 }
