@@ -14,6 +14,9 @@ public struct TileResult: Codable, Sendable, Equatable {
     public var datetime: String?
     /// Satellite name, when known.
     public var satellite: String?
+    /// `inputs[].role` of the tile's input (`pre`/`post`), when set: two-date jobs take the latest `pre` and the
+    /// earliest `post` tile of a pair group.
+    public var role: String?
     /// Width and height of the tile grid (of the first tile, after a merge).
     public var width: Int, height: Int
     /// Pixel area in square metres (`PixelArea.squareMetresOrZero`; 0 without a projected grid).
@@ -46,6 +49,7 @@ public struct TileResult: Codable, Sendable, Equatable {
     public mutating func merge(_ o: TileResult) {
         if date != o.date { date = nil; datetime = nil }
         if satellite != o.satellite { satellite = nil }
+        if role != o.role { role = nil }
         if pixelAreaM2 != o.pixelAreaM2 { pixelAreaM2 = 0 }
         pixels += o.pixels
         for (name, acc) in o.indices { indices[name, default: BandStatistics.Accumulator()].merge(acc) }

@@ -1,6 +1,7 @@
 import Foundation
 import RasterCore
 import Analysis
+import GroundStation
 
 extension IndexJob {
     /// Computes every configured index the tile has bands for, then the class map from the bands and indices the
@@ -44,7 +45,11 @@ extension IndexJob {
         guard let scheme = products.scheme else { return nil }
         var inputs = loaded.bands
         for (k, v) in planes { inputs[k] = v }
-        do { return try scheme.classify(inputs: inputs, quality: loaded.quality, width: loaded.width, height: loaded.height) } catch {
+        // The default scheme's priors (GroundStation: snow by latitude/date, clouds from the product's QA band).
+        let context = scheme == .default ? ClassificationContext(
+            snowPlausible: SnowPrior.plausible(geo: loaded.geo, width: loaded.width, height: loaded.height, date: loaded.date),
+            cloudsFromQuality: item.input.hasQualityBand && loadOptions.clouds) : ClassificationContext()
+        do { return try scheme.classify(inputs: inputs, quality: loaded.quality, width: loaded.width, height: loaded.height, context: context) } catch {
             throw PipelineError.badTile(path: item.path, reason: "classification: \(error)")
         }
     }
@@ -68,6 +73,7 @@ extension IndexJob {
         result.date = loaded.date.map(IndexJob.dayString)
         result.datetime = loaded.date.map { ISO8601DateFormatter().string(from: $0) }
         result.satellite = loaded.scene?.satellite
+        result.role = item.input.role
         return result
     }
 

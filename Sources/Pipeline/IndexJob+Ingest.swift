@@ -17,18 +17,14 @@ extension IndexJob {
     func ingestOnce(_ item: TileSource) throws -> Loaded {
         var tile: ReflectanceTile
         let needed = neededBands
-        do { tile = try item.input.load(bands: needed, limits: limits) } catch ManifestError.missingBand {
-            let all = try item.input.load(bands: nil, limits: limits)
+        do { tile = try item.input.load(bands: needed, limits: limits, options: loadOptions) } catch ManifestError.missingBand {
+            let all = try item.input.load(bands: nil, limits: limits, options: loadOptions)
             var t = all
             t.bands = all.bands.filter { needed.contains($0.key) }
             tile = t
         }
         if let referenceGrid { tile = try referenceGrid.apply(to: tile) }
-        var bands = tile.bands
-        if calibration?.mode == "scale" {
-            let scale = Float(calibration?.scale ?? 1), offset = Float(calibration?.offset ?? 0)
-            for (k, v) in bands { bands[k] = v.map { $0 * scale + offset } }
-        }
+        let bands = tile.bands   // calibrated and masked by GroundStation with `loadOptions`
         return Loaded(width: tile.width, height: tile.height, geo: tile.geo, bands: bands,
                       quality: tile.quality.count == tile.width * tile.height ? tile.quality : nil,
                       scene: tile.scene, date: item.input.date ?? tile.scene?.acquired,

@@ -142,8 +142,9 @@ extension IndexJob {
         let rel = IndexJob.itemPath(tile: s.item.id)
         let scene = StacScene(datetime: when, platform: c.scene?.satellite, instruments: c.scene.map { [$0.sensor] } ?? [],
                               cloudCover: c.scene?.cloudCover, processingLevel: c.scene?.processingLevel, sceneID: c.scene?.sceneID)
-        let stac = try StacItem.make(id: s.item.id, collection: products.collectionId, collectionHref: "../../stac/collection.json",
+        var stac = try StacItem.make(id: s.item.id, collection: products.collectionId, collectionHref: "../../stac/collection.json",
                                      scene: scene, geo: geo, width: c.width, height: c.height, assets: s.assets, provenance: s.provenance)
+        if let d = s.item.input.dateSource { stac.properties["tilepipe:date_source"] = .string("\(d.source.rawValue): \(d.evidence)") }
         try stac.write(to: s.full(rel))
         try s.record(rel)
         s.result.products.stacItem = rel

@@ -75,6 +75,8 @@ public struct IndexJob: TileStage {
     public let outputDirectory: String
     /// Calibration (nil: the file's scale/offset).
     public let calibration: CalibrationSpec?
+    /// `calibration:` and `masks:` as GroundStation applies them while loading.
+    public var loadOptions: TileLoadOptions
     /// Output codec.
     public let codec: CloudOptimizedGeoTIFF.Codec
     /// Internal tile size.
@@ -93,13 +95,14 @@ public struct IndexJob: TileStage {
     public var referenceGrid: ReferenceGrid?
 
     /// A job.
-    public init(indices: [String], outputDirectory: String, calibration: CalibrationSpec? = nil, cog: CogSpec? = nil,
+    public init(indices: [String], outputDirectory: String, calibration: CalibrationSpec? = nil, masks: MaskSpec? = nil, cog: CogSpec? = nil,
                 toolVersion: String = "", configHash: String = "", limits: ResourceLimits = .default,
                 products: TileProductOptions = TileProductOptions()) {
         self.products = products
         self.indices = indices
         self.outputDirectory = outputDirectory
         self.calibration = calibration
+        loadOptions = TileLoadOptions.from(calibration: calibration, masks: masks, indices: indices, classifies: products.scheme != nil)
         codec = cog?.compression == "zstd" ? .zstd : .deflate
         tileSize = cog?.tileSize ?? 512
         overviews = cog?.overviews ?? true

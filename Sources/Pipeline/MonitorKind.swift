@@ -42,7 +42,7 @@ public enum MonitorKind: String, Sendable, Codable, CaseIterable {
         switch self {
         case .change: return nil
         case .flood: return FloodJob(index: index, threshold: Float(threshold ?? 0), minimumPolygonPixels: minimumPolygonPixels)
-        case .burn: return BurnSeverityJob(minimumPolygonPixels: minimumPolygonPixels)
+        case .burn: return BurnSeverityJob(minimumPolygonPixels: minimumPolygonPixels, minimumMappingUnit: minimumPolygonPixels)
         case .drought: return DroughtJob(index: index, minimumPolygonPixels: minimumPolygonPixels)
         case .landslide: return VegetationLossJob(kind: "landslide", drop: Float(threshold ?? 0.2), minimumPolygonPixels: minimumPolygonPixels)
         }

@@ -61,8 +61,10 @@ public enum PairPhase {
 
     /// The before and after tiles of a job: its configured dates, else the earliest and latest.
     static func dates(_ spec: MonitorJobSpec, _ tiles: [Dated]) -> (Dated, Dated)? {
-        let a = spec.before.flatMap { d in tiles.first { $0.date == d } } ?? (spec.before == nil ? tiles.first : nil)
-        let b = spec.after.flatMap { d in tiles.last { $0.date == d } } ?? (spec.after == nil ? tiles.last : nil)
+        // inputs[].role: the latest pre-event and the earliest post-event tile bracket the event.
+        let pre = tiles.last { $0.result.role == "pre" }, post = tiles.first { $0.result.role == "post" }
+        let a = spec.before.flatMap { d in tiles.first { $0.date == d } } ?? (spec.before == nil ? pre ?? tiles.first : nil)
+        let b = spec.after.flatMap { d in tiles.last { $0.date == d } } ?? (spec.after == nil ? post ?? tiles.last : nil)
         guard let a, let b, a.date < b.date else { return nil }
         return (a, b)
     }

@@ -200,7 +200,7 @@ extension PipelineConfig {
     }
 
     static func decodeInput(_ n: ConfigNode) throws -> InputSpec {
-        let m = try n.mapping(allowed: ["path", "bands", "pattern", "role"])
+        let m = try n.mapping(allowed: ["path", "bands", "pattern", "role", "date"])
         var spec = InputSpec(path: m.required("path") { try $0.string() } ?? "")
         spec.bands = m.value("bands") { b -> [String: Int] in
             var bands: [String: Int] = [:]
@@ -219,6 +219,13 @@ extension PipelineConfig {
         }
         spec.pattern = m.value("pattern") { try $0.string() }
         spec.role = m.value("role") { try $0.choice(["pre", "post"]) }
+        spec.date = m.value("date") { d -> String in
+            let s = try d.string()
+            guard s.range(of: #"^\d{4}-\d{2}-\d{2}(T[0-9:.]+(Z|[+-]\d{2}:?\d{2})?)?$"#, options: .regularExpression) != nil else {
+                throw d.error("'\(s)' is not a date YYYY-MM-DD")
+            }
+            return s
+        }
         return spec
     }
 

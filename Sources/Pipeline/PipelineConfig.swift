@@ -56,6 +56,9 @@ public struct InputSpec: Sendable, Equatable, Codable {
     public var pattern: String?
     /// Role of this input in two-date jobs: `pre` or `post` (nil = single date).
     public var role: String?
+    /// Acquisition date `YYYY-MM-DD` (or ISO 8601 time) of every tile of this input, overriding manifests,
+    /// metadata and date tokens in names.
+    public var date: String?
 
     /// An input folder.
     public init(path: String, bands: [String: Int]? = nil, pattern: String? = nil, role: String? = nil) {

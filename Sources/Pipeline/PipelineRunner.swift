@@ -43,11 +43,13 @@ public enum PipelineRunner {
             var calibration: CalibrationSpec?; var masks: MaskSpec?; var classification: ClassificationSpec?
             var monitor: [MonitorJobSpec]?; var cog: CogSpec?; var quicklooks: QuicklookSpec?; var stac: StacSpec?
             var report: ReportSpec?; var regions: String?
+            var grid: GridSpec?; var outputCRS: String?   // absent when nil: hashes of configs without them are unchanged
         }
         let canon = Canonical(name: c.name, bands: c.inputs.map(\.bands), patterns: c.inputs.map(\.pattern), indices: c.indices,
                               calibration: c.calibration, masks: c.masks, classification: c.classification, monitor: c.monitor,
                               cog: c.outputs.cog, quicklooks: c.outputs.quicklooks, stac: c.outputs.stac, report: c.report,
-                              regions: c.regions.map { (($0 as NSString).lastPathComponent) + ":" + (Fingerprint.input([$0]) ?? "") })
+                              regions: c.regions.map { (($0 as NSString).lastPathComponent) + ":" + (Fingerprint.input([$0]) ?? "") },
+                              grid: c.grid, outputCRS: c.outputs.crs)
         let enc = JSONEncoder()
         enc.outputFormatting = [.sortedKeys]
         var h = Fingerprint.FNV1a()
@@ -98,6 +100,8 @@ public enum PipelineRunner {
         let startedAt = Date()
         let out = config.outputs.directory
         let plan = try plan(config: config, options: options)
+        try InputCheck.requireTiles(plan, inputs: config.inputs, excluding: out)
+        InputCheck.logDates(plan.tiles, logger: logger)
         try createOutput(out)
         let claim = try OutputClaim.acquire(out, mode: .exclusive, command: "run")   // one writer; no links followed
         defer { claim.release() }
@@ -105,7 +109,7 @@ public enum PipelineRunner {
         let catalog = try RunCatalog(directory: out)
         let configHash = configHash(config)
         let products = try productOptions(config)
-        var job = IndexJob(indices: config.indices, outputDirectory: out, calibration: config.calibration, cog: config.outputs.cog,
+        var job = IndexJob(indices: config.indices, outputDirectory: out, calibration: config.calibration, masks: config.masks, cog: config.outputs.cog,
                            toolVersion: options.toolVersion, configHash: configHash, products: products)
         job.referenceGrid = ReferenceGrid(config: config)
         let resume = try resumeState(plan, configHash: configHash, version: options.toolVersion, catalog: catalog, directory: out)

@@ -56,8 +56,8 @@ public enum TileSourceDiscovery {
         var rejects: [DiscoveryReject] = []
         var seen: [String: String] = [:]
         for spec in inputs {
-            let found: (inputs: [TileInput], rejects: [(path: String, reason: String)])
-            do { found = try TileDiscovery.discover(path: spec.path, bandMap: spec.bands) } catch {
+            let found: TileDiscovery.Found
+            do { found = try TileDiscovery.scan(path: spec.path, bandMap: spec.bands, date: spec.date, role: spec.role) } catch {
                 throw PipelineError.inputUnreadable(path: spec.path, reason: "\(error)")
             }
             for input in found.inputs where !input.files.contains(where: isExcluded) {

@@ -75,6 +75,7 @@ public struct TileFailure: Error, Sendable, Equatable, Codable, CustomStringConv
         case let e as ManifestError:
             switch e {
             case .missingBand: kind = .config
+            case .calibration: kind = .calibration
             case .unreadable: kind = .io
             default: kind = .corrupt
             }

@@ -95,8 +95,9 @@ public struct TileEntry: Codable, Sendable, Equatable {
 }
 
 /// The class of cause of a failure: bad data (`corrupt`, permanent), an operating-system failure (`io`, maybe
-/// transient) or a config that does not fit the tile (`config`).
-public enum FailureKind: String, Sendable, Codable, CaseIterable { case corrupt, io, config }
+/// transient), a config that does not fit the tile (`config`), or values that are not reflectance after calibration
+/// (`calibration`: a missing or wrong `calibration.scale`).
+public enum FailureKind: String, Sendable, Codable, CaseIterable { case corrupt, io, config, calibration }
 
 /// A failed tile, file, pair or report: one value from the stage that failed to run.json, the catalog and every report.
 public struct FailureEntry: Codable, Sendable, Equatable {

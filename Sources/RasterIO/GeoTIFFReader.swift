@@ -219,8 +219,11 @@ public final class GeoTIFFReader {
                                   blockWidth: blockW, blockHeight: blockH, compression: Self.compressionName(compression),
                                   predictor: predictor, bigTIFF: TIFFIsBigTIFF(h.tif) != 0,
                                   overviewCount: overviews)
+        // The TIFF DateTime tag (306), as GDAL reports it: an acquisition-date source of last resort.
+        var dataset = md.dataset
+        if dataset["TIFFTAG_DATETIME"] == nil, let dt = h.ascii(306), !dt.isEmpty { dataset["TIFFTAG_DATETIME"] = dt }
         description = RasterDescription(path: path, format: "GTiff", width: width, height: height, sampleType: type,
-                                        bands: bands, geo: geo, metadata: md.dataset, layout: layout)
+                                        bands: bands, geo: geo, metadata: dataset, layout: layout)
         // Last, so that no throw above can leak it; freed in deinit.
         fastDeflate = deflateFastPath && !viaRGBA && !cmykToRGBA ? rs_deflate_new(h.tif) : nil
     }

@@ -27,8 +27,7 @@ struct TilePipe: ParsableCommand {
         do {
             try command.run()
         } catch let e as ValidationError {
-            FileHandle.standardError.write(Data("tilepipe: \(e.message)\n".utf8))
-            Foundation.exit(64)
+            fail(e.message, code: 64)
         } catch {
             exit(withError: error)
         }

@@ -32,6 +32,17 @@ final class ReferenceGridTests: XCTestCase {
         }
     }
 
+    /// A rerun with another grid must not resume tiles written on the old one: both keys are part of the config hash.
+    func testGridAndOutputCRSChangeTheConfigHash() throws {
+        let base = "version: 1\ninputs: [{path: in}]\nindices: [ndvi]\n"
+        let plain = try PipelineConfig.parse(yaml: base + "outputs: {directory: out}\n")
+        let gridded = try PipelineConfig.parse(yaml: base + "grid: {resolution: 20}\noutputs: {directory: out}\n")
+        let other = try PipelineConfig.parse(yaml: base + "grid: {resolution: 30}\noutputs: {directory: out}\n")
+        let crs = try PipelineConfig.parse(yaml: base + "outputs: {directory: out, crs: EPSG:4326}\n")
+        let hashes = [plain, gridded, other, crs].map(PipelineRunner.configHash)
+        XCTAssertEqual(Set(hashes).count, 4, "\(hashes)")
+    }
+
     /// The grid a configured reference gives a tile: snapped to the resolution, or in another CRS.
     func testReferenceGridForATile() throws {
         let tile = RasterGrid(width: 100, height: 50, geo: GeoReference(transform: GeoTransform(originX: 500_005, pixelWidth: 10, originY: 2_800_000, pixelHeight: -10), crs: .epsg(32650)))
@@ -119,6 +130,14 @@ final class ReferenceGridTests: XCTestCase {
         XCTAssertGreaterThan(v[0], 1_000_000)
         XCTAssertLessThan(v[1], 1e-5, "max |Δ| against gdalwarp + numpy")
         XCTAssertEqual(v[3], 1, accuracy: 1e-9)
+        // calc takes the same --resample: NBR as an expression on raw DNs (the ratio is scale-free) is the same raster.
+        let calcOut = dir.appendingPathComponent("calc.tif").path
+        let c = try TestData.run(bin, ["calc", "(nir - swir22) / (nir + swir22)", "--band", "nir=\(src.path)/B08.tif",
+                                       "--band", "swir22=\(src.path)/B12.tif", "--resample", "bilinear", "--output", calcOut])
+        XCTAssertEqual(c.status, 0, c.err)
+        let a = try RasterFile.read(path: out).floatBand(0), b = try RasterFile.read(path: calcOut).floatBand(0)
+        XCTAssertEqual(a.count, b.count)
+        XCTAssertTrue(zip(a, b).allSatisfy { ($0.isNaN && $1.isNaN) || abs($0 - $1) <= 1e-6 }, "calc --resample = index --resample")
     }
 
     /// A band in another UTM zone: refused without --resample, reprojected with it; a band 110 km away fails
