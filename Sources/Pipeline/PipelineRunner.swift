@@ -107,6 +107,7 @@ public enum PipelineRunner {
         defer { claim.release() }
         clearOutput(out, fresh: options.fresh, logger: logger)
         let catalog = try RunCatalog(directory: out)
+        try CatalogIntegrity.repair(directory: out, logger: logger)   // rows that do not decode are recomputed
         let configHash = configHash(config)
         let products = try productOptions(config)
         var job = IndexJob(indices: config.indices, outputDirectory: out, calibration: config.calibration, masks: config.masks, cog: config.outputs.cog,
@@ -127,6 +128,7 @@ public enum PipelineRunner {
         var failures = try ctx.recordRejects(plan.rejects)
         let phase1 = executeTiles(resume.todo, job: job, executor: exec, context: ctx)
         progress.finish()
+        try CatalogIntegrity.reconcile(directory: out, planned: Set(plan.tiles.map(\.id) + plan.rejects.map(\.id)), shard: options.shard, logger: logger)
         try RunInterruption.checkpoint(catalog: catalog, runId: runId, directory: out, finished: phase1.finished, of: resume.todo.count,
                                        skipped: resume.skipped)
         failures += phase1.failures
