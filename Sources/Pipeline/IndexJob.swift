@@ -83,6 +83,8 @@ public struct IndexJob: TileStage {
     public let tileSize: Int
     /// Write overviews (COG); false writes a plain tiled GeoTIFF.
     public let overviews: Bool
+    /// Sample type of the index rasters (`outputs.cog.dtype`).
+    public let indexDataType: CloudOptimizedGeoTIFF.IndexDataType
     /// Tool version and config hash, written as provenance into every output.
     public let toolVersion: String, configHash: String
     /// Decode limits.
@@ -103,6 +105,7 @@ public struct IndexJob: TileStage {
         codec = cog?.compression == "zstd" ? .zstd : .deflate
         tileSize = cog?.tileSize ?? 512
         overviews = cog?.overviews ?? true
+        indexDataType = cog?.dtype == "int16" ? .int16 : .float32
         self.toolVersion = toolVersion
         self.configHash = configHash
         self.limits = limits
@@ -295,19 +298,16 @@ public struct IndexJob: TileStage {
             let full = (outputDirectory as NSString).appendingPathComponent(rel)
             let info = BandInfo(description: name, nodata: .nan)
             let raster = Raster<Float>(width: c.width, height: c.height, samples: plane, bands: [info], geo: c.geo)
-            if overviews {
-                // Provenance names the input by file name only, so shards and machines write the same bytes.
-                let st = try CloudOptimizedGeoTIFF.write(raster, to: full, kind: .continuous, provenance: provenance, codec: codec,
-                                                         tileSize: tileSize, statistics: c.statistics[name].map { [$0.result] })
-                bandStats[name] = st.first
-            } else {
-                try GeoTIFFWriter.write(raster, to: full, options: .init(compression: codec == .zstd ? .zstd : .deflate, tileSize: tileSize))
-            }
+            // Provenance names the input by file name only, so shards and machines write the same bytes.
+            let st = try CloudOptimizedGeoTIFF.writeIndex(raster, to: full, dataType: indexDataType, cog: overviews, provenance: provenance,
+                                                          codec: codec, tileSize: tileSize, statistics: c.statistics[name].map { [$0.result] })
+            bandStats[name] = st.first
             try record(rel)
             results.indexFiles[name] = rel
             assets.append(StacProductAsset(key: name, href: "./" + (rel as NSString).lastPathComponent, mediaType: StacAsset.cogMediaType,
                                            roles: ["data"], title: name.uppercased(),
-                                           bands: [StacBand(name: name, info: info, dataType: .float32, statistics: bandStats[name])]))
+                                           bands: [StacBand(name: name, info: indexDataType.storedBand(info), dataType: indexDataType.sampleType,
+                                                            statistics: bandStats[name])]))
         }
         if let classes = c.classes, let scheme = products.scheme {
             let rel = IndexJob.outputPath(tile: item.id, index: "landuse")

@@ -125,7 +125,10 @@ public enum PairPhase {
     static func readFloat(_ dir: String, _ rel: String?) throws -> (values: [Float], geo: GeoReference?, w: Int, h: Int) {
         guard let rel else { throw PipelineError.badTile(path: dir, reason: "product missing") }
         let r = try GeoTIFFReader(path: (dir as NSString).appendingPathComponent(rel))
-        return (try r.readFloatBand(0), r.description.geo, r.description.width, r.description.height)
+        // Index COGs stored as int16 (outputs.cog.dtype) carry scale/offset: physical = raw × scale + offset.
+        let info = r.description.bands[0], raw = try r.readFloatBand(0)
+        let values = info.scale == 1 && info.offset == 0 ? raw : raw.map { Float(Double($0) * info.scale + info.offset) }
+        return (values, r.description.geo, r.description.width, r.description.height)
     }
 
     static func readClasses(_ dir: String, _ rel: String?) throws -> (codes: [UInt8], geo: GeoReference?, w: Int, h: Int) {

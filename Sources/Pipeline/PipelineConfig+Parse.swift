@@ -150,7 +150,7 @@ extension PipelineConfig {
         guard let d = m["directory"] else { throw n.error("missing required key 'directory'") }
         var spec = OutputSpec(directory: try d.string())
         if let c = m["cog"] {
-            let cm = try c.mapping(allowed: ["compression", "tile_size", "overviews"])
+            let cm = try c.mapping(allowed: ["compression", "tile_size", "overviews", "dtype"])
             var cog = CogSpec()
             cog.compression = try cm["compression"]?.choice(["deflate", "zstd"])
             if let t = cm["tile_size"] {
@@ -159,6 +159,7 @@ extension PipelineConfig {
                 cog.tileSize = v
             }
             cog.overviews = try cm["overviews"]?.bool()
+            cog.dtype = try cm["dtype"]?.choice(["float32", "int16"])
             spec.cog = cog
         }
         if let q = m["quicklooks"] {
