@@ -12,7 +12,8 @@ extension SceneManifest {
     /// Reads, calibrates and masks the scene into a `ReflectanceTile`.
     ///
     /// - `names`: common names or sensor band names; nil = `defaultBands`.
-    /// - Bands are brought to the finest grid among those read (`GridAlignment`).
+    /// - Bands are brought to the finest grid among those read (`GridAlignment.align`: PROJ, bilinear/average for
+    ///   reflectance, nearest for quality layers).
     /// - Quality: nodata (file nodata tag, the sensor's fill DN), saturation, the scene's QA layers; when the
     ///   sensor has no QA layer and the scene is TOA, `SpectralCloudTest` (reading blue/green/red/nir/swir16
     ///   too when they were not asked for). Reflectance is NaN wherever quality is not valid.
@@ -57,12 +58,10 @@ extension SceneManifest {
         // Finest grid.
         let finest = layers.max { $0.width * $0.height < $1.width * $1.height }!
         let W = finest.width, H = finest.height
-        func align(_ v: [Float], _ w: Int, _ h: Int, _ what: String) throws -> [Float] {
-            if w == W && h == H { return v }
-            guard let kx = GridAlignment.factor(from: w, to: W), let ky = GridAlignment.factor(from: h, to: H), kx == ky else {
-                throw ManifestError.gridMismatch(file: path, reason: "\(what) is \(w)x\(h), the finest band \(W)x\(H): not an integer multiple")
-            }
-            return GridAlignment.replicate(v, width: w, height: h, factor: kx, targetWidth: W, targetHeight: H)
+        func withCRS(_ g: GeoReference?) -> GeoReference? { var g = g; if g?.crs == nil, let epsg { g?.crs = .epsg(epsg) }; return g }
+        func align(_ v: [Float], _ w: Int, _ h: Int, _ g: GeoReference?, _ what: String, _ kind: GridAlignment.LayerKind) throws -> [Float] {
+            try GridAlignment.align(v, width: w, height: h, geo: withCRS(g), file: what, toWidth: W, height: H,
+                                    geo: withCRS(finest.geo), referenceFile: finest.band.file!, kind: kind)
         }
         var layerMasks = [[UInt8]]()
         var refl = [String: [Float]]()
@@ -75,7 +74,7 @@ extension SceneManifest {
             sunGrid = try SunGeometry.elevationGrid(geo: g, width: W, height: H, date: date)
         }
         for l in layers {
-            let dn = try align(l.dn, l.width, l.height, l.band.file!)
+            let dn = try align(l.dn, l.width, l.height, l.geo, l.band.file!, .continuous)
             layerMasks.append(QualityMask.fromDN(dn, fill: l.band.fill, saturation: masks ? l.band.saturation : nil))
             switch (l.band.calibration, sunGrid) {
             case (.reflectance(let m, let a, true), let grid?):
@@ -90,8 +89,8 @@ extension SceneManifest {
             }
         }
         for q in quality where masks {
-            let (v, w, h, _) = try Self.readBand(file: q.file, band: q.fileBand, limits: limits)
-            layerMasks.append(QualityMask.decode(q.kind, try align(v, w, h, q.file)))
+            let (v, w, h, g) = try Self.readBand(file: q.file, band: q.fileBand, limits: limits)
+            layerMasks.append(QualityMask.decode(q.kind, try align(v, w, h, g, q.file, .categorical)))
             sources.insert(q.file)
         }
         if useSpectralTest, let m = SpectralCloudTest.run(refl, count: W * H) { layerMasks.append(m) }

@@ -93,6 +93,8 @@ public struct IndexJob: TileStage {
     public var retry: ReadRetryPolicy = .default
     /// Classification, quicklooks and STAC settings.
     public let products: TileProductOptions
+    /// The reference grid tiles are resampled onto at ingest (`grid:`, `outputs.crs`); nil: each tile's own grid.
+    public var referenceGrid: ReferenceGrid?
 
     /// A job.
     public init(indices: [String], outputDirectory: String, calibration: CalibrationSpec? = nil, cog: CogSpec? = nil,
@@ -149,7 +151,7 @@ public struct IndexJob: TileStage {
 
     /// One attempt of `ingest`.
     func ingestOnce(_ item: TileSource) throws -> Loaded {
-        let tile: ReflectanceTile
+        var tile: ReflectanceTile
         let needed = neededBands
         do { tile = try item.input.load(bands: needed, limits: limits) } catch ManifestError.missingBand {
             let all = try item.input.load(bands: nil, limits: limits)
@@ -157,6 +159,7 @@ public struct IndexJob: TileStage {
             t.bands = all.bands.filter { needed.contains($0.key) }
             tile = t
         }
+        if let referenceGrid { tile = try referenceGrid.apply(to: tile) }
         var bands = tile.bands
         if calibration?.mode == "scale" {
             let scale = Float(calibration?.scale ?? 1), offset = Float(calibration?.offset ?? 0)

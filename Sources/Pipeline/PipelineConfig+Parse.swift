@@ -4,7 +4,7 @@ import Yams
 extension PipelineConfig {
     /// Top-level keys of schema version 1.
     public static let topLevelKeys = ["version", "name", "inputs", "indices", "calibration", "masks", "classification",
-                                      "monitor", "regions", "outputs", "report", "execution", "logging"]
+                                      "monitor", "regions", "outputs", "report", "execution", "logging", "grid"]
 
     /// Reads and validates `path`, after applying `overrides` (`key.path=value`, value in YAML syntax).
     /// - Throws: `ConfigError` with file:line:column for every problem, or for an unreadable file.
@@ -121,6 +121,8 @@ extension PipelineConfig {
         config.report = try top["report"].map(decodeReport)
         config.execution = try top["execution"].map(decodeExecution)
         config.logging = try top["logging"].map(decodeLogging)
+        config.grid = try top["grid"].map(decodeGrid)
+        try checkGrid(config, gridNode: top["grid"], outputsNode: outNode)
         return config
     }
 
@@ -146,9 +148,10 @@ extension PipelineConfig {
     }
 
     static func decodeOutputs(_ n: ConfigNode, indexNames: [String]) throws -> OutputSpec {
-        let m = try n.mapping(allowed: ["directory", "cog", "quicklooks", "stac"])
+        let m = try n.mapping(allowed: ["directory", "cog", "quicklooks", "stac", "crs"])
         guard let d = m["directory"] else { throw n.error("missing required key 'directory'") }
         var spec = OutputSpec(directory: try d.string())
+        spec.crs = try m["crs"].map(decodeCRS)
         if let c = m["cog"] {
             let cm = try c.mapping(allowed: ["compression", "tile_size", "overviews", "dtype"])
             var cog = CogSpec()

@@ -30,6 +30,8 @@ public struct PipelineConfig: Sendable, Equatable, Codable {
     public var execution: ExecutionSpec?
     /// Log format and level.
     public var logging: LoggingSpec?
+    /// Reference grid every tile is resampled onto (CRS, resolution, bounds); nil: each tile's finest band.
+    public var grid: GridSpec?
 
     /// The file this config was read from (not part of the schema; used in messages).
     public var sourcePath: String
@@ -152,6 +154,8 @@ public struct OutputSpec: Sendable, Equatable, Codable {
     public var quicklooks: QuicklookSpec?
     /// STAC items and collection.
     public var stac: StacSpec?
+    /// CRS of every output raster, `EPSG:<code>` (tiles are reprojected at ingest); nil: the input's CRS.
+    public var crs: String?
 
     /// An output folder with default products.
     public init(directory: String, cog: CogSpec? = nil, quicklooks: QuicklookSpec? = nil, stac: StacSpec? = nil) {

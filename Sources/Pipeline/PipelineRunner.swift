@@ -120,8 +120,9 @@ public enum PipelineRunner {
                 throw PipelineError.inputUnreadable(path: path, reason: "regions: \(error)")
             }
         }
-        let job = IndexJob(indices: config.indices, outputDirectory: out, calibration: config.calibration, cog: config.outputs.cog,
+        var job = IndexJob(indices: config.indices, outputDirectory: out, calibration: config.calibration, cog: config.outputs.cog,
                            toolVersion: options.toolVersion, configHash: configHash, products: products)
+        job.referenceGrid = ReferenceGrid(config: config)
 
         // Resume: skip tiles whose inputs, config and version are unchanged and whose outputs are intact.
         var todo: [TileSource] = []

@@ -69,6 +69,26 @@ public final class CRSTransform {
         }
     }
 
+    /// Transforms points in place without throwing: a point PROJ cannot transform (outside the projection's domain)
+    /// becomes NaN, the others are transformed as `transform(xs:ys:)` does. For resampling lattices, where a few
+    /// nodes beyond a projection's edge must not fail the whole grid.
+    public func transformMarkingFailures(xs: inout [Double], ys: inout [Double]) {
+        precondition(xs.count == ys.count, "xs and ys must have the same length")
+        let n = xs.count
+        guard n > 0 else { return }
+        proj_errno_reset(pj)
+        _ = xs.withUnsafeMutableBufferPointer { xp in
+            ys.withUnsafeMutableBufferPointer { yp in
+                proj_trans_generic(pj, PJ_FWD, xp.baseAddress, MemoryLayout<Double>.stride, n,
+                                   yp.baseAddress, MemoryLayout<Double>.stride, n, nil, 0, 0, nil, 0, 0)
+            }
+        }
+        proj_errno_reset(pj)
+        for i in 0..<n where !(xs[i].isFinite && ys[i].isFinite) || abs(xs[i]) >= 1e30 || abs(ys[i]) >= 1e30 {
+            xs[i] = .nan; ys[i] = .nan
+        }
+    }
+
     /// Transforms one point.
     public func transform(x: Double, y: Double) throws -> (x: Double, y: Double) {
         var xs = [x], ys = [y]

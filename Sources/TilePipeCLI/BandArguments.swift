@@ -53,7 +53,8 @@ struct LoadedBands {
     /// Reads every spec (GeoTIFF or PNG, recognised by content). Scale and offset: `scale`/`offset` when given;
     /// otherwise, with `fileScale`, the band's own SCALE/OFFSET metadata (a MODIS HDF-EOS `scale_factor` > 1,
     /// e.g. 10000, means "divide by"); without it, raw values as stored (as gdal_calc.py reads them).
-    static func load(_ specs: [BandSpec], scale: Double?, offset: Double?, fileScale: Bool) throws -> LoadedBands {
+    /// Bands on different grids: see `BandGrids.align` (`resample`).
+    static func load(_ specs: [BandSpec], scale: Double?, offset: Double?, fileScale: Bool, resample: ResampleMethod? = nil) throws -> LoadedBands {
         guard !specs.isEmpty else { throw ValidationError("no --band given") }
         var seen = Set<String>()
         for s in specs where !seen.insert(s.role).inserted {
@@ -61,7 +62,7 @@ struct LoadedBands {
         }
         var descriptions: [String: RasterDescription] = [:]
         var result = LoadedBands(bands: [:], width: 0, height: 0, geo: nil, notes: [])
-        var first: (spec: BandSpec, width: Int, height: Int)?
+        var grids: [BandGrids.Band] = []
         for spec in specs {
             let d: RasterDescription
             if let known = descriptions[spec.path] { d = known } else {
@@ -71,19 +72,7 @@ struct LoadedBands {
             guard spec.band <= d.bandCount else {
                 throw ValidationError("--band \(spec.role)=\(spec.path):\(spec.band): the file has \(d.bandCount) band(s)")
             }
-            if let f = first {
-                guard d.width == f.width, d.height == f.height else {
-                    throw ValidationError("band sizes differ: \(f.spec.role)=\(f.spec.path) is \(f.width)x\(f.height), \(spec.role)=\(spec.path) is \(d.width)x\(d.height); resample to a common grid first")
-                }
-                if let g0 = result.geo?.transform, let g1 = d.geo?.transform, g0 != g1 {
-                    result.notes.append("warning: \(spec.path) has a different geotransform from \(f.spec.path); using the first")
-                }
-            } else {
-                first = (spec, d.width, d.height)
-                result.width = d.width
-                result.height = d.height
-                result.geo = d.geo
-            }
+            grids.append(BandGrids.Band(spec: spec, width: d.width, height: d.height, geo: d.geo))
             let info = d.bands[spec.band - 1]
             var values = try RasterFile.read(path: spec.path, bands: [spec.band - 1]).floatBand(0)
             let (s, o, note) = fileScale ? Self.scaleOffset(info: info, metadata: d.metadata, scale: scale, offset: offset)
@@ -95,6 +84,7 @@ struct LoadedBands {
             }
             result.bands[spec.role] = values
         }
+        try BandGrids.align(&result, bands: grids, resample: resample)
         return result
     }
 

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Kernels
+import RasterCore
 import RasterIO
 
 /// `tilepipe calc EXPRESSION --band ROLE=FILE[:BAND]... [--scale X] [--offset Y] --output FILE`.
@@ -14,6 +15,8 @@ struct Calc: ParsableCommand {
     var bandArguments: [String] = []
     @Option(help: "Value = raw × scale + offset (default: raw values as stored, as gdal_calc.py reads them).") var scale: Double?
     @Option(help: "Value = raw × scale + offset (default offset 0).") var offset: Double?
+    @Option(help: "Resample bands on different grids onto the finest band's grid: nearest, bilinear or average (PROJ when CRSs differ).")
+    var resample: ResampleMethod?
     @Option(help: "The output GeoTIFF.") var output: String
 
     func run() throws {
@@ -25,7 +28,7 @@ struct Calc: ParsableCommand {
         let used = specs.filter { parsed.referencedBands.contains($0.role) }
         guard !used.isEmpty else { throw ValidationError("the expression reads no band; give at least one --band it uses") }
         do {
-            let loaded = try LoadedBands.load(used, scale: scale, offset: offset, fileScale: false)
+            let loaded = try LoadedBands.load(used, scale: scale, offset: offset, fileScale: false, resample: resample)
             for note in loaded.notes { printError(note) }
             let values = parsed.evaluate(bands: loaded.bands, count: loaded.count)
             try writeFloatBands([(name: expression, values: values)], width: loaded.width, height: loaded.height,

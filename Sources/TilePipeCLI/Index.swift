@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Kernels
+import RasterCore
 import RasterIO
 
 /// `tilepipe index NAME[,NAME...] --band ROLE=FILE[:BAND]... [--scale X] [--offset Y] --output FILE`.
@@ -11,7 +12,8 @@ struct Index: ParsableCommand {
         Input reflectance = raw × scale + offset, from each band's SCALE/OFFSET metadata unless --scale/--offset \
         override it. A MODIS HDF-EOS scale_factor > 1 (e.g. 10000) is read as "divide by" (reflectance = raw / 10000). \
         Input nodata becomes NaN; every output pixel with a NaN input or a zero denominator is NaN. \
-        All inputs must have the same size.
+        Bands on different grids (size, CRS, transform) are an error unless --resample names a method; they are then \
+        resampled onto the finest band's grid (PROJ when the CRSs differ).
         """)
 
     @Argument(help: "Index names, comma-separated (see `tilepipe indices`).") var names: String
@@ -19,6 +21,8 @@ struct Index: ParsableCommand {
     var bandArguments: [String] = []
     @Option(help: "Reflectance = raw × scale + offset; overrides the file's scale.") var scale: Double?
     @Option(help: "Reflectance = raw × scale + offset; overrides the file's offset.") var offset: Double?
+    @Option(help: "Resample bands on different grids onto the finest band's grid: nearest, bilinear or average (PROJ when CRSs differ).")
+    var resample: ResampleMethod?
     @Option(help: "The output GeoTIFF.") var output: String
 
     func run() throws {
@@ -37,7 +41,7 @@ struct Index: ParsableCommand {
             }
         }
         do {
-            let loaded = try LoadedBands.load(specs, scale: scale, offset: offset, fileScale: true)
+            let loaded = try LoadedBands.load(specs, scale: scale, offset: offset, fileScale: true, resample: resample)
             for note in loaded.notes { printError(note) }
             let results = try computeIndices(indices, bands: loaded.bands, count: loaded.count)
             var seen = Set<String>()

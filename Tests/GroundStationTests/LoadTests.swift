@@ -80,7 +80,8 @@ final class LoadTests: XCTestCase {
         XCTAssertEqual(t.geo?.transform.pixelWidth, 100)
         let swirRaw = try GeoTIFFReader(path: dir + "/B11.tif").read().floatBand(0)
         let scl = try GeoTIFFReader(path: dir + "/SCL.tif").read().floatBand(0)
-        // Nearest replication: fine pixel (2r+1, 2c+1) carries coarse (r, c), when valid.
+        // Bilinear onto the 100 m grid (GridAlignment): fine pixel (2r+1, 2c+1) has its centre at coarse (c+0.75, r+0.75),
+        // so it blends coarse (r, c), (r, c+1), (r+1, c), (r+1, c+1) with weights 9/16, 3/16, 3/16, 1/16.
         var compared = 0, cloudy = 0
         for r in stride(from: 0, to: 549, by: 7) {
             for c in stride(from: 0, to: 549, by: 7) {
@@ -89,8 +90,11 @@ final class LoadTests: XCTestCase {
                 if s == 8 || s == 9 {
                     XCTAssertEqual(t.quality[fine], PixelQuality.cloud.rawValue); cloudy += 1
                     XCTAssertTrue(t.bands["red"]![fine].isNaN)
-                } else if t.quality[fine] == 0 {
-                    XCTAssertEqual(t.bands["swir16"]![fine], swirRaw[r * 549 + c] / 10000, accuracy: 1e-6); compared += 1
+                } else if t.quality[fine] == 0, r + 1 < 549, c + 1 < 549 {
+                    let a = [swirRaw[r * 549 + c], swirRaw[r * 549 + c + 1], swirRaw[(r + 1) * 549 + c], swirRaw[(r + 1) * 549 + c + 1]]
+                    guard a.allSatisfy({ !$0.isNaN }) else { continue }
+                    let expected = (9 * a[0] + 3 * a[1] + 3 * a[2] + a[3]) / 16 / 10000
+                    XCTAssertEqual(t.bands["swir16"]![fine], expected, accuracy: 1e-6); compared += 1
                 }
             }
         }
