@@ -20,6 +20,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1", traits: []),
     ],
     targets: [
         // C libraries of the field, as system-library targets (Debian -dev packages).
@@ -47,8 +48,14 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
             .product(name: "GRDB", package: "GRDB.swift"),
         ]),
+        // The web map of a run (`tilepipe serve`): sits beside Pipeline and never imports it (design.md §4.1).
+        .target(name: "Serve", dependencies: [
+            "RasterCore", "RasterIO", "Products",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         .executableTarget(name: "TilePipeCLI", dependencies: [
-            "RasterCore", "RasterIO", "GroundStation", "Kernels", "Analysis", "Products", "Pipeline",
+            "RasterCore", "RasterIO", "GroundStation", "Kernels", "Analysis", "Products", "Pipeline", "Serve",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -61,5 +68,8 @@ let package = Package(
         .testTarget(name: "AnalysisTests", dependencies: ["Analysis", "TestSupport"]),
         .testTarget(name: "ProductsTests", dependencies: ["Products", "TestSupport"], exclude: ["Golden"]),
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "TestSupport"]),
+        .testTarget(name: "ServeTests", dependencies: [
+            "Serve", "Products", "Pipeline", "TestSupport", .product(name: "Logging", package: "swift-log"),
+        ]),
     ]
 )

@@ -38,5 +38,9 @@ let package = Package(
             "FuzzSupport",
             .product(name: "Pipeline", package: "TilePipe"),
         ]),
+        .executableTarget(name: "FuzzSetOverride", dependencies: [
+            "FuzzSupport",
+            .product(name: "Pipeline", package: "TilePipe"),
+        ]),
     ]
 )

@@ -96,6 +96,7 @@ name: bench-full
 inputs:
   - path: $DATA
     bands: {blue: 1, green: 2, red: 3, nir: 4, swir16: 5, swir22: 6}
+calibration: {mode: scale, scale: 0.0001}   # gen_tiles.py stores reflectance x 10000; the land-use rules need reflectance
 indices: [ndvi, ndwi, mndwi, ndbi, nbr, ndmi]
 outputs:
   directory: $WORK/out/tp-full

@@ -10,7 +10,7 @@ ROOT=$(cd .. && pwd)
 SECONDS_EACH=${1:-${FUZZ_SECONDS:-60}}
 shift || true
 TARGETS=("$@")
-[ ${#TARGETS[@]} -eq 0 ] && TARGETS=(FuzzTIFF FuzzPNG FuzzBandMath FuzzManifest FuzzPipelineConfig)
+[ ${#TARGETS[@]} -eq 0 ] && TARGETS=(FuzzTIFF FuzzPNG FuzzBandMath FuzzManifest FuzzPipelineConfig FuzzSetOverride)
 DATA=${TILEPIPE_SHARED_DATA:-$ROOT/../shared/data}
 SWIFT=${SWIFT:-swift}
 FLAGS=(-c release --package-path "$FUZZ_DIR" -Xswiftc -sanitize=fuzzer,address -Xswiftc -use-ld=lld
@@ -28,6 +28,12 @@ seed() {  # seed TARGET: fill corpus/TARGET from the shared data and SampleTiles
     FuzzBandMath)  # expressions from the docs and tests: one seed per line that looks like band math
       printf '%s\n' '(nir - red) / (nir + red)' 'where(nir > 0.3, ndvi(), -1)' '2.5 * (nir - red) / (nir + 6*red - 7.5*blue + 1)' \
         'clamp(sqrt(abs(a - b)) ^ 2, 0, 1)' 'max(a, b, 1e-3) ** -2 and not (a != b) || log(exp(a))' |
+        split -l 1 - "$dir/seed-" ; return ;;
+    FuzzSetOverride)  # --set strings: one assignment per line (keys, list positions, YAML values, aliases)
+      printf '%s\n' 'execution.jobs=4' 'indices=[ndvi, nbr]' 'inputs.0.path=/data/x' 'outputs.cog.tile_size=256' \
+        'inputs.0.bands={red: 3, nir: 4}' 'monitor=[{kind: flood, threshold: 0.1}]' 'name=&a [1, *a]' \
+        'calibration.scale=.nan' 'execution.memory=1e300GiB' 'a.b.c.d.e.f.g.h.i.j.k.l.m.n.o.p.q=1' \
+        'name=[&a [x, x, x], &b [*a, *a, *a], [*b, *b, *b]]' |
         split -l 1 - "$dir/seed-" ; return ;;
     *) return ;;
   esac

@@ -24,6 +24,9 @@ public struct BurnSeverityJob: Sendable, Equatable, Codable {
     public var alert: AlertRules
     /// Regions smaller than this many pixels are not turned into polygons (areas still count them); default 9.
     public var minimumPolygonPixels: Int
+    /// Minimum mapping unit in pixels of the burned / unburned partition (`AffectedAreaSieve`; 0 or 1 = none):
+    /// smaller burned patches become unburned (3), smaller unburned holes take their burned neighbours' class.
+    public var minimumMappingUnit: Int = 0
 
     /// USGS breakpoints (unscaled dNBR).
     public static let usgsBreakpoints: [Float] = [-0.25, -0.1, 0.1, 0.27, 0.44, 0.66]
@@ -42,7 +45,8 @@ public struct BurnSeverityJob: Sendable, Equatable, Codable {
 
     /// A job with the USGS breakpoints.
     public init(breakpoints: [Float] = BurnSeverityJob.usgsBreakpoints, classifyRdNBR: Bool = false, dnbrOffset: Float = 0,
-                alert: AlertRules = AlertRules(), minimumPolygonPixels: Int = 9) {
+                alert: AlertRules = AlertRules(), minimumPolygonPixels: Int = 9, minimumMappingUnit: Int = 0) {
+        self.minimumMappingUnit = minimumMappingUnit
         self.breakpoints = breakpoints
         self.classifyRdNBR = classifyRdNBR
         self.dnbrOffset = dnbrOffset
@@ -78,8 +82,10 @@ public struct BurnSeverityJob: Sendable, Equatable, Codable {
             rdnbr[i] = (d - dnbrOffset) / max(abs(nbrBefore[i]), 0.001).squareRoot()
             out[i] = Self.severityClass(classifyRdNBR ? rdnbr[i] : d, breakpoints: breakpoints)
         }
+        out = AffectedAreaSieve.apply(out, width: width, height: height, affected: [4, 5, 6, 7], unaffected: 3, minimumPixels: minimumMappingUnit)
         var th: [String: Double] = [:]
         for (k, b) in breakpoints.enumerated() { th["breakpoint_\(k + 1)"] = Double(b) }
+        if minimumMappingUnit > 1 { th["minimum_mapping_unit_pixels"] = Double(minimumMappingUnit) }
         return try DisasterResult.assemble(job: "burn_severity", what: "burned area", classRaster: out, width: width, height: height,
                                            geo: geo, classes: Self.classes, affected: [4, 5, 6, 7], rules: alert,
                                            minimumPolygonPixels: minimumPolygonPixels,

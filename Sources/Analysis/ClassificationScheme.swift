@@ -73,31 +73,37 @@ public struct ClassificationScheme: Sendable, Equatable, Codable {
         self.minimumMappingUnit = minimumMappingUnit
     }
 
-    /// The default land-use scheme (codes in `LandUse`), thresholds from domain.md §4.3 where it has them:
-    /// 1. snow: `ndsi ≥ 0.4` and `nir > 0.10` (MODIS MOD10_L2), first since MNDWI ≡ NDSI;
-    /// 2. cloud: `blue ≥ 0.25` (TOA reflectance; a spectral fallback for scenes without a quality mask — A);
+    /// The default land-use scheme (codes in `LandUse`); rules, thresholds and references in docs/land-cover.md:
+    /// 1. snow: `ndsi ≥ 0.4`, `nir > 0.11` and `green > 0.10` (SNOMAP, Hall et al. 1995; brightness tests of
+    ///    Fmask, Zhu & Woodcock 2012), first since MNDWI ≡ NDSI — and only where `ClassificationContext` says
+    ///    snow is physically plausible (date/latitude prior, `SnowPrior`);
+    /// 2. cloud: `blue ≥ 0.25` (TOA reflectance; a spectral fallback dropped when the product's quality band
+    ///    masks clouds, `ClassificationContext.cloudsFromQuality`);
     /// 3. cloud shadow: `blue < 0.05` and `nir < 0.2` (dark in every band, unlike water's NIR ≈ 0.02 with
-    ///    blue ≈ 0.09 — A); both before water, since cloud and shadow can have MNDWI > 0;
+    ///    blue ≈ 0.09); both before water, since cloud and shadow can have MNDWI > 0; dropped with the cloud rule;
     /// 4. water: `mndwi > 0`, or `ndwi > 0` (McFeeters) for sensors without SWIR;
     /// 5. dense vegetation (tea, forest): `ndvi ≥ 0.6`;
     /// 6. cropland / sparse vegetation: `0.2 ≤ ndvi < 0.6` (shrub and grassland from about 0.2);
-    /// 7. bare soil: `ndvi < 0.2` and `bsi ≥ 0.1`;
-    /// 8. built-up: `ndvi < 0.2` and `ndbi > −0.1`;
-    /// 9. any remaining `ndvi < 0.2`: bare soil.
+    /// 7. burn scar → bare soil: `ndvi < 0.2` and `nbr < −0.1` (char and ash reflect less in NIR than in SWIR2,
+    ///    Key & Benson 2006; impervious surfaces keep NBR near 0 or above), before built-up so that a fresh scar
+    ///    is never "built-up";
+    /// 8. bare soil: `ndvi < 0.2` and `bsi ≥ 0.1`;
+    /// 9. built-up: `ndvi < 0.2` and `ndbi > −0.1`;
+    /// 10. any remaining `ndvi < 0.2`: bare soil.
     /// Rules mentioning an absent buffer are skipped, so an NDVI-only scene still gets vegetation and bare soil.
-    /// (A) = assumed, tuned on the station simulator's spectra; override in pipeline.yaml for other sensors.
     public static let `default`: ClassificationScheme = {
         func r(_ c: UInt8, _ w: [String: String]) -> Rule {
             Rule(class: c, when: w.mapValues { try! ValueInterval(parsing: $0) })
         }
         return ClassificationScheme(classes: LandUse.classes, rules: [
-            r(LandUse.snow, ["ndsi": ">=0.4", "nir": ">0.10"]),
+            r(LandUse.snow, ["ndsi": ">=0.4", "nir": ">0.11", "green": ">0.10"]),
             r(LandUse.cloud, ["blue": ">=0.25"]),
             r(LandUse.cloudShadow, ["blue": "<0.05", "nir": "<0.2"]),
             r(LandUse.water, ["mndwi": ">0"]),
             r(LandUse.water, ["ndwi": ">0"]),
             r(LandUse.denseVegetation, ["ndvi": ">=0.6"]),
             r(LandUse.cropland, ["ndvi": "[0.2,0.6)"]),
+            r(LandUse.bareSoil, ["ndvi": "<0.2", "nbr": "<-0.1"]),
             r(LandUse.bareSoil, ["ndvi": "<0.2", "bsi": ">=0.1"]),
             r(LandUse.builtUp, ["ndvi": "<0.2", "ndbi": ">-0.1"]),
             r(LandUse.bareSoil, ["ndvi": "<0.2"]),
@@ -130,7 +136,8 @@ public struct ClassificationScheme: Sendable, Equatable, Codable {
     ///   - inputs: named Float32 buffers of `width × height` samples each; NaN marks invalid samples.
     ///   - quality: optional ground-station quality codes (1 nodata, 3 cloud, 4 shadow, 5 snow).
     /// - Returns: the class map plus the Otsu threshold actually used (if `autoWater` is set).
-    public func classify(inputs inputsByName: [String: [Float]], quality: [UInt8]? = nil, width: Int, height: Int) throws(AnalysisError) -> ClassificationResult {
+    public func classify(inputs inputsByName: [String: [Float]], quality: [UInt8]? = nil, width: Int, height: Int,
+                         context: ClassificationContext = ClassificationContext()) throws(AnalysisError) -> ClassificationResult {
         try validate()
         let n = width * height
         for (k, v) in inputsByName { try Check.size(k, v.count, n) }
@@ -139,7 +146,7 @@ public struct ClassificationScheme: Sendable, Equatable, Codable {
         var inputs = [String: [Float]]()
         for (k, v) in inputsByName { inputs[k.lowercased()] = v }
 
-        var rules = self.rules
+        var rules = self.rules.filter { context.allows($0.class) }
         var usedThreshold: Float?
         if let auto = autoWater, let idx = inputs[auto.index.lowercased()] {
             var sample = [Float]()
@@ -185,6 +192,31 @@ public struct ClassificationScheme: Sendable, Equatable, Codable {
             out = MinimumMappingUnit.apply(out, width: width, height: height, minimumPixels: mmu)
         }
         return ClassificationResult(classes: out, width: width, height: height, waterThreshold: usedThreshold)
+    }
+}
+
+/// What the scene says about which classes are possible, beyond its pixels: rules of impossible classes are
+/// dropped before classifying.
+public struct ClassificationContext: Sendable, Equatable {
+    /// False when snow is physically implausible at this place and date (`SnowPrior`): snow rules are dropped.
+    /// Snow flagged by the product's quality band still forces the snow class.
+    public var snowPlausible: Bool
+    /// True when the product's own quality band (Landsat QA_PIXEL/BQA, Sentinel-2 SCL, a simulator mask) already
+    /// masks clouds and shadows: the spectral cloud and shadow rules are dropped, so bright soil, roofs or snow
+    /// are not called cloud where the product says they are clear.
+    public var cloudsFromQuality: Bool
+
+    /// A context; the default drops nothing.
+    public init(snowPlausible: Bool = true, cloudsFromQuality: Bool = false) {
+        self.snowPlausible = snowPlausible
+        self.cloudsFromQuality = cloudsFromQuality
+    }
+
+    /// Whether rules of the default scheme's class `code` may run.
+    func allows(_ code: UInt8) -> Bool {
+        if code == LandUse.snow { return snowPlausible }
+        if code == LandUse.cloud || code == LandUse.cloudShadow { return !cloudsFromQuality }
+        return true
     }
 }
 

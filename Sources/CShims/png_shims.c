@@ -263,3 +263,65 @@ int rs_png_write(const char *path, const uint8_t *pixels, uint32_t width, uint32
     if (fclose(fp) != 0) { remove(path); rs_set_err(errbuf, errbuf_len, "close failed (disk full?)"); return -1; }
     return 0;
 }
+
+/* In-memory PNG encoding for servers (tiles): libpng writes through png_set_write_fn into a growing
+ * malloc'd buffer; on error the buffer is freed and -1 returned with a message. */
+typedef struct rs_png_membuf { uint8_t *data; size_t len, cap; int failed; } rs_png_membuf;
+
+static void rs_png_mem_write(png_structp p, png_bytep bytes, png_size_t n) {
+    rs_png_membuf *m = (rs_png_membuf *)png_get_io_ptr(p);
+    if (m->failed) return;
+    if (m->len + n > m->cap) {
+        size_t cap = m->cap ? m->cap : 8192;
+        while (cap < m->len + n) cap *= 2;
+        uint8_t *grown = (uint8_t *)realloc(m->data, cap);
+        if (!grown) { m->failed = 1; png_error(p, "out of memory encoding PNG"); }
+        m->data = grown;
+        m->cap = cap;
+    }
+    memcpy(m->data + m->len, bytes, n);
+    m->len += n;
+}
+static void rs_png_mem_flush(png_structp p) { (void)p; }
+
+int rs_png_encode(const uint8_t *pixels, uint32_t width, uint32_t height, uint32_t channels, int zlib_level,
+                  uint8_t **out, size_t *out_len, char *errbuf, size_t errbuf_len) {
+    *out = NULL;
+    *out_len = 0;
+    if (channels < 1 || channels > 4 || width == 0 || height == 0) {
+        rs_set_err(errbuf, errbuf_len, "unsupported PNG shape (channels 1-4, non-empty)");
+        return -1;
+    }
+    rs_png_membuf *volatile m = (rs_png_membuf *)calloc(1, sizeof(rs_png_membuf));
+    if (!m) { rs_set_err(errbuf, errbuf_len, "out of memory"); return -1; }
+    rs_png_err err = {.buf = errbuf, .len = errbuf_len};
+    png_structp p = png_create_write_struct(PNG_LIBPNG_VER_STRING, &err, rs_png_error_fn, rs_png_warning_fn);
+    png_infop info = p ? png_create_info_struct(p) : NULL;
+    if (!p || !info) {
+        if (p) png_destroy_write_struct(&p, NULL);
+        free(m);
+        rs_set_err(errbuf, errbuf_len, "out of memory creating libpng writer");
+        return -1;
+    }
+    if (setjmp(err.jump)) {
+        png_destroy_write_struct(&p, &info);
+        free(m->data);
+        free(m);
+        return -1;
+    }
+    png_set_write_fn(p, m, rs_png_mem_write, rs_png_mem_flush);
+    png_set_compression_level(p, zlib_level < 0 ? 1 : (zlib_level > 9 ? 9 : zlib_level));
+    int ctype = channels == 1 ? PNG_COLOR_TYPE_GRAY : channels == 2 ? PNG_COLOR_TYPE_GRAY_ALPHA
+                : channels == 3 ? PNG_COLOR_TYPE_RGB : PNG_COLOR_TYPE_RGB_ALPHA;
+    png_set_IHDR(p, info, width, height, 8, ctype, PNG_INTERLACE_NONE, PNG_COMPRESSION_TYPE_DEFAULT,
+                 PNG_FILTER_TYPE_DEFAULT);
+    png_write_info(p, info);
+    size_t stride = (size_t)width * channels;
+    for (uint32_t y = 0; y < height; y++) png_write_row(p, (png_const_bytep)(pixels + (size_t)y * stride));
+    png_write_end(p, info);
+    png_destroy_write_struct(&p, &info);
+    *out = m->data;
+    *out_len = m->len;
+    free(m);
+    return 0;
+}

@@ -14,12 +14,15 @@ public enum ManifestError: Error, Equatable, Sendable, CustomStringConvertible {
     case gridMismatch(file: String, reason: String)
     /// A raster file of the scene could not be read.
     case raster(file: String, reason: String)
+    /// The calibrated values are not reflectance (most pixels outside the plausible range): a wrong or missing
+    /// `calibration` (`ReflectanceSanity`). Failure kind `calibration`.
+    case calibration(file: String, reason: String)
 
     /// The file the error is about.
     public var file: String {
         switch self {
         case .unreadable(let f, _), .missingKey(let f, _), .wrongType(let f, _, _, _), .unknownSatellite(let f, _, _),
-             .missingBand(let f, _, _), .gridMismatch(let f, _), .raster(let f, _): f
+             .missingBand(let f, _, _), .gridMismatch(let f, _), .raster(let f, _), .calibration(let f, _): f
         }
     }
 
@@ -33,6 +36,7 @@ public enum ManifestError: Error, Equatable, Sendable, CustomStringConvertible {
         case .missingBand(let f, let b, let r): "\(f): band '\(b)': \(r)"
         case .gridMismatch(let f, let r): "\(f): bands do not share a grid: \(r)"
         case .raster(let f, let r): "\(f): \(r)"
+        case .calibration(let f, let r): "\(f): calibration: \(r)"
         }
     }
 }

@@ -23,6 +23,20 @@ extension SceneManifest {
     ///   scene-centre one, for the `.reflectance` and `.radiance` calibrations.
     public func load(bands names: [String]?, limits: ResourceLimits = .default, masks: Bool = true,
                      perPixelSun: Bool = false) throws -> ReflectanceTile {
+        var o = TileLoadOptions()
+        if !masks { o.clouds = false; o.shadows = false; o.saturated = false; o.checkReflectance = false }
+        return try load(bands: names, limits: limits, options: o, perPixelSun: perPixelSun)
+    }
+
+    /// Reads, calibrates and masks the scene with the config's `calibration:` and `masks:` (`TileLoadOptions`):
+    /// `calibration.mode` `scale` replaces every band's manifest calibration with DN × scale + offset, `none` keeps
+    /// DNs, `toa` requires reflectance or radiance calibration in the manifest; `sun_elevation_correction`
+    /// switches the division by sin(sun elevation) on or off; `masks.clouds/shadows/saturated/nodata` drop those
+    /// conditions from the quality mask; `min/max_reflectance` mark out-of-range pixels nodata. Then
+    /// `ReflectanceSanity` (unless `mode: none`).
+    public func load(bands names: [String]?, limits: ResourceLimits = .default, options: TileLoadOptions,
+                     perPixelSun: Bool = false) throws -> ReflectanceTile {
+        let masks = options.anyQualityMask
         var wanted: [ManifestBand]
         if let names {
             wanted = try names.map { n in
@@ -51,7 +65,7 @@ extension SceneManifest {
         var sources = Set([path])
         for b in wanted {
             let file = b.file!
-            let (dn, w, h, geo) = try Self.readBand(file: file, band: b.fileBand, limits: limits)
+            let (dn, w, h, geo) = try Self.readBand(file: file, band: b.fileBand, limits: limits, keepNodata: !options.nodata)
             layers.append(Layer(band: b, dn: dn, width: w, height: h, geo: geo))
             sources.insert(file)
         }
@@ -75,8 +89,9 @@ extension SceneManifest {
         }
         for l in layers {
             let dn = try align(l.dn, l.width, l.height, l.geo, l.band.file!, .continuous)
-            layerMasks.append(QualityMask.fromDN(dn, fill: l.band.fill, saturation: masks ? l.band.saturation : nil))
-            switch (l.band.calibration, sunGrid) {
+            layerMasks.append(QualityMask.fromDN(dn, fill: options.nodata ? l.band.fill : nil, saturation: options.saturated ? l.band.saturation : nil))
+            let calibration = try effectiveCalibration(l.band, options: options)
+            switch (calibration, sunGrid) {
             case (.reflectance(let m, let a, true), let grid?):
                 refl[l.band.commonName] = SunGeometry.reflectance(dn: dn, mult: m, add: a, sunElevations: grid)
             case (.radiance(let g, let o, let esun), let grid?):
@@ -84,38 +99,81 @@ extension SceneManifest {
                 let k = Double.pi * earthSunDistance * earthSunDistance / esun
                 refl[l.band.commonName] = SunGeometry.reflectance(dn: dn, mult: g * k, add: o * k, sunElevations: grid)
             default:
-                refl[l.band.commonName] = try Calibration.apply(l.band.calibration, dn: dn, sunElevation: info.sunElevation,
-                                                                earthSunDistance: earthSunDistance, file: path)
+                var v = try Calibration.apply(calibration, dn: dn, sunElevation: options.sunElevationCorrection == false ? 90 : info.sunElevation,
+                                              earthSunDistance: earthSunDistance, file: path)
+                if options.sunElevationCorrection == true, case .scaleOffset = calibration {
+                    guard let e = info.sunElevation else { throw ManifestError.missingKey(file: path, key: "sun_elevation") }
+                    let k = Float(sin(e * .pi / 180))
+                    for i in v.indices where !v[i].isNaN { v[i] /= k }
+                }
+                refl[l.band.commonName] = v
             }
         }
         for q in quality where masks {
             let (v, w, h, g) = try Self.readBand(file: q.file, band: q.fileBand, limits: limits)
-            layerMasks.append(QualityMask.decode(q.kind, try align(v, w, h, g, q.file, .categorical)))
+            layerMasks.append(Self.keep(QualityMask.decode(q.kind, try align(v, w, h, g, q.file, .categorical)), options))
             sources.insert(q.file)
         }
-        if useSpectralTest, let m = SpectralCloudTest.run(refl, count: W * H) { layerMasks.append(m) }
-        let q = QualityMask.combine(layerMasks, count: W * H)
+        if useSpectralTest, let m = SpectralCloudTest.run(refl, count: W * H) { layerMasks.append(Self.keep(m, options)) }
+        var q = QualityMask.combine(layerMasks, count: W * H)
+        ReflectanceRange.mask(planes: outputNames.map { refl[$0]! }, names: outputNames, quality: &q, options: options)
         var out = [String: [Float]]()
         for name in outputNames {
             var v = refl[name]!
             for i in 0..<v.count where q[i] != PixelQuality.valid.rawValue { v[i] = .nan }
             out[name] = v
         }
+        if options.checkReflectance, options.calibration != .none { try ReflectanceSanity.check(out, file: path) }
         var geo = finest.geo
         if geo?.crs == nil, let epsg { geo?.crs = .epsg(epsg) }
         return ReflectanceTile(id: tileID, width: W, height: H, geo: geo, bands: out, quality: q, scene: info,
                                sourceFiles: sources.sorted())
     }
 
-    /// One band of a file as raw Float values (file nodata → NaN), with its size and georeference.
-    static func readBand(file: String, band: Int, limits: ResourceLimits) throws -> ([Float], Int, Int, GeoReference?) {
+    /// A band's calibration under the config's `calibration.mode` and `sun_elevation_correction`.
+    func effectiveCalibration(_ b: ManifestBand, options: TileLoadOptions) throws -> BandCalibration {
+        switch options.calibration {
+        case .none: return .none
+        case .scale(let s, let o): return .scaleOffset(scale: s, offset: o)
+        case .toa:
+            switch b.calibration {
+            case .reflectance, .radiance: break
+            default:
+                throw ManifestError.calibration(file: path, reason: "`calibration.mode: toa` but the manifest gives band '\(b.name)' no reflectance or radiance gains (\(b.calibration)); use `mode: auto` or `scale`")
+            }
+        case .auto: break
+        }
+        if let corrected = options.sunElevationCorrection, case .reflectance(let m, let a, _) = b.calibration {
+            return .reflectance(mult: m, add: a, sunCorrected: corrected)
+        }
+        return b.calibration
+    }
+
+    /// A quality layer with the conditions the config's `masks:` switched off turned back to valid.
+    static func keep(_ layer: [UInt8], _ o: TileLoadOptions) -> [UInt8] {
+        guard !(o.clouds && o.shadows && o.saturated) else { return layer }
+        return layer.map { c in
+            switch c {
+            case PixelQuality.cloud.rawValue, PixelQuality.cirrus.rawValue: o.clouds ? c : PixelQuality.valid.rawValue
+            case PixelQuality.shadow.rawValue: o.shadows ? c : PixelQuality.valid.rawValue
+            case PixelQuality.saturated.rawValue: o.saturated ? c : PixelQuality.valid.rawValue
+            default: c
+            }
+        }
+    }
+
+    /// One band of a file as raw Float values (file nodata → NaN, or kept as its value with `keepNodata`),
+    /// with its size and georeference.
+    static func readBand(file: String, band: Int, limits: ResourceLimits, keepNodata: Bool = false) throws -> ([Float], Int, Int, GeoReference?) {
         do {
             let reader = try GeoTIFFReader(path: file, limits: limits)
             guard band >= 1, band <= reader.description.bandCount else {
                 throw ManifestError.raster(file: file, reason: "band \(band) not in 1...\(reader.description.bandCount)")
             }
             let r = try reader.read(bands: [band - 1])
-            return (r.floatBand(0), r.width, r.height, r.geo)
+            var v = r.floatBand(0)
+            if keepNodata, let nd = r.bands[0].nodata, !nd.isNaN { for i in v.indices where v[i].isNaN { v[i] = Float(nd) } }
+            return (v, r.width, r.height, r.geo)
         } catch let e as RasterIOError where e.kind == "io" {
             throw e   // an operating-system read failure stays `io`: the pipeline retries it and reports it apart from corrupt data
         } catch let e as RasterIOError {

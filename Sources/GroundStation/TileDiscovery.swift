@@ -17,21 +17,54 @@ public enum TileDiscovery {
     /// by id; ids that collide get their folder path prepended.
     /// Throws only when `path` does not exist.
     public static func discover(path: String, bandMap: [String: Int]?) throws -> (inputs: [TileInput], rejects: [(path: String, reason: String)]) {
+        let d = try scan(path: path, bandMap: bandMap)
+        return (d.inputs, d.rejects)
+    }
+
+    /// What a scan found: tiles, files that look like rasters but cannot be used (rejects: failed tiles), and
+    /// every other file with why it is not an input (ignored: sidecars, reports, unknown formats).
+    public struct Found: Sendable {
+        /// Tiles, sorted by id.
+        public var inputs: [TileInput] = []
+        /// Raster or manifest files that cannot be used, with the reason.
+        public var rejects: [(path: String, reason: String)] = []
+        /// Files that are not inputs, with the reason.
+        public var ignored: [(path: String, reason: String)] = []
+    }
+
+    /// `discover`, plus the ignored files. `date` is `inputs[].date` (overrides every other date source) and
+    /// `role` `inputs[].role` (`pre`/`post`), stamped on every tile found. Each tile's date and its source
+    /// (`AcquisitionDate`) are set: the manifest's acquisition time, or for plain rasters the config date, GDAL
+    /// metadata, a date token in the file or folder name, or TIFFTAG_DATETIME.
+    public static func scan(path: String, bandMap: [String: Int]?, date: String? = nil, role: String? = nil) throws -> Found {
+        var found = try scanFiles(path: path, bandMap: bandMap, date: date)
+        for i in found.inputs.indices {
+            found.inputs[i].role = role
+            if let date, let d = AcquisitionDate.find(path: found.inputs[i].files.first ?? path, metadata: [:], configured: date) {
+                found.inputs[i].date = d.date
+                found.inputs[i].dateSource = d
+            }
+        }
+        return found
+    }
+
+    static func scanFiles(path: String, bandMap: [String: Int]?, date: String?) throws -> Found {
         var isDir: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else {
             throw ManifestError.unreadable(file: path, reason: "no such file or folder")
         }
         var inputs = [TileInput]()
         var rejects = [(path: String, reason: String)]()
+        var ignored = [(path: String, reason: String)]()
         if !isDir.boolValue {
             let ext = (path as NSString).pathExtension.lowercased()
-            if ext == "tif" || ext == "tiff" {
+            if LooseTile.extensions.contains(ext) {
                 looseTile(path, bandMap: bandMap, into: &inputs, rejects: &rejects)
             } else {
                 do { inputs.append(input(for: try SceneManifest.read(path: path))) }
                 catch { rejects.append((path, "\(error)")) }
             }
-            return (inputs, rejects)
+            return Found(inputs: inputs, rejects: rejects, ignored: ignored)
         }
         let root = URL(fileURLWithPath: path).standardizedFileURL.path
         var byFolder = [String: [String]]()
@@ -47,7 +80,10 @@ public enum TileDiscovery {
                 }
                 guard !d.boolValue else { continue }
                 let name = (rel as NSString).lastPathComponent
-                if name.hasPrefix(".") || AtomicFile.isTemporaryName(name) { continue }
+                if name.hasPrefix(".") || AtomicFile.isTemporaryName(name) {
+                    ignored.append((full, "hidden or temporary file"))
+                    continue
+                }
                 byFolder[(full as NSString).deletingLastPathComponent, default: []].append(full)
             }
         }
@@ -76,13 +112,18 @@ public enum TileDiscovery {
                     inputs.append(input(for: m))
                 }
             }
+            let manifests = Set(inputs.flatMap(\.files))
             for f in files {
                 let name = (f as NSString).lastPathComponent
                 let ext = (name as NSString).pathExtension.lowercased()
-                guard ext == "tif" || ext == "tiff", !consumed.contains(f) else { continue }
-                if name.lowercased().hasPrefix("truth-") { continue }
+                if consumed.contains(f) || manifests.contains(f) { continue }
+                guard LooseTile.extensions.contains(ext) else {
+                    if !isManifestCandidate(f) { ignored.append((f, ignoredReason(f, among: files))) }
+                    continue
+                }
+                if name.lowercased().hasPrefix("truth-") { ignored.append((f, "simulator ground truth")); continue }
                 if hasManifest {
-                    rejects.append((f, "TIFF in a scene folder that no manifest there references"))
+                    rejects.append((f, "\(ext.uppercased()) in a scene folder that no manifest there references"))
                 } else {
                     looseTile(f, bandMap: bandMap, into: &inputs, rejects: &rejects)
                 }
@@ -97,7 +138,27 @@ public enum TileDiscovery {
             if !relFolder.isEmpty { inputs[i].id = relFolder + "_" + inputs[i].id }
         }
         inputs.sort { $0.id < $1.id }
-        return (inputs, rejects)
+        return Found(inputs: inputs, rejects: rejects, ignored: ignored)
+    }
+
+    /// Why a file that is neither a raster nor a manifest is not an input.
+    static func ignoredReason(_ f: String, among files: [String]) -> String {
+        let name = (f as NSString).lastPathComponent
+        let lower = name.lowercased()
+        let ext = (name as NSString).pathExtension.lowercased()
+        let stem = (name as NSString).deletingPathExtension
+        let images = files.filter { LooseTile.extensions.contains(($0 as NSString).pathExtension.lowercased()) }
+        if ["pgw", "pngw", "wld", "tfw", "tifw", "prj"].contains(ext) || lower.hasSuffix(".aux.xml") || ext == "ovr" || ext == "msk" {
+            let base = lower.hasSuffix(".aux.xml") ? String(name.dropLast(8)) : stem
+            if let img = images.first(where: { (($0 as NSString).lastPathComponent as NSString).deletingPathExtension == base
+                                                || ($0 as NSString).lastPathComponent == base }) {
+                return "sidecar of \((img as NSString).lastPathComponent) (georeferencing/metadata, read with it)"
+            }
+            return "sidecar file with no image beside it"
+        }
+        if ext == "json" { return "JSON file that is not a scene manifest (no stac_version/assets, not scene.json)" }
+        if ["jpg", "jpeg", "jp2", "gif", "bmp", "webp"].contains(ext) { return "image format TilePipe does not read (.\(ext)); convert to GeoTIFF or PNG" }
+        return "not a raster (GeoTIFF, PNG) or scene manifest"
     }
 
     /// A TileInput for a manifest.
@@ -115,7 +176,9 @@ public enum TileDiscovery {
     }
 
     static func input(for m: SceneManifest) -> TileInput {
-        TileInput(id: m.tileID, files: m.files, date: m.info.acquired, source: .manifest(m))
+        var t = TileInput(id: m.tileID, files: m.files, date: m.info.acquired, source: .manifest(m))
+        if let d = m.info.acquired { t.dateSource = AcquisitionDate(date: d, source: .manifest, evidence: (m.path as NSString).lastPathComponent) }
+        return t
     }
 
     static func isNamedManifest(_ f: String) -> Bool {
@@ -135,13 +198,13 @@ public enum TileDiscovery {
 
     static func looseTile(_ f: String, bandMap: [String: Int]?, into inputs: inout [TileInput], rejects: inout [(path: String, reason: String)]) {
         do {
-            let reader = try GeoTIFFReader(path: f)
-            let d = reader.description
+            let d = try LooseTile.describe(path: f)
             _ = try LooseTile.bandNumbers(path: f, description: d, bandMap: bandMap)
             let stem = ((f as NSString).lastPathComponent as NSString).deletingPathExtension
-            let date = (d.metadata["ACQUISITION_DATE"] ?? d.metadata["ACQUISITION_TIME"] ?? d.metadata["TIFFTAG_DATETIME"])
-                .flatMap { ISO8601.parse($0) ?? tiffDate($0) }
-            inputs.append(TileInput(id: stem, files: [f], date: date, source: .loose(path: f, bandMap: bandMap)))
+            let when = AcquisitionDate.find(path: f, metadata: d.metadata)
+            var input = TileInput(id: stem, files: [f] + sidecars(of: f), date: when?.date, source: .loose(path: f, bandMap: bandMap))
+            input.dateSource = when
+            inputs.append(input)
         } catch let e as RasterIOError {
             rejects.append((f, e.reason))
         } catch {
@@ -149,14 +212,10 @@ public enum TileDiscovery {
         }
     }
 
-    /// `YYYY:MM:DD HH:MM:SS` (TIFF DateTime), read as UTC.
-    static func tiffDate(_ s: String) -> Date? {
-        let p = s.split(whereSeparator: { $0 == ":" || $0 == " " }).compactMap { Int($0) }
-        guard p.count == 6 else { return nil }
-        var c = DateComponents()
-        (c.year, c.month, c.day, c.hour, c.minute, c.second) = (p[0], p[1], p[2], p[3], p[4], p[5])
-        var cal = Calendar(identifier: .gregorian)
-        cal.timeZone = TimeZone(identifier: "UTC")!
-        return cal.date(from: c)
+    /// The world file, .prj and .aux.xml beside an image (part of its input hash).
+    static func sidecars(of image: String) -> [String] {
+        let base = (image as NSString).deletingPathExtension
+        let candidates = ["pgw", "pngw", "wld", "tfw", "prj", "PGW", "WLD", "PRJ"].map { base + "." + $0 } + [image + ".aux.xml"]
+        return candidates.filter { FileManager.default.fileExists(atPath: $0) }.sorted()
     }
 }

@@ -14,6 +14,11 @@ import Foundation
 /// stays nodata); `a / 0` is NaN; `log(x)` is NaN for x ≤ 0; `sqrt(x)` is NaN for x < 0; truth is
 /// 1, falsehood 0, and a condition is true when non-zero; `where(c, a, b)` is NaN where c is NaN.
 public struct BandMathExpression: Sendable, CustomStringConvertible {
+    /// The deepest nesting accepted (parentheses, function arguments, prefix operators, right sides of `^`);
+    /// deeper input is `KernelError.tooDeep` with the column where the limit is passed. Bounds the parser's and
+    /// the evaluator's recursion whatever the input; long flat runs (`a + b + …`) have no limit.
+    public static let maxDepth = 256
+
     /// The source text.
     public let text: String
     /// The checked tree.
@@ -22,7 +27,7 @@ public struct BandMathExpression: Sendable, CustomStringConvertible {
     public let referencedBands: [String]
 
     /// Parses and checks `text` against the band names that will be supplied. Throws
-    /// `KernelError.syntax`, `.unknownBand`, `.unknownFunction` or `.arity`, each with its column.
+    /// `KernelError.syntax`, `.unknownBand`, `.unknownFunction`, `.arity` or `.tooDeep`, each with its column.
     public init(parsing text: String, bands: Set<String>) throws(KernelError) {
         var parser = try BandMathParser(text: text, bands: bands)
         root = try parser.parse()
@@ -91,8 +96,15 @@ indirect enum BandMathNode: Sendable {
     case negate(BandMathNode)
     case not(BandMathNode)
     case binary(BinaryOperator, BandMathNode, BandMathNode)
+    /// A left-to-right run of one precedence level, `first op₁ x₁ op₂ x₂ …`, evaluated as a loop.
+    case chain(BandMathNode, [(BinaryOperator, BandMathNode)])
     case call(BuiltinFunction, [BandMathNode])
     case index(SpectralIndex, [BandMathNode])
+
+    /// `first` alone, or the run of `first` and `rest`.
+    static func folded(_ first: BandMathNode, _ rest: [(BinaryOperator, BandMathNode)]) -> BandMathNode {
+        rest.isEmpty ? first : .chain(first, rest)
+    }
 
     func collectBands(into set: inout Set<String>) {
         switch self {
@@ -100,6 +112,7 @@ indirect enum BandMathNode: Sendable {
         case .band(let name): set.insert(name)
         case .negate(let a), .not(let a): a.collectBands(into: &set)
         case .binary(_, let a, let b): a.collectBands(into: &set); b.collectBands(into: &set)
+        case .chain(let first, let rest): first.collectBands(into: &set); for (_, x) in rest { x.collectBands(into: &set) }
         case .call(_, let args), .index(_, let args): for a in args { a.collectBands(into: &set) }
         }
     }
@@ -125,25 +138,9 @@ extension BandMathNode {
         case .not(let a):
             return map1(a.evaluate(bands, n), n) { $0.isNaN ? .nan : ($0 == 0 ? 1 : 0) }
         case let .binary(op, a, b):
-            let x = a.evaluate(bands, n), y = b.evaluate(bands, n)
-            switch op {
-            case .add: return map2(x, y, n) { $0 + $1 }
-            case .subtract: return map2(x, y, n) { $0 - $1 }
-            case .multiply: return map2(x, y, n) { $0 * $1 }
-            case .divide: return map2(x, y, n) { p, q in let v = p / q; return q == 0 ? .nan : v }
-            case .power:
-                if case .scalar(2) = y { return map1(x, n) { $0 * $0 } }
-                if case .scalar(0.5) = y { return map1(x, n) { $0.squareRoot() } }
-                return map2(x, y, n) { Foundation.pow($0, $1) }
-            case .less: return map2(x, y, n) { p, q in p.isNaN || q.isNaN ? .nan : (p < q ? 1 : 0) }
-            case .lessEqual: return map2(x, y, n) { p, q in p.isNaN || q.isNaN ? .nan : (p <= q ? 1 : 0) }
-            case .greater: return map2(x, y, n) { p, q in p.isNaN || q.isNaN ? .nan : (p > q ? 1 : 0) }
-            case .greaterEqual: return map2(x, y, n) { p, q in p.isNaN || q.isNaN ? .nan : (p >= q ? 1 : 0) }
-            case .equal: return map2(x, y, n) { p, q in p.isNaN || q.isNaN ? .nan : (p == q ? 1 : 0) }
-            case .notEqual: return map2(x, y, n) { p, q in p.isNaN || q.isNaN ? .nan : (p != q ? 1 : 0) }
-            case .and: return map2(x, y, n) { p, q in p.isNaN || q.isNaN ? .nan : (p != 0 && q != 0 ? 1 : 0) }
-            case .or: return map2(x, y, n) { p, q in p.isNaN || q.isNaN ? .nan : (p != 0 || q != 0 ? 1 : 0) }
-            }
+            return Self.apply(op, a.evaluate(bands, n), b.evaluate(bands, n), n)
+        case let .chain(first, rest):
+            return Self.fold(first.evaluate(bands, n), rest, bands, n)
         case let .call(f, args):
             let v = args.map { $0.evaluate(bands, n) }
             switch f {
@@ -176,6 +173,77 @@ extension BandMathNode {
                     initialised = n
                 }
             })
+        }
+    }
+
+    /// Evaluates a run `value op₁ x₁ op₂ x₂ …` left to right. Arithmetic steps update one accumulator buffer in
+    /// place, so a run of 100,000 terms costs 100,000 passes over the chunk and no allocation per term.
+    static func fold(_ start: ChunkValue, _ rest: [(BinaryOperator, BandMathNode)],
+                     _ bands: [String: UnsafeBufferPointer<Float>], _ n: Int) -> ChunkValue {
+        var value = start
+        var accumulator: [Float]?
+        for (op, operand) in rest {
+            let next = operand.evaluate(bands, n)
+            let arithmetic = op == .add || op == .subtract || op == .multiply || op == .divide
+            if arithmetic, accumulator == nil, case .scalar = value, case .scalar = next {
+                value = apply(op, value, next, n)
+                continue
+            }
+            guard arithmetic else {
+                if let a = accumulator { value = .owned(a); accumulator = nil }
+                value = apply(op, value, next, n)
+                continue
+            }
+            if accumulator == nil {
+                switch value {
+                case .scalar(let s): accumulator = [Float](repeating: s, count: n)
+                case .view(let p): accumulator = Array(p)
+                case .owned(let a): accumulator = a
+                }
+            }
+            accumulator!.withUnsafeMutableBufferPointer { acc in
+                withView(next, n) { q in
+                    switch (op, q) {
+                    case (.add, .some(let q)): for i in 0..<n { acc[i] += q[i] }
+                    case (.subtract, .some(let q)): for i in 0..<n { acc[i] -= q[i] }
+                    case (.multiply, .some(let q)): for i in 0..<n { acc[i] *= q[i] }
+                    case (.divide, .some(let q)): for i in 0..<n { let d = q[i]; acc[i] = d == 0 ? .nan : acc[i] / d }
+                    case (_, .none):
+                        guard case .scalar(let y) = next else { return }
+                        switch op {
+                        case .add: for i in 0..<n { acc[i] += y }
+                        case .subtract: for i in 0..<n { acc[i] -= y }
+                        case .multiply: for i in 0..<n { acc[i] *= y }
+                        default: for i in 0..<n { acc[i] = y == 0 ? .nan : acc[i] / y }
+                        }
+                    default: break
+                    }
+                }
+            }
+        }
+        if let a = accumulator { return .owned(a) }
+        return value
+    }
+
+    /// `x op y` over one chunk.
+    static func apply(_ op: BinaryOperator, _ x: ChunkValue, _ y: ChunkValue, _ n: Int) -> ChunkValue {
+        switch op {
+        case .add: return map2(x, y, n) { $0 + $1 }
+        case .subtract: return map2(x, y, n) { $0 - $1 }
+        case .multiply: return map2(x, y, n) { $0 * $1 }
+        case .divide: return map2(x, y, n) { p, q in let v = p / q; return q == 0 ? .nan : v }
+        case .power:
+            if case .scalar(2) = y { return map1(x, n) { $0 * $0 } }
+            if case .scalar(0.5) = y { return map1(x, n) { $0.squareRoot() } }
+            return map2(x, y, n) { Foundation.pow($0, $1) }
+        case .less: return map2(x, y, n) { p, q in p.isNaN || q.isNaN ? .nan : (p < q ? 1 : 0) }
+        case .lessEqual: return map2(x, y, n) { p, q in p.isNaN || q.isNaN ? .nan : (p <= q ? 1 : 0) }
+        case .greater: return map2(x, y, n) { p, q in p.isNaN || q.isNaN ? .nan : (p > q ? 1 : 0) }
+        case .greaterEqual: return map2(x, y, n) { p, q in p.isNaN || q.isNaN ? .nan : (p >= q ? 1 : 0) }
+        case .equal: return map2(x, y, n) { p, q in p.isNaN || q.isNaN ? .nan : (p == q ? 1 : 0) }
+        case .notEqual: return map2(x, y, n) { p, q in p.isNaN || q.isNaN ? .nan : (p != q ? 1 : 0) }
+        case .and: return map2(x, y, n) { p, q in p.isNaN || q.isNaN ? .nan : (p != 0 && q != 0 ? 1 : 0) }
+        case .or: return map2(x, y, n) { p, q in p.isNaN || q.isNaN ? .nan : (p != 0 || q != 0 ? 1 : 0) }
         }
     }
 }

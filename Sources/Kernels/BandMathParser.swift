@@ -14,6 +14,11 @@
 /// ```
 /// `×`, `÷` and `−` (U+00D7, U+00F7, U+2212) are accepted for `*`, `/`, `-`. Columns are 1-based
 /// Unicode-scalar positions.
+///
+/// Bounded: nesting (parentheses, function arguments, prefix operators, the right side of `^`) deeper than
+/// `BandMathExpression.maxDepth` is `KernelError.tooDeep` at the column where the limit is passed, so the
+/// recursion depth is fixed whatever the input. Runs of `+ -`, `* /`, `and`, `or` become one n-ary `.chain`
+/// node instead of a left-deep tree, so a 100,000-term sum is one node with 100,000 operands.
 
 enum Token: Equatable {
     case number(Float), identifier(String), symbol(String), end
@@ -86,6 +91,8 @@ struct BandMathParser {
     let bands: Set<String>
     var lexemes: [Lexeme]
     var position = 0
+    /// Current nesting depth (see `nested`).
+    var depth = 0
 
     init(text: String, bands: Set<String>) throws(KernelError) {
         self.text = text
@@ -125,20 +132,34 @@ struct BandMathParser {
         return false
     }
 
+    /// Runs `body` one nesting level deeper; past `BandMathExpression.maxDepth` levels throws `.tooDeep` at
+    /// `column` (the token that opens the level) instead.
+    mutating func nested(at column: Int, _ body: (inout BandMathParser) throws(KernelError) -> BandMathNode) throws(KernelError) -> BandMathNode {
+        guard depth < BandMathExpression.maxDepth else {
+            throw .tooDeep(expression: text, column: column, limit: BandMathExpression.maxDepth)
+        }
+        depth += 1
+        defer { depth -= 1 }
+        return try body(&self)
+    }
+
     mutating func parseOr() throws(KernelError) -> BandMathNode {
-        var left = try parseAnd()
-        while accept(keyword: "or") || accept(symbol: "||") { left = .binary(.or, left, try parseAnd()) }
-        return left
+        let first = try parseAnd()
+        var rest: [(BinaryOperator, BandMathNode)] = []
+        while accept(keyword: "or") || accept(symbol: "||") { rest.append((.or, try parseAnd())) }
+        return .folded(first, rest)
     }
 
     mutating func parseAnd() throws(KernelError) -> BandMathNode {
-        var left = try parseNot()
-        while accept(keyword: "and") || accept(symbol: "&&") { left = .binary(.and, left, try parseNot()) }
-        return left
+        let first = try parseNot()
+        var rest: [(BinaryOperator, BandMathNode)] = []
+        while accept(keyword: "and") || accept(symbol: "&&") { rest.append((.and, try parseNot())) }
+        return .folded(first, rest)
     }
 
     mutating func parseNot() throws(KernelError) -> BandMathNode {
-        if accept(keyword: "not") || accept(symbol: "!") { return .not(try parseNot()) }
+        let column = current.column
+        if accept(keyword: "not") || accept(symbol: "!") { return .not(try nested(at: column) { p throws(KernelError) in try p.parseNot() }) }
         return try parseCompare()
     }
 
@@ -153,36 +174,40 @@ struct BandMathParser {
     }
 
     mutating func parseSum() throws(KernelError) -> BandMathNode {
-        var left = try parseProduct()
+        let first = try parseProduct()
+        var rest: [(BinaryOperator, BandMathNode)] = []
         while true {
-            if accept(symbol: "+") { left = .binary(.add, left, try parseProduct()) }
-            else if accept(symbol: "-") { left = .binary(.subtract, left, try parseProduct()) }
-            else { return left }
+            if accept(symbol: "+") { rest.append((.add, try parseProduct())) }
+            else if accept(symbol: "-") { rest.append((.subtract, try parseProduct())) }
+            else { return .folded(first, rest) }
         }
     }
 
     mutating func parseProduct() throws(KernelError) -> BandMathNode {
-        var left = try parseUnary()
+        let first = try parseUnary()
+        var rest: [(BinaryOperator, BandMathNode)] = []
         while true {
-            if accept(symbol: "*") { left = .binary(.multiply, left, try parseUnary()) }
-            else if accept(symbol: "/") { left = .binary(.divide, left, try parseUnary()) }
-            else { return left }
+            if accept(symbol: "*") { rest.append((.multiply, try parseUnary())) }
+            else if accept(symbol: "/") { rest.append((.divide, try parseUnary())) }
+            else { return .folded(first, rest) }
         }
     }
 
     mutating func parseUnary() throws(KernelError) -> BandMathNode {
+        let column = current.column
         if accept(symbol: "-") {
-            let operand = try parseUnary()
+            let operand = try nested(at: column) { p throws(KernelError) in try p.parseUnary() }
             if case .constant(let v) = operand { return .constant(-v) }
             return .negate(operand)
         }
-        if accept(symbol: "+") { return try parseUnary() }
+        if accept(symbol: "+") { return try nested(at: column) { p throws(KernelError) in try p.parseUnary() } }
         return try parsePower()
     }
 
     mutating func parsePower() throws(KernelError) -> BandMathNode {
         let base = try parsePrimary()
-        if accept(symbol: "^") { return .binary(.power, base, try parseUnary()) }
+        let column = current.column
+        if accept(symbol: "^") { return .binary(.power, base, try nested(at: column) { p throws(KernelError) in try p.parseUnary() }) }
         return base
     }
 
@@ -194,15 +219,17 @@ struct BandMathParser {
             return .constant(v)
         case .symbol("("):
             position += 1
-            let inner = try parseOr()
-            guard accept(symbol: ")") else { throw unexpected("')'") }
-            return inner
+            return try nested(at: lexeme.column) { p throws(KernelError) in
+                let inner = try p.parseOr()
+                guard p.accept(symbol: ")") else { throw p.unexpected("')'") }
+                return inner
+            }
         case .identifier(let name):
             position += 1
             if accept(symbol: "(") {
                 var args: [BandMathNode] = []
                 if !accept(symbol: ")") {
-                    repeat { args.append(try parseOr()) } while accept(symbol: ",")
+                    repeat { args.append(try nested(at: lexeme.column) { p throws(KernelError) in try p.parseOr() }) } while accept(symbol: ",")
                     guard accept(symbol: ")") else { throw unexpected("',' or ')'") }
                 }
                 return try call(name, args, column: lexeme.column)
@@ -230,6 +257,14 @@ struct BandMathParser {
             case .clamp, .where: try arity(args.count == 3, "3")
             }
             return .call(f, args)
+        }
+        if IndexCatalog.lookup(name) == nil {
+            do { _ = try IndexCatalog.require(name) } catch {
+                if case .ambiguousIndex(_, let candidates) = error {
+                    throw .syntax(expression: text, column: column,
+                                  message: "unknown function '\(name)': index names are matched exactly (or all in lower case); did you mean \(candidates.joined(separator: " or "))?")
+                }
+            }
         }
         if let index = IndexCatalog.lookup(name), !name.contains(where: \.isWhitespace) {
             if args.isEmpty {

@@ -151,22 +151,31 @@ public enum IndexCatalog {
     /// Canonical names, in catalogue order.
     public static var names: [String] { all.map(\.name) }
 
+    /// Every accepted spelling: each name and alias as listed, and in lower case (the pipeline.yaml convention)
+    /// and upper case.
     private static let table: [String: SpectralIndex] = {
         var t: [String: SpectralIndex] = [:]
         for index in all {
-            for key in [index.name] + index.aliases { t[key.lowercased()] = index }
+            for key in [index.name] + index.aliases {
+                for spelling in [key, key.lowercased(), key.uppercased()] where t[spelling] == nil { t[spelling] = index }
+            }
         }
         return t
     }()
 
-    /// The index called `name` or one of its aliases (case-insensitive, surrounding spaces ignored), or nil.
+    /// The index called `name` or one of its aliases, written as listed, all lower case or all upper case
+    /// (surrounding spaces ignored), or nil. A mixed spelling such as `BaI` is not a name: `require` explains it.
     public static func lookup(_ name: String) -> SpectralIndex? {
-        table[String(name.lowercased().filter { !$0.isWhitespace })]
+        table[name.trimmingCharacters(in: .whitespaces)]
     }
 
-    /// Like `lookup`, but throws `KernelError.unknownIndex` listing the valid names.
+    /// Like `lookup`, but throws `KernelError.unknownIndex` listing the valid names, or `.ambiguousIndex` naming
+    /// the spellings a name could mean when only its case differs from them.
     public static func require(_ name: String) throws(KernelError) -> SpectralIndex {
-        guard let index = lookup(name) else { throw .unknownIndex(name: name, valid: names) }
-        return index
+        if let index = lookup(name) { return index }
+        let folded = name.trimmingCharacters(in: .whitespaces).lowercased()
+        let candidates = all.flatMap { [$0.name] + $0.aliases }.filter { $0.lowercased() == folded }
+        if !candidates.isEmpty { throw .ambiguousIndex(name: name, candidates: candidates) }
+        throw .unknownIndex(name: name, valid: names)
     }
 }

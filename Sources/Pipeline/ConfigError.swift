@@ -1,7 +1,10 @@
+import RasterCore
+
 /// An error in a pipeline.yaml (or a `--set` override): where it is and what is wrong.
 ///
 /// `description` reads `FILE:LINE:COLUMN: KEY.PATH: message (valid: a, b, c)`, the shape compilers use,
-/// so editors can jump to it. Overrides have no position and are named `--set KEY` instead.
+/// so editors can jump to it. Overrides have no position and are named `--set KEY` instead. A file with several
+/// problems throws its first error with the others in `following`; `description` then has one line per problem.
 public struct ConfigError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The config file (or `--set` for an override, `<string>` for text).
     public var file: String
@@ -15,6 +18,15 @@ public struct ConfigError: Error, Sendable, Equatable, CustomStringConvertible {
     public var message: String
     /// The valid choices, when the value had to be one of a set.
     public var validChoices: [String]
+    /// The other problems of the same file, in file order (empty when this is the only one).
+    public var following: [ConfigError] = []
+
+    /// This error and the ones that follow it.
+    public var all: [ConfigError] {
+        var first = self
+        first.following = []
+        return [first] + following
+    }
 
     /// An error at a position.
     public init(file: String, line: Int?, column: Int?, keyPath: String, message: String, validChoices: [String] = []) {
@@ -26,15 +38,19 @@ public struct ConfigError: Error, Sendable, Equatable, CustomStringConvertible {
         self.validChoices = validChoices
     }
 
-    /// `file:line:column: key: message (valid: …)`.
+    /// `file:line:column: key: message (valid: …)`, one line per problem.
     public var description: String {
+        all.map(\.oneLine).joined(separator: "\n")
+    }
+
+    private var oneLine: String {
         var s = file
         if let line { s += ":\(line)" }
         if let column { s += ":\(column)" }
         s += ": "
-        if !keyPath.isEmpty { s += "\(keyPath): " }
+        if !keyPath.isEmpty, file != "--set \(keyPath)" { s += "\(keyPath): " }
         s += message
         if !validChoices.isEmpty { s += " (valid: \(validChoices.joined(separator: ", ")))" }
-        return s
+        return s.escapingControlCharacters
     }
 }

@@ -77,6 +77,8 @@ public struct IndexJob: TileStage {
     public let outputDirectory: String
     /// Calibration (nil: the file's scale/offset).
     public let calibration: CalibrationSpec?
+    /// `calibration:` and `masks:` as GroundStation applies them while loading.
+    public var loadOptions: TileLoadOptions
     /// Output codec.
     public let codec: CloudOptimizedGeoTIFF.Codec
     /// Internal tile size.
@@ -97,13 +99,14 @@ public struct IndexJob: TileStage {
     public var referenceGrid: ReferenceGrid?
 
     /// A job.
-    public init(indices: [String], outputDirectory: String, calibration: CalibrationSpec? = nil, cog: CogSpec? = nil,
+    public init(indices: [String], outputDirectory: String, calibration: CalibrationSpec? = nil, masks: MaskSpec? = nil, cog: CogSpec? = nil,
                 toolVersion: String = "", configHash: String = "", limits: ResourceLimits = .default,
                 products: TileProductOptions = TileProductOptions()) {
         self.products = products
         self.indices = indices
         self.outputDirectory = outputDirectory
         self.calibration = calibration
+        loadOptions = TileLoadOptions.from(calibration: calibration, masks: masks, indices: indices, classifies: products.scheme != nil)
         codec = cog?.compression == "zstd" ? .zstd : .deflate
         tileSize = cog?.tileSize ?? 512
         overviews = cog?.overviews ?? true
@@ -153,18 +156,14 @@ public struct IndexJob: TileStage {
     func ingestOnce(_ item: TileSource) throws -> Loaded {
         var tile: ReflectanceTile
         let needed = neededBands
-        do { tile = try item.input.load(bands: needed, limits: limits) } catch ManifestError.missingBand {
-            let all = try item.input.load(bands: nil, limits: limits)
+        do { tile = try item.input.load(bands: needed, limits: limits, options: loadOptions) } catch ManifestError.missingBand {
+            let all = try item.input.load(bands: nil, limits: limits, options: loadOptions)
             var t = all
             t.bands = all.bands.filter { needed.contains($0.key) }
             tile = t
         }
         if let referenceGrid { tile = try referenceGrid.apply(to: tile) }
-        var bands = tile.bands
-        if calibration?.mode == "scale" {
-            let scale = Float(calibration?.scale ?? 1), offset = Float(calibration?.offset ?? 0)
-            for (k, v) in bands { bands[k] = v.map { $0 * scale + offset } }
-        }
+        let bands = tile.bands   // calibrated and masked by GroundStation with `loadOptions`
         var truth: (String, [UInt8])?
         if products.scheme != nil, products.accuracy {
             let folder = ((item.files.first ?? item.path) as NSString).deletingLastPathComponent
@@ -191,7 +190,7 @@ public struct IndexJob: TileStage {
             if missing.isEmpty { applicable.append(name) } else { skipped.append(name); lacking.formUnion(missing) }
         }
         guard !applicable.isEmpty else {
-            throw PipelineError.badTile(path: item.path, reason: "no configured index can be computed (\(indices.joined(separator: ", ")) need \(lacking.sorted().joined(separator: ", "))); the tile has \(loaded.bands.keys.sorted().joined(separator: ", "))")
+            throw PipelineError.badTile(path: item.path, reason: "no configured index can be computed (\(indices.joined(separator: ", ")) need \(lacking.sorted().joined(separator: ", "))); the tile has \(loaded.bands.isEmpty ? "no band with a common name (map them with inputs[].bands)" : loaded.bands.keys.sorted().joined(separator: ", "))")
         }
         // Indices the scheme reads that are not configured outputs, when the tile has their bands.
         var extra: [String] = []
@@ -213,7 +212,11 @@ public struct IndexJob: TileStage {
         if let scheme = products.scheme {
             var inputs = loaded.bands
             for (k, v) in planes { inputs[k] = v }
-            do { classes = try scheme.classify(inputs: inputs, quality: loaded.quality, width: loaded.width, height: loaded.height) } catch {
+            // The default scheme's priors (GroundStation: snow by latitude/date, clouds from the product's QA band).
+            let context = scheme == .default ? ClassificationContext(
+                snowPlausible: SnowPrior.plausible(geo: loaded.geo, width: loaded.width, height: loaded.height, date: loaded.date),
+                cloudsFromQuality: item.input.hasQualityBand && loadOptions.clouds) : ClassificationContext()
+            do { classes = try scheme.classify(inputs: inputs, quality: loaded.quality, width: loaded.width, height: loaded.height, context: context) } catch {
                 throw PipelineError.badTile(path: item.path, reason: "classification: \(error)")
             }
             var counts = [Int](repeating: 0, count: 256)
@@ -254,6 +257,7 @@ public struct IndexJob: TileStage {
         }
         for e in extra { planes[e] = nil }
         results.date = loaded.date.map(IndexJob.dayString)
+        results.role = item.input.role
         results.datetime = loaded.date.map { ISO8601DateFormatter().string(from: $0) }
         results.satellite = loaded.scene?.satellite
         return Computed(width: loaded.width, height: loaded.height, geo: loaded.geo, planes: planes, statistics: stats,
@@ -278,9 +282,7 @@ public struct IndexJob: TileStage {
     /// Writes one raster per index, the class map, quicklooks and the STAC item atomically and hashes each.
     public func write(_ c: Computed, item: TileSource) throws -> Products {
         let dir = (outputDirectory as NSString).appendingPathComponent("tiles/\(item.id)")
-        do { try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) } catch {
-            throw PipelineError.outputUnwritable(path: dir, reason: "\(error.localizedDescription)")
-        }
+        try OutputTree.createDirectory(atPath: dir)   // confined: no link below the output folder is followed
         var outputs: [OutputRecord] = []
         var results = c.results
         let provenance = Provenance(version: toolVersion, pipelineHash: configHash,
@@ -355,8 +357,9 @@ public struct IndexJob: TileStage {
             let rel = IndexJob.itemPath(tile: item.id)
             let scene = StacScene(datetime: when, platform: c.scene?.satellite, instruments: c.scene.map { [$0.sensor] } ?? [],
                                   cloudCover: c.scene?.cloudCover, processingLevel: c.scene?.processingLevel, sceneID: c.scene?.sceneID)
-            let stac = try StacItem.make(id: item.id, collection: products.collectionId, collectionHref: "../../stac/collection.json",
+            var stac = try StacItem.make(id: item.id, collection: products.collectionId, collectionHref: "../../stac/collection.json",
                                          scene: scene, geo: geo, width: c.width, height: c.height, assets: assets, provenance: provenance)
+            if let d = item.input.dateSource { stac.properties["tilepipe:date_source"] = .string("\(d.source.rawValue): \(d.evidence)") }
             try stac.write(to: (outputDirectory as NSString).appendingPathComponent(rel))
             try record(rel)
             results.stacItem = rel

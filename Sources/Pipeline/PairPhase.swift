@@ -88,9 +88,11 @@ public enum PairPhase {
             if classification, let a = tiles.first, let b = tiles.last {
                 out.append(guarded(job: "change", key: key, a: a, b: b) { try change(key: key, a: a, b: b, directory: directory) })
             }
+            // inputs[].role: the latest pre-event and the earliest post-event tile bracket the event.
+            let pre = tiles.last { $0.results.role == "pre" }, post = tiles.first { $0.results.role == "post" }
             for spec in monitor where spec.kind != "change" {
-                let a = spec.before.flatMap { d in tiles.first { $0.date == d } } ?? (spec.before == nil ? tiles.first : nil)
-                let b = spec.after.flatMap { d in tiles.last { $0.date == d } } ?? (spec.after == nil ? tiles.last : nil)
+                let a = spec.before.flatMap { d in tiles.first { $0.date == d } } ?? (spec.before == nil ? pre ?? tiles.first : nil)
+                let b = spec.after.flatMap { d in tiles.last { $0.date == d } } ?? (spec.after == nil ? post ?? tiles.last : nil)
                 guard let a, let b, a.date < b.date else { continue }
                 guard let index = indexFor(spec, a: a, b: b) else { continue }   // this sensor cannot do this job
                 out.append(guarded(job: spec.kind, key: key, a: a, b: b) {
@@ -170,7 +172,7 @@ public enum PairPhase {
                 .run(before: ia.values, after: ib.values, qualityBefore: qualityA, qualityAfter: qualityB, width: ia.w, height: ia.h, geo: ia.geo)
             ramp = classRamp(FloodJob.classes, name: "flood", title: "Flood")
         case "burn":
-            result = try BurnSeverityJob(minimumPolygonPixels: minPixels)
+            result = try BurnSeverityJob(minimumPolygonPixels: minPixels, minimumMappingUnit: minPixels)
                 .run(nbrBefore: ia.values, nbrAfter: ib.values, qualityBefore: qualityA, qualityAfter: qualityB, width: ia.w, height: ia.h, geo: ia.geo)
             ramp = .burnSeverity
         case "drought":
@@ -190,7 +192,7 @@ public enum PairPhase {
         // Write the class raster COG and its quicklook.
         let base = "pairs/\(spec.kind)/\(key)_\(a.date)_\(b.date)"
         let dir = (directory as NSString).appendingPathComponent("pairs/\(spec.kind)")
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        try OutputTree.createDirectory(atPath: dir)
         var outputs: [OutputRecord] = []
         func record(_ rel: String) {
             let full = (directory as NSString).appendingPathComponent(rel)

@@ -1,8 +1,6 @@
-/// The model of a `pipeline.yaml` (schema version 1). Every key is documented in `docs/pipeline.md`.
-///
-/// Only `version`, `inputs`, `indices` and `outputs.directory` drive behaviour in the pipeline module itself; the
-/// other sections are typed and validated now so that the calibration, masking, classification, monitoring,
-/// product and report stages can read them without changing the schema.
+/// The model of a `pipeline.yaml` (schema version 1). Every key is documented in `docs/pipeline.md`, and the
+/// parser (`PipelineConfig+Parse.swift`) accepts exactly those keys: a key that no stage acts on is refused with
+/// its position, never parsed and ignored.
 public struct PipelineConfig: Sendable, Equatable, Codable {
     /// Schema version; only 1 exists.
     public var version: Int
@@ -58,6 +56,9 @@ public struct InputSpec: Sendable, Equatable, Codable {
     public var pattern: String?
     /// Role of this input in two-date jobs: `pre` or `post` (nil = single date).
     public var role: String?
+    /// Acquisition date `YYYY-MM-DD` (or ISO 8601 time) of every tile of this input, overriding manifests,
+    /// metadata and date tokens in names.
+    public var date: String?
 
     /// An input folder.
     public init(path: String, bands: [String: Int]? = nil, pattern: String? = nil, role: String? = nil) {
@@ -185,10 +186,6 @@ public struct QuicklookSpec: Sendable, Equatable, Codable {
     public var indices: [String]?
     /// Longest side in pixels.
     public var maxSize: Int?
-    /// Draw a legend.
-    public var legend: Bool?
-    /// zlib level 0–9.
-    public var zlibLevel: Int?
 }
 
 /// STAC output options.
@@ -205,8 +202,6 @@ public struct ReportSpec: Sendable, Equatable, Codable {
     public var formats: [String]?
     /// Report title.
     public var title: String?
-    /// Histogram bin count for index statistics.
-    public var histogramBins: Int?
 }
 
 /// Execution settings (CLI flags override them).

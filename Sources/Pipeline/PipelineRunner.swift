@@ -43,11 +43,13 @@ public enum PipelineRunner {
             var calibration: CalibrationSpec?; var masks: MaskSpec?; var classification: ClassificationSpec?
             var monitor: [MonitorJobSpec]?; var cog: CogSpec?; var quicklooks: QuicklookSpec?; var stac: StacSpec?
             var report: ReportSpec?; var regions: String?
+            var grid: GridSpec?; var outputCRS: String?   // absent when nil: hashes of configs without them are unchanged
         }
         let canon = Canonical(name: c.name, bands: c.inputs.map(\.bands), patterns: c.inputs.map(\.pattern), indices: c.indices,
                               calibration: c.calibration, masks: c.masks, classification: c.classification, monitor: c.monitor,
                               cog: c.outputs.cog, quicklooks: c.outputs.quicklooks, stac: c.outputs.stac, report: c.report,
-                              regions: c.regions.map { (($0 as NSString).lastPathComponent) + ":" + (Fingerprint.input([$0]) ?? "") })
+                              regions: c.regions.map { (($0 as NSString).lastPathComponent) + ":" + (Fingerprint.input([$0]) ?? "") },
+                              grid: c.grid, outputCRS: c.outputs.crs)
         let enc = JSONEncoder()
         enc.outputFormatting = [.sortedKeys]
         var h = Fingerprint.FNV1a()
@@ -98,10 +100,14 @@ public enum PipelineRunner {
         let out = config.outputs.directory
         let fm = FileManager.default
         let plan = try plan(config: config, options: options)
+        try InputCheck.requireTiles(plan, inputs: config.inputs, excluding: out)
+        InputCheck.logDates(plan.tiles, logger: logger)
         do { try fm.createDirectory(atPath: out, withIntermediateDirectories: true) } catch {
             throw PipelineError.outputUnwritable(path: out, reason: error.localizedDescription)
         }
         guard access(out, W_OK) == 0 else { throw PipelineError.outputUnwritable(path: out, reason: "permission denied") }
+        let claim = try OutputClaim.acquire(out, mode: .exclusive, command: "run")   // one writer; no links followed
+        defer { claim.release() }
         if options.fresh {
             RunCatalog.remove(in: out)
             try? fm.removeItem(atPath: (out as NSString).appendingPathComponent("tiles"))
@@ -120,7 +126,7 @@ public enum PipelineRunner {
                 throw PipelineError.inputUnreadable(path: path, reason: "regions: \(error)")
             }
         }
-        var job = IndexJob(indices: config.indices, outputDirectory: out, calibration: config.calibration, cog: config.outputs.cog,
+        var job = IndexJob(indices: config.indices, outputDirectory: out, calibration: config.calibration, masks: config.masks, cog: config.outputs.cog,
                            toolVersion: options.toolVersion, configHash: configHash, products: products)
         job.referenceGrid = ReferenceGrid(config: config)
 
@@ -190,6 +196,7 @@ public enum PipelineRunner {
             }
         }
         progress.finish()
+        try RunInterruption.checkpoint(catalog: catalog, runId: runId, directory: out, finished: results.count, of: todo.count, skipped: skipped)
 
         var failures = recordFailures.items
         let failedIds = Set(failures.map(\.tile))

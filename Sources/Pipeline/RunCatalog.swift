@@ -133,6 +133,16 @@ public final class RunCatalog: Sendable {
         }
     }
 
+    /// Closes a run row with `status` (`interrupted`: stopped by a signal) and its counts so far.
+    public func markRun(_ id: Int64, status: String, done: Int, skipped: Int) throws {
+        try wrap {
+            try pool.write { db in
+                try db.execute(sql: "UPDATE runs SET finished_at = ?, status = ?, done = ?, skipped = ? WHERE id = ?",
+                               arguments: [RunCatalog.now(), status, done, skipped, id])
+            }
+        }
+    }
+
     /// Records a tile (done or failed) and replaces its outputs, in one transaction.
     public func record(_ tile: TileRecord, outputs: [OutputRecord], runId: Int64?) throws {
         let stats = try RunCatalog.encode(tile.statistics)

@@ -46,7 +46,7 @@ public enum RunProducts {
         var items: [(item: StacItem, href: String)] = []
         for r in rows where r.status == "done" {
             guard let rel = r.results?.stacItem,
-                  let data = FileManager.default.contents(atPath: (directory as NSString).appendingPathComponent(rel)),
+                  let data = (try? CatalogPaths.resolve(rel, in: directory)).flatMap(FileManager.default.contents(atPath:)),
                   let item = try? JSONDecoder().decode(StacItem.self, from: data) else { continue }
             items.append((item, "../" + rel))
         }
@@ -56,7 +56,7 @@ public enum RunProducts {
                                                      description: "Products of tilepipe run '\(meta[Key.name] ?? id)': index COGs, land-use maps, quicklooks.",
                                                      license: meta[Key.license] ?? "proprietary", items: items)
             let dir = (directory as NSString).appendingPathComponent("stac")
-            try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+            try OutputTree.createDirectory(atPath: dir)
             try collection.write(to: (dir as NSString).appendingPathComponent("collection.json"))
             links["stac_collection"] = "stac/collection.json"
         }

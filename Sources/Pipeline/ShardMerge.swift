@@ -21,6 +21,8 @@ public enum ShardMerge {
         do { try fm.createDirectory(atPath: output, withIntermediateDirectories: true) } catch {
             throw PipelineError.outputUnwritable(path: output, reason: error.localizedDescription)
         }
+        var claims = [try OutputClaim.acquire(output, mode: .exclusive, command: "merge")]   // shards: shared, below
+        defer { claims.forEach { $0.release() } }
         PipelineRunner.removeStaleTemporaries(in: output)
         var chosen: [String: (tile: TileRecord, outputs: [OutputRecord], dir: String)] = [:]
         var failedOnly: [String: TileRecord] = [:]
@@ -35,13 +37,14 @@ public enum ShardMerge {
             guard (dir as NSString).standardizingPath != (output as NSString).standardizingPath else {
                 throw PipelineError.merge(path: dir, reason: "a shard folder cannot also be the merge output")
             }
+            claims.append(try OutputClaim.acquire(dir, mode: .shared, command: "merge", create: false))
             let catalog = try RunCatalog(directory: dir)
             for (k, v) in try catalog.meta() where meta[k] == nil { meta[k] = v }
             for p in try catalog.allPairs() {
                 if let prior = pairs[p.id], prior.outputs.map(\.hash) != p.outputs.map(\.hash) {
                     throw PipelineError.merge(path: dir, reason: "pair \(p.id) was computed in \(pairDirs[p.id]!) too, with different outputs")
                 }
-                for o in p.outputs where Fingerprint.file((dir as NSString).appendingPathComponent(o.path)) != o.hash {
+                for o in p.outputs where Fingerprint.file(try CatalogPaths.resolve(o.path, in: dir)) != o.hash {
                     throw PipelineError.merge(path: (dir as NSString).appendingPathComponent(o.path), reason: "output of pair \(p.id) is missing or does not match its recorded hash")
                 }
                 if pairs[p.id] == nil { pairs[p.id] = p; pairDirs[p.id] = dir }
@@ -52,7 +55,7 @@ public enum ShardMerge {
                 if t.status != "done" { if chosen[t.id] == nil { failedOnly[t.id] = t }; continue }
                 let outs = try catalog.outputs(tile: t.id)
                 for o in outs {
-                    let full = (dir as NSString).appendingPathComponent(o.path)
+                    let full = try CatalogPaths.resolve(o.path, in: dir)
                     guard Fingerprint.file(full) == o.hash else {
                         throw PipelineError.merge(path: full, reason: "output of tile \(t.id) is missing or does not match its recorded hash")
                     }
@@ -118,7 +121,7 @@ public enum ShardMerge {
     static func copyAtomically(_ src: String, to dst: String) throws {
         let dir = (dst as NSString).deletingLastPathComponent
         do {
-            try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+            try OutputTree.createDirectory(atPath: dir)
             try AtomicFile.write(to: dst) { tmp in
                 if link(src, tmp) != 0 { try FileManager.default.copyItem(atPath: src, toPath: tmp) }
             }

@@ -48,7 +48,7 @@ public struct TileExecutor: Sendable {
 
     /// Runs `stage` over `items` in order of submission. `onFinish(index, item, result)` is called once per tile,
     /// serialized (never two at once), on a writer queue, before the tile's slot is released — the place to record
-    /// the tile in the catalog. Returns the results in the order of `items`.
+    /// the tile in the catalog. Returns the results in the order of `items` (after `RunInterruption`, those of the items taken).
     public func run<S: TileStage>(_ items: [S.Item], stage: S,
                                   onStart: (@Sendable (Int, S.Item) -> Void)? = nil,
                                   onFinish: @escaping @Sendable (Int, S.Item, Result<S.Output, TileFailure>) -> Void)
@@ -62,6 +62,7 @@ public struct TileExecutor: Sendable {
 
         for (n, item) in items.enumerated() {
             slots.wait()                       // producer thread only
+            if RunInterruption.isRequested { slots.signal(); break }   // SIGINT/SIGTERM: take no further tile
             group.enter()
             state.enterFlight()
             onStart?(n, item)
@@ -147,6 +148,7 @@ final class ExecutorState<Output: Sendable>: @unchecked Sendable {
         }
     }
 
-    func results() -> [Result<Output, TileFailure>] { lock.withLock { slots.map { $0! } } }
+    /// The results of the tiles that ran (all of them, or the prefix taken before an interruption).
+    func results() -> [Result<Output, TileFailure>] { lock.withLock { slots.prefix { $0 != nil }.map { $0! } } }
     func observed() -> TileExecutor.Observed { lock.withLock { .init(maxInFlight: maxInFlight, maxComputing: maxComputing) } }
 }

@@ -12,6 +12,9 @@ public struct TileResults: Codable, Sendable, Equatable {
     public var datetime: String?
     /// Satellite name, when known.
     public var satellite: String?
+    /// `inputs[].role` of the tile's input (`pre`/`post`), when set: two-date jobs take the latest `pre` and the
+    /// earliest `post` tile of a pair group.
+    public var role: String?
     /// Pixel area in square metres (|det| of the transform; 0 without a projected grid).
     public var pixelAreaM2: Double
     /// Width and height of the tile grid.

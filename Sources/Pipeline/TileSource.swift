@@ -56,13 +56,14 @@ public enum TileSourceDiscovery {
         var rejects: [DiscoveryReject] = []
         var seen: [String: String] = [:]
         for spec in inputs {
-            let found: (inputs: [TileInput], rejects: [(path: String, reason: String)])
-            do { found = try TileDiscovery.discover(path: spec.path, bandMap: spec.bands) } catch {
+            let found: TileDiscovery.Found
+            do { found = try TileDiscovery.scan(path: spec.path, bandMap: spec.bands, date: spec.date, role: spec.role) } catch {
                 throw PipelineError.inputUnreadable(path: spec.path, reason: "\(error)")
             }
             for input in found.inputs where !input.files.contains(where: isExcluded) {
                 let t = TileSource(input: input)
                 if let pattern = spec.pattern, fnmatch(pattern, (t.path as NSString).lastPathComponent, 0) != 0 { continue }
+                if let refused = OutputNames.refusal(of: t) { rejects.append(refused); continue }   // ids become paths
                 if let other = seen[t.id] {
                     throw PipelineError.inputUnreadable(path: t.path, reason: "tile id '\(t.id)' is also the id of \(other); rename one")
                 }

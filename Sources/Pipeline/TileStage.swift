@@ -37,8 +37,9 @@ public enum StageName: String, Sendable, Codable, CaseIterable {
 /// A tile that failed: a value recorded in the catalog and the summary; the run goes on.
 public struct TileFailure: Error, Sendable, Equatable, Codable, CustomStringConvertible {
     /// The class of cause: bad data (`corrupt`, permanent), an operating-system failure (`io`, maybe transient)
-    /// or a config that does not fit the tile (`config`).
-    public enum Kind: String, Sendable, Codable { case corrupt, io, config }
+    /// or a config that does not fit the tile (`config`), or values that are not reflectance after calibration
+    /// (`calibration`: a missing or wrong `calibration.scale`).
+    public enum Kind: String, Sendable, Codable { case corrupt, io, config, calibration }
 
     /// Tile id.
     public var tileId: String
@@ -75,6 +76,7 @@ public struct TileFailure: Error, Sendable, Equatable, Codable, CustomStringConv
         case let e as ManifestError:
             switch e {
             case .missingBand: kind = .config
+            case .calibration: kind = .calibration
             case .unreadable: kind = .io
             default: kind = .corrupt
             }

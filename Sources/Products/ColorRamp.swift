@@ -105,6 +105,33 @@ public struct ColorRamp: Sendable, Equatable {
         return ramp
     }
 
+    /// The ramp (and, for ramps without a fixed physical domain, the value range it is stretched over) that
+    /// quicklooks and served tiles use for an index: NDVI-like indices (ndvi, evi, savi, ndmi, nbr) on `.ndvi`,
+    /// water indices (ndwi, mndwi) on `.water`, anything else on `.viridis` over −1…1.
+    public static func forIndex(_ name: String) -> (ramp: ColorRamp, range: ClosedRange<Double>?) {
+        switch name.lowercased() {
+        case "ndvi", "evi", "savi", "ndmi", "nbr": (.ndvi, nil)
+        case "ndwi", "mndwi": (.water, nil)
+        default: (.viridis, -1...1)
+        }
+    }
+
+    /// The same colours spread over `range` instead of the ramp's own domain (a linear ramp whose first stop moves
+    /// to `range.lowerBound` and last to `range.upperBound`), as a quicklook with `Options.range` or a served tile
+    /// with `?rescale=min,max` draws it. Stepped and categorical ramps, and empty ranges, are returned unchanged.
+    public func stretched(to range: ClosedRange<Double>) -> ColorRamp {
+        guard interpolation == .linear, range.upperBound > range.lowerBound else { return self }
+        let d = domain, span = d.upperBound - d.lowerBound
+        guard span > 0 else { return self }
+        var r = self
+        r.stops = stops.map { s in
+            var t = s
+            t.value = range.lowerBound + (s.value - d.lowerBound) / span * (range.upperBound - range.lowerBound)
+            return t
+        }
+        return r
+    }
+
     /// Every built-in ramp.
     public static let builtIn: [ColorRamp] = [.ndvi, .viridis, .water, .dnbr, .burnSeverity, .landUse]
 

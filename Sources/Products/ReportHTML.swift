@@ -1,5 +1,6 @@
 import Foundation
 import Mustache
+import RasterIO
 
 /// report.html: one self-contained page (inline CSS, inline SVG charts, quicklooks embedded as data URIs,
 /// no script, no network), readable on a phone and printable. Rendered with swift-mustache from
@@ -13,7 +14,8 @@ enum ReportHTML {
 
     /// A PNG in the run folder as a data URI, or nil when it cannot be read.
     static func dataURI(_ relative: String?, in dir: String) -> String? {
-        guard let relative, let data = FileManager.default.contents(atPath: (dir as NSString).appendingPathComponent(relative)) else { return nil }
+        // A stored path must stay a file inside the run folder (no `..`, no link): never embed any other file.
+        guard let relative, let full = try? OutputTree.checkedPath(relative, in: dir), let data = FileManager.default.contents(atPath: full) else { return nil }
         return "data:image/png;base64," + data.base64EncodedString()
     }
 

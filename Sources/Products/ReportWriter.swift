@@ -126,9 +126,7 @@ enum ReportJSON {
 
 /// The CSV tables (RFC 4180 quoting, fixed decimals).
 enum ReportCSV {
-    static func field(_ s: String) -> String {
-        s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s
-    }
+    static func field(_ s: String) -> String { SafeText.csvCell(s) }   // RFC 4180 quoting + OWASP formula neutralising
     static func table(_ header: [String], _ rows: [[String]]) -> String {
         ([header] + rows).map { $0.map(field).joined(separator: ",") }.joined(separator: "\n") + "\n"
     }
@@ -153,33 +151,34 @@ enum ReportCSV {
 
 /// report.md: the same sections as the HTML page, as Markdown tables.
 enum ReportMarkdown {
-    static func cell(_ s: String) -> String { s.replacingOccurrences(of: "|", with: "\\|").replacingOccurrences(of: "\n", with: " ") }
+    static func cell(_ s: String) -> String { SafeText.markdown(s) }   // user text: no heading, HTML, link or cell break
     static func table(_ header: [String], _ rows: [[String]]) -> String {
-        "| " + header.joined(separator: " | ") + " |\n|" + header.map { _ in " --- |" }.joined() + "\n"
+        "| " + header.map(cell).joined(separator: " | ") + " |\n|" + header.map { _ in " --- |" }.joined() + "\n"
             + rows.map { "| " + $0.map(cell).joined(separator: " | ") + " |\n" }.joined()
     }
     static func render(_ r: RunReport) -> String {
         let s = r.statusCounts
-        var md = "# \(r.run.title ?? "TilePipe report") — \(r.run.id)\n\n"
-        md += "Pipeline `\(r.run.pipeline)` (hash \(r.run.pipelineHash)), TilePipe \(r.run.toolVersion), \(r.run.started) → \(r.run.finished).\n\n"
+        let esc = SafeText.markdown
+        var md = "# \(esc(r.run.title ?? "TilePipe report")) — \(esc(r.run.id))\n\n"
+        md += "Pipeline \(esc(r.run.pipeline)) (hash \(r.run.pipelineHash)), TilePipe \(r.run.toolVersion), \(r.run.started) → \(r.run.finished).\n\n"
         md += "## Summary\n\nTiles: \(s.done) done, \(s.skipped) unchanged, \(s.failed) failed.\n\n"
         if r.alerts.isEmpty { md += "No alerts.\n\n" } else {
-            md += "### Alerts\n\n" + r.alerts.map { "- **\($0.alert.uppercased())** \($0.name): \($0.rule)\n" }.joined() + "\n"
+            md += "### Alerts\n\n" + r.alerts.map { "- **\(esc($0.alert.uppercased()))** \(esc($0.name)): \(esc($0.rule))\n" }.joined() + "\n"
         }
         let areas = r.areasByDate
         if !areas.isEmpty {
             md += "## Land use\n\n"
             for d in areas {
-                md += "### \(d.date)\n\n" + table(["class", "hectares", "%"], d.rows.map { [$0.info.name, ReportNumber.ha($0.hectares), ReportNumber.pct($0.percent)] }) + "\n"
+                md += "### \(esc(d.date))\n\n" + table(["class", "hectares", "%"], d.rows.map { [$0.info.name, ReportNumber.ha($0.hectares), ReportNumber.pct($0.percent)] }) + "\n"
             }
         }
         for c in r.changes {
-            md += "## Change \(c.fromDate) → \(c.toDate) (hectares; rows = before, columns = after)\n\n"
+            md += "## Change \(esc(c.fromDate)) → \(esc(c.toDate)) (hectares; rows = before, columns = after)\n\n"
             md += table(["from \\ to"] + c.classes.map { r.classInfo($0).name },
                         c.classes.indices.map { i in [r.classInfo(c.classes[i]).name] + c.classes.indices.map { ReportNumber.ha(c.hectares(i, $0)) } }) + "\n"
         }
         for d in r.disasters {
-            md += "## \(d.name) (\(d.kind), \(d.before) → \(d.after)) — alert: \(d.alert)\n\n\(d.rule)\n\n"
+            md += "## \(esc(d.name)) (\(esc(d.kind)), \(esc(d.before)) → \(esc(d.after))) — alert: \(esc(d.alert))\n\n\(esc(d.rule))\n\n"
             md += table(["severity", "hectares"], d.severities.map { [$0.name, ReportNumber.ha(d.hectares($0))] }) + "\n"
         }
         let ndvi = r.series(of: "ndvi")
@@ -191,7 +190,7 @@ enum ReportMarkdown {
             md += "## Accuracy against ground truth\n\n" + table(["tile", "overall accuracy", "kappa"], r.accuracy.map { [$0.tile, ReportNumber.pct(100 * $0.overall) + " %", ReportNumber.index($0.kappa)] }) + "\n"
         }
         md += "## Failures\n\n" + (r.failures.isEmpty ? "None.\n\n" : table(["file", "stage", "kind", "cause"], r.failures.map { [$0.path, $0.stage, $0.kind, $0.cause] }) + "\n")
-        md += "## Provenance\n\nInputs: " + r.run.inputs.map { "`\($0)`" }.joined(separator: ", ") + "\n"
+        md += "## Provenance\n\nInputs: " + r.run.inputs.map { esc($0) }.joined(separator: ", ") + "\n"
         for (k, v) in r.links.sorted(by: { $0.key < $1.key }) { md += "\n- \(k): [\(v)](\(v))" }
         return md + "\n"
     }

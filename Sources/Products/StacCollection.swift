@@ -60,7 +60,7 @@ public struct StacCollection: Sendable, Equatable, Codable {
         let gsds = items.compactMap { $0.item.properties["gsd"]?.doubleValue }
         if !gsds.isEmpty { summaries["gsd"] = .array(Array(Set(gsds)).sorted().map { .number($0) }) }
         var links = [StacLink(rel: "root", href: "./collection.json", type: "application/json", title: title)]
-        links += items.sorted { $0.item.id < $1.item.id }.map { StacLink(rel: "item", href: $0.href, type: "application/geo+json") }
+        links += items.sorted { $0.item.id < $1.item.id }.map { StacLink(rel: "item", href: SafeText.href($0.href), type: "application/geo+json") }
         return StacCollection(type: "Collection", stac_version: "1.1.0",
                               stac_extensions: ["https://stac-extensions.github.io/eo/v1.1.0/schema.json",
                                                 "https://stac-extensions.github.io/projection/v2.0.0/schema.json"],

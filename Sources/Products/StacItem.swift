@@ -137,10 +137,10 @@ public struct StacItem: Sendable, Equatable, Codable {
                 })
             }
             if let e = a.expression { fields["processing:expression"] = ["format": "tilepipe-expression", "expression": .string(e)] }
-            out[a.key] = StacAsset(href: a.href, type: a.mediaType, title: a.title, roles: a.roles, fields: fields)
+            out[a.key] = StacAsset(href: SafeText.href(a.href), type: a.mediaType, title: a.title, roles: a.roles, fields: fields)
         }
         var links: [StacLink] = []
-        if let h = collectionHref {
+        if let h = collectionHref.map(SafeText.href) {
             links = [StacLink(rel: "collection", href: h, type: "application/json"),
                      StacLink(rel: "parent", href: h, type: "application/json"),
                      StacLink(rel: "root", href: h, type: "application/json")]

@@ -6,12 +6,18 @@ import Darwin
 
 /// Writes a file so that it appears under its final name only when complete:
 /// temporary name in the same folder, fsync, rename, fsync the folder. A failure removes the temporary.
+/// Under a registered output folder (`OutputTree.confine`) the folder is reached without following links and the
+/// temporary is created and renamed through the folder's descriptor (`OutputTree`).
 public enum AtomicFile {
     /// A temporary path next to `path` (same folder, so `rename` is atomic), hidden and unique per process/thread.
     public static func temporaryPath(for path: String) -> String {
         let (dir, name) = split(path)
-        let token = String(UInt64.random(in: 0...UInt64.max), radix: 36)
-        return (dir.isEmpty ? "" : dir + "/") + ".\(name).tmp-\(getpid())-\(token)"
+        return (dir.isEmpty ? "" : dir + "/") + temporaryName(for: name)
+    }
+
+    /// `.NAME.tmp-PID-TOKEN`: the temporary's file name for final name `name`.
+    static func temporaryName(for name: String) -> String {
+        ".\(name).tmp-\(getpid())-\(String(UInt64.random(in: 0...UInt64.max), radix: 36))"
     }
 
     /// True when `name` looks like one of our temporaries (for cleanup after a crash).
@@ -19,6 +25,18 @@ public enum AtomicFile {
 
     /// Runs `body` with a temporary path, then publishes it at `path` durably. On error the temporary is removed.
     public static func write(to path: String, _ body: (String) throws -> Void) throws {
+        if let place = try OutputTree.place(forWriting: path) {
+            defer { close(place.directory) }
+            let tmpName = temporaryName(for: place.name)
+            do {
+                try body(place.path(of: tmpName))
+                try publish(temporary: tmpName, to: place.name, in: place.directory, reportedAs: path)
+            } catch {
+                unlinkat(place.directory, tmpName, 0)
+                throw error
+            }
+            return
+        }
         let tmp = temporaryPath(for: path)
         do {
             try body(tmp)
@@ -32,7 +50,7 @@ public enum AtomicFile {
     /// Writes bytes atomically.
     public static func write(_ bytes: [UInt8], to path: String) throws {
         try write(to: path) { tmp in
-            let fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+            let fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o644)
             guard fd >= 0 else { throw RasterIOError.io(path: path, reason: "cannot create: \(errnoText())") }
             defer { close(fd) }
             var off = 0
@@ -63,6 +81,19 @@ public enum AtomicFile {
         let (dir, _) = split(path)
         let dfd = open(dir.isEmpty ? "." : dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         if dfd >= 0 { _ = fsync(dfd); close(dfd) }
+    }
+
+    /// fsyncs `tmp`, renames it to `name`, both inside the folder open as `directory`, fsyncs the folder.
+    static func publish(temporary tmp: String, to name: String, in directory: Int32, reportedAs path: String) throws {
+        let fd = openat(directory, tmp, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
+        guard fd >= 0 else { throw RasterIOError.io(path: path, reason: "cannot reopen temporary: \(errnoText())") }
+        let synced = fsync(fd)
+        close(fd)
+        guard synced == 0 else { throw RasterIOError.io(path: path, reason: "fsync failed: \(errnoText())") }
+        guard renameat(directory, tmp, directory, name) == 0 else {
+            throw RasterIOError.io(path: path, reason: "rename failed: \(errnoText())")
+        }
+        _ = fsync(directory)
     }
 
     static func split(_ path: String) -> (String, String) {

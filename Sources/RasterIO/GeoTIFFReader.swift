@@ -40,12 +40,30 @@ public final class GeoTIFFReader {
         try self.init(path: path, limits: limits, deflateFastPath: true)
     }
 
+    /// Opens overview `overview` of `path` (1 = the first reduced-resolution image, as GDAL numbers them from 0;
+    /// 0 = the full-resolution image). An overview holds no georeferencing of its own: scale the full image's.
+    public convenience init(path: String, overview: Int, limits: ResourceLimits = .default) throws {
+        try self.init(path: path, limits: limits, deflateFastPath: true, overview: overview)
+    }
+
     /// `deflateFastPath: false` decodes every DEFLATE block through libtiff's zlib path (tests compare the two).
-    init(path: String, limits: ResourceLimits, deflateFastPath: Bool) throws {
+    init(path: String, limits: ResourceLimits, deflateFastPath: Bool, overview: Int = 0) throws {
         try requireRegularFile(path)
         self.limits = limits
         handle = try TIFFHandle(path: path, mode: "r", maxAlloc: min(limits.maxDecodedBytes, Int(Int32.max)))
         let h = handle
+        var directory = 0
+        if overview > 0 {
+            var seen = 0, d = 0
+            while seen < overview {
+                d += 1
+                guard d < 64, TIFFSetDirectory(h.tif, tdir_t(d)) == 1 else {
+                    throw RasterIOError.invalidRequest(path: path, reason: "the file has no overview \(overview)")
+                }
+                if let st = h.u32(UInt32(TIFFTAG_SUBFILETYPE)), st & UInt32(FILETYPE_REDUCEDIMAGE) != 0, st & UInt32(FILETYPE_MASK) == 0 { seen += 1 }
+            }
+            directory = d
+        }
         let width = Int(h.u32(UInt32(TIFFTAG_IMAGEWIDTH)) ?? 0)
         let height = Int(h.u32(UInt32(TIFFTAG_IMAGELENGTH)) ?? 0)
         let spp = Int(h.u16(UInt32(TIFFTAG_SAMPLESPERPIXEL)) ?? 1)
@@ -195,14 +213,17 @@ public final class GeoTIFFReader {
                 guard TIFFSetDirectory(h.tif, tdir_t(d)) == 1 else { break }
                 if let st = h.u32(UInt32(TIFFTAG_SUBFILETYPE)), st & UInt32(FILETYPE_REDUCEDIMAGE) != 0, st & UInt32(FILETYPE_MASK) == 0 { overviews += 1 }
             }
-            guard TIFFSetDirectory(h.tif, 0) == 1 else { throw RasterIOError.corrupt(path: path, reason: h.lastError(or: "cannot return to the first IFD")) }
+            guard TIFFSetDirectory(h.tif, tdir_t(directory)) == 1 else { throw RasterIOError.corrupt(path: path, reason: h.lastError(or: "cannot return to IFD \(directory)")) }
         }
         let layout = RasterLayout(interleave: planar == 2 && spp > 1 ? .band : .pixel, tiled: tiled,
                                   blockWidth: blockW, blockHeight: blockH, compression: Self.compressionName(compression),
                                   predictor: predictor, bigTIFF: TIFFIsBigTIFF(h.tif) != 0,
                                   overviewCount: overviews)
+        // The TIFF DateTime tag (306), as GDAL reports it: an acquisition-date source of last resort.
+        var dataset = md.dataset
+        if dataset["TIFFTAG_DATETIME"] == nil, let dt = h.ascii(306), !dt.isEmpty { dataset["TIFFTAG_DATETIME"] = dt }
         description = RasterDescription(path: path, format: "GTiff", width: width, height: height, sampleType: type,
-                                        bands: bands, geo: geo, metadata: md.dataset, layout: layout)
+                                        bands: bands, geo: geo, metadata: dataset, layout: layout)
         // Last, so that no throw above can leak it; freed in deinit.
         fastDeflate = deflateFastPath && !viaRGBA && !cmykToRGBA ? rs_deflate_new(h.tif) : nil
     }

@@ -57,7 +57,7 @@ public enum RasterFile {
     /// tRNS as nodata, as GDAL's PNG driver does. Palette images keep indices and the colour table.
     public static func readPNG(path: String, limits: ResourceLimits = .default) throws -> AnyRaster {
         let img = try PNGImage.read(path: path, limits: limits)
-        let geo = try WorldFile.read(besideImage: path).map { GeoReference(transform: $0, crs: nil) }
+        let geo = try WorldFile.read(besideImage: path).map { GeoReference(transform: $0, crs: SidecarCRS.read(besideImage: path)) }
         let n = img.width * img.height
         let c = img.channels
         var infos = (0..<c).map { _ in BandInfo() }

@@ -49,3 +49,50 @@ public enum WorldFile {
         return ns.deletingPathExtension + "." + e
     }
 }
+
+/// The CRS of an image without GeoKeys (a PNG with a world file), from its sidecars.
+public enum SidecarCRS {
+    /// The CRS from `<image>.aux.xml` (`<SRS>` element, as GDAL writes it) or `<stem>.prj` (WKT), or nil when
+    /// neither exists or neither names an EPSG code. The EPSG code is the WKT's top-level authority: the last
+    /// `AUTHORITY["EPSG","n"]` (WKT1) or `ID["EPSG",n]` (WKT2) of the text, or a UTM/WGS84 name (ESRI .prj files
+    /// carry no authority: `WGS_1984_UTM_Zone_29N` → 32629).
+    public static func read(besideImage imagePath: String) -> CRS? {
+        let base = (imagePath as NSString).deletingPathExtension
+        var texts: [String] = []
+        if let d = FileManager.default.contents(atPath: imagePath + ".aux.xml") {
+            let xml = String(decoding: d, as: UTF8.self)
+            if let a = xml.range(of: "<SRS"), let gt = xml[a.upperBound...].firstIndex(of: ">"),
+               let b = xml.range(of: "</SRS>", range: gt..<xml.endIndex) {
+                texts.append(String(xml[xml.index(after: gt)..<b.lowerBound])
+                    .replacingOccurrences(of: "&quot;", with: "\"").replacingOccurrences(of: "&amp;", with: "&"))
+            }
+        }
+        for ext in ["prj", "PRJ"] {
+            if let d = FileManager.default.contents(atPath: base + "." + ext) { texts.append(String(decoding: d, as: UTF8.self)) }
+        }
+        for t in texts { if let code = epsg(fromWKT: t) { return .epsg(code) } }
+        return nil
+    }
+
+    /// The EPSG code a WKT (or `EPSG:n` text) names at its top level, or nil.
+    public static func epsg(fromWKT wkt: String) -> Int? {
+        let t = wkt.trimmingCharacters(in: .whitespacesAndNewlines)
+        if t.uppercased().hasPrefix("EPSG:"), let n = Int(t.dropFirst(5)) { return n }
+        let patterns = [#"AUTHORITY\[\s*"EPSG"\s*,\s*"?(\d+)"?\s*\]"#, #"ID\[\s*"EPSG"\s*,\s*(\d+)\s*\]"#]
+        for p in patterns {
+            guard let re = try? NSRegularExpression(pattern: p, options: [.caseInsensitive]) else { continue }
+            let ns = t as NSString
+            if let m = re.matches(in: t, range: NSRange(location: 0, length: ns.length)).last, let n = Int(ns.substring(with: m.range(at: 1))) {
+                return n
+            }
+        }
+        let u = t.uppercased()
+        if let re = try? NSRegularExpression(pattern: #"WGS[ _]?(19)?84[ _/]+UTM[ _]ZONE[ _](\d{1,2})([NS])"#),
+           let m = re.firstMatch(in: u, range: NSRange(location: 0, length: (u as NSString).length)),
+           let zone = Int((u as NSString).substring(with: m.range(at: 2))), (1...60).contains(zone) {
+            return ((u as NSString).substring(with: m.range(at: 3)) == "N" ? 32600 : 32700) + zone
+        }
+        if u.hasPrefix("GEOGCS[\"GCS_WGS_1984\"") || u.hasPrefix("GEOGCS[\"WGS 84\"") { return 4326 }
+        return nil
+    }
+}

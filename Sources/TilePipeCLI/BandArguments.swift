@@ -118,6 +118,17 @@ func writeFloatBands(_ outputs: [(name: String, values: [Float])], width: Int, h
     try GeoTIFFWriter.write(raster, to: path, options: .init(compression: .deflate, predictor: 3))
 }
 
+/// Exits 2 ("could not start") naming the first of `paths` that does not exist; a file that exists but cannot be
+/// read is the reader's error (exit 1), as for a tile that fails.
+func requireInputFiles(_ paths: [String]) {
+    for path in paths {
+        var st = stat()
+        if stat(path, &st) != 0, errno == ENOENT || errno == ENOTDIR {
+            fail("\(path.escapingControlCharacters): no such file", code: 2)
+        }
+    }
+}
+
 /// Prints a message to stderr, prefixed with the tool name.
 func printError(_ message: String) {
     FileHandle.standardError.write(Data("tilepipe: \(message)\n".utf8))

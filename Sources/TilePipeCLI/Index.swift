@@ -16,11 +16,13 @@ struct Index: ParsableCommand {
         resampled onto the finest band's grid (PROJ when the CRSs differ).
         """)
 
-    @Argument(help: "Index names, comma-separated (see `tilepipe indices`).") var names: String
+    @Argument(help: "Index names, comma-separated (see `tilepipe indices`): a name or alias as listed, or all in lower case.")
+    var names: String
     @Option(name: .customLong("band"), help: "ROLE=FILE[:BAND]: a common band name (red, nir, ...) and its file; BAND is 1-based.")
     var bandArguments: [String] = []
-    @Option(help: "Reflectance = raw × scale + offset; overrides the file's scale.") var scale: Double?
-    @Option(help: "Reflectance = raw × scale + offset; overrides the file's offset.") var offset: Double?
+    @Option(parsing: .unconditional, help: "Reflectance = raw × scale + offset; overrides the file's scale.") var scale: Double?
+    @Option(parsing: .unconditional, help: "Reflectance = raw × scale + offset; overrides the file's offset (e.g. --offset -0.2).")
+    var offset: Double?
     @Option(help: "Resample bands on different grids onto the finest band's grid: nearest, bilinear or average (PROJ when CRSs differ).")
     var resample: ResampleMethod?
     @Option(help: "The output GeoTIFF.") var output: String
@@ -33,6 +35,7 @@ struct Index: ParsableCommand {
             do { indices.append(try IndexCatalog.require(name)) } catch { throw ValidationError(error.description) }
         }
         let specs = try bandArguments.map(BandSpec.init(parsing:))
+        requireInputFiles(specs.map(\.path))
         let roles = Set(specs.map(\.role))
         for index in indices {
             for band in index.requiredBands where !roles.contains(band) {

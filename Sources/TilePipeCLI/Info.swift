@@ -13,6 +13,7 @@ struct Info: ParsableCommand {
     @Flag(name: .customLong("no-stats"), help: "Skip reading pixels for statistics.") var noStats = false
 
     func run() throws {
+        requireInputFiles([file])
         do {
             var report = try RasterInfoReport.make(path: file, statistics: !noStats)
             if report.description.format == "GTiff" {

@@ -16,6 +16,8 @@ struct Report: ParsableCommand {
             fail("\(runDirectory): no catalog.sqlite (not a run output folder)", code: 2)
         }
         do {
+            let claim = try OutputClaim.acquire(runDirectory, mode: .shared, command: "report", create: false)   // never beside a run
+            defer { claim.release() }
             let report = try RunProducts.write(directory: runDirectory)
             print("\(runDirectory)/report.html: \(report.tiles.count) tile(s), \(report.disasters.count) disaster result(s), \(report.changes.count) change matrix(es)")
         } catch {

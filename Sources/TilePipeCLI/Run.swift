@@ -17,7 +17,7 @@ struct Run: ParsableCommand {
     @Argument(help: "The pipeline file.") var pipeline: String = "pipeline.yaml"
     @Option(help: "Replace the first input's path.") var input: String?
     @Option(help: "Replace the output folder.") var output: String?
-    @Option(help: "Tiles computed at once (default: active cores).") var jobs: Int?
+    @Option(help: "Tiles computed at once (default: active cores; at most 1024).") var jobs: Int?
     @Option(name: .customLong("max-in-flight"), help: "Tiles between read and write at once; bounds memory (default 2 × jobs).") var maxInFlight: Int?
     @Option(help: "Run shard I of N (0-based), e.g. 0/3.") var shard: String?
     @Option(name: .customLong("shard-count"), help: "Shard count when the index comes from the environment.") var shardCount: Int?
@@ -31,19 +31,20 @@ struct Run: ParsableCommand {
     enum LogFormat: String, ExpressibleByArgument, CaseIterable { case text, json }
 
     func validate() throws {
-        if let jobs, jobs < 1 { throw ValidationError("--jobs must be at least 1") }
-        if let maxInFlight, maxInFlight < 1 { throw ValidationError("--max-in-flight must be at least 1") }
+        if let jobs, !(1...1024).contains(jobs) { throw ValidationError("--jobs must be from 1 to 1024") }
+        if let maxInFlight, !(1...4096).contains(maxInFlight) { throw ValidationError("--max-in-flight must be from 1 to 4096") }
         if let shard { do { _ = try ShardSpec.parse(shard) } catch { throw ValidationError("--shard: \(error)") } }
-        for o in overrides where !o.contains("=") { throw ValidationError("--set expects KEY.PATH=VALUE, got '\(o)'") }
+        for o in overrides where !o.contains("=") { throw ValidationError("--set expects KEY.PATH=VALUE, got '\(o.prefix(80))\(o.count > 80 ? "…" : "")'") }
     }
 
     func run() throws {
         MemoryTuning.fixMmapThreshold()   // peak RSS = max_in_flight × tile working set (see MemoryTuning)
+        JSONLogValue.stderrIsJSON = logFormat == .json   // every stderr line one JSON record (harden)
         var config: PipelineConfig
         do {
             config = try PipelineConfig.load(path: pipeline, overrides: overrides)
         } catch let e as ConfigError {
-            fail("\(e)", code: 2)
+            failConfig(e)
         }
         if let input { config.inputs[0].path = input }
         if let output { config.outputs.directory = output }
@@ -52,30 +53,43 @@ struct Run: ParsableCommand {
             shardSpec = try ShardSpec.resolve(flag: shard, shardCount: shardCount, environment: ProcessInfo.processInfo.environment)
         } catch { fail("\(error)", code: 64) }
         let format = logFormat?.rawValue ?? config.logging?.format ?? "text"
+        JSONLogValue.stderrIsJSON = format == "json"
         var logger = Logger(label: "tilepipe") { label in
             format == "json" ? AnyLogHandler(JSONLogHandler(label: label)) : AnyLogHandler(TextLogHandler())
         }
         logger.logLevel = config.logging?.level.flatMap(Logger.Level.init(rawValue:)) ?? (format == "json" ? .info : .notice)
         let options = RunOptions(jobs: jobs, maxInFlight: maxInFlight, shard: shardSpec, fresh: fresh,
-                                 progress: ProgressReporter.Mode(rawValue: progress.rawValue) ?? .auto,
+                                 progress: format == "json" ? .never : ProgressReporter.Mode(rawValue: progress.rawValue) ?? .auto,
                                  toolVersion: TilePipeVersion.string)
         do {
             if dryRun {
                 print(try PipelineRunner.plan(config: config, options: options).text, terminator: "")
                 return
             }
+            RunInterruption.install()   // SIGINT/SIGTERM: finish tiles in flight, mark the run interrupted, exit 130/143
             let summary = try PipelineRunner.run(config: config, options: options, logger: logger)
-            FileHandle.standardError.write(Data(summary.text.utf8))
+            StderrLine.summary(summary)
+            if let late = RunInterruption.lateSignal { fail(late.description, code: late.exitCode) }   // signal after the tiles
             if summary.exitCode != 0 { throw ExitCode(summary.exitCode) }
         } catch let e as PipelineError {
             fail("\(e)", code: 2)
+        } catch let e as RunInterrupted {
+            fail(e.description, code: e.exitCode)
         }
     }
 }
 
+/// Prints every problem of a config, one `tilepipe: file:line:column: …` line each, and exits 2.
+func failConfig(_ error: ConfigError) -> Never {
+    let all = error.all
+    for problem in all { StderrLine.write("\(problem)", fields: ["exit_code": .stringConvertible(2)]) }   // JSON with --log-format json
+    if all.count > 1 { StderrLine.write("\(all.count) problems in \(error.file)", fields: ["exit_code": .stringConvertible(2)]) }
+    Foundation.exit(2)
+}
+
 /// Prints `tilepipe: message` on stderr and exits with `code`.
 func fail(_ message: String, code: Int32) -> Never {
-    FileHandle.standardError.write(Data("tilepipe: \(message)\n".utf8))
+    StderrLine.write(message, fields: ["exit_code": .stringConvertible(code)])
     Foundation.exit(code)
 }
 

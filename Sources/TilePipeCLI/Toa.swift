@@ -25,6 +25,7 @@ struct Toa: ParsableCommand {
     }
 
     func run() throws {
+        requireInputFiles([metadata])
         do {
             var manifest = try SceneManifest.read(path: metadata)
             var names = [String]()
@@ -41,6 +42,7 @@ struct Toa: ParsableCommand {
                     throw ManifestError.missingBand(file: metadata, band: name,
                                                     reason: "not in the manifest (has \(manifest.bands.map { "\($0.name)/\($0.commonName)" }.joined(separator: ", ")))")
                 }
+                requireInputFiles([file])
                 manifest.bands[i].file = file
                 manifest.bands[i].fileBand = fileBand
                 names.append(manifest.bands[i].commonName)

@@ -74,16 +74,17 @@ final class ClassificationTests: XCTestCase {
         let mndwi: [Float] = [0.4, -0.5, -0.3, -0.2, -0.3, 0.7, -0.5, -0.5, -0.5, -0.5]
         let ndsi = mndwi
         let nir: [Float] = [0.02, 0.4, 0.3, 0.2, 0.25, 0.6, 0.4, 0.4, 0.4, 0.4]
+        let green: [Float] = [0.05, 0.06, 0.08, 0.12, 0.12, 0.7, 0.06, 0.06, 0.06, 0.06]
         let ndbi: [Float] = [-0.5, -0.4, -0.2, 0.15, 0.2, -0.5, -0.4, -0.4, -0.4, -0.4]
         let bsi: [Float] = [-0.3, -0.3, -0.1, 0.0, 0.2, -0.4, -0.3, -0.3, -0.3, -0.3]
         let quality: [UInt8] = [0, 0, 0, 0, 0, 0, 1, 3, 4, 5]
         let r = try ClassificationScheme.default.classify(
-            inputs: ["NDVI": ndvi, "MNDWI": mndwi, "NDSI": ndsi, "nir": nir, "NDBI": ndbi, "BSI": bsi],   // catalogue spelling
+            inputs: ["NDVI": ndvi, "MNDWI": mndwi, "NDSI": ndsi, "nir": nir, "green": green, "NDBI": ndbi, "BSI": bsi],   // catalogue spelling
             quality: quality, width: 10, height: 1)
         XCTAssertEqual(r.classes, [LandUse.water, LandUse.denseVegetation, LandUse.cropland, LandUse.builtUp, LandUse.bareSoil,
                                    LandUse.snow, LandUse.nodata, LandUse.cloud, LandUse.cloudShadow, LandUse.snow])
         XCTAssertEqual(LandUse.classes.map(\.code), Array(0...8))
-        XCTAssertEqual(ClassificationScheme.default.variables, ["ndsi", "nir", "blue", "mndwi", "ndwi", "ndvi", "bsi", "ndbi"])
+        XCTAssertEqual(ClassificationScheme.default.variables, ["ndsi", "nir", "green", "blue", "mndwi", "ndwi", "ndvi", "nbr", "bsi", "ndbi"])
         XCTAssertEqual(LandUse.colorTable(for: LandUse.classes).entries[1], LandCoverClass.water.color, "the scheme is GroundStation's")
         XCTAssertEqual(LandUse.classes.map(\.name), LandCoverClass.allCases.map(\.name))
     }

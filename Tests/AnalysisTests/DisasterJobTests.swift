@@ -143,28 +143,14 @@ final class DisasterJobTests: XCTestCase {
 }
 
 final class JobConfigTests: XCTestCase {
-    func testJobsDecodeFromPartialConfigWithDefaults() throws {
-        let dec = JSONDecoder()
-        let flood = try dec.decode(FloodJob.self, from: Data(#"{"threshold": "otsu", "alert": {"warningHa": 50, "emergencyHa": null}}"#.utf8))
-        XCTAssertNil(flood.threshold)
-        XCTAssertEqual(flood.index, "mndwi")
-        XCTAssertEqual(flood.alert, AlertRules(watchHa: 1, warningHa: 50, emergencyHa: nil))
-        XCTAssertEqual(try dec.decode(FloodJob.self, from: Data("{}".utf8)), FloodJob())
-        XCTAssertEqual(try dec.decode(FloodJob.self, from: Data(#"{"threshold": 0.2}"#.utf8)).threshold, 0.2)
-        let burn = try dec.decode(BurnSeverityJob.self, from: Data(#"{"breakpoints": [-0.3,-0.15,0.05,0.2,0.313,0.6]}"#.utf8))
-        XCTAssertEqual(burn.breakpoints[4], 0.313)
-        XCTAssertEqual(try dec.decode(BurnSeverityJob.self, from: Data("{}".utf8)), BurnSeverityJob())
-        XCTAssertEqual(try dec.decode(VegetationLossJob.self, from: Data(#"{"kind": "landslide", "drop": 0.3}"#.utf8)),
+    /// The job configs are Codable for storage (synthesized both ways); pipeline.yaml reaches them only through
+    /// PipelineConfig's one schema, so there is no partial-config decoder to test here.
+    func testJobsRoundTripThroughJSON() throws {
+        let dec = JSONDecoder(), enc = JSONEncoder()
+        XCTAssertEqual(try dec.decode(DroughtJob.self, from: enc.encode(DroughtJob(severe: -0.3))), DroughtJob(severe: -0.3))
+        XCTAssertEqual(try dec.decode(FloodJob.self, from: enc.encode(FloodJob())), FloodJob())
+        XCTAssertEqual(try dec.decode(VegetationLossJob.self, from: enc.encode(VegetationLossJob(kind: "landslide", drop: 0.3))),
                        VegetationLossJob(kind: "landslide", drop: 0.3))
-        XCTAssertEqual(try dec.decode(DroughtJob.self, from: Data(#"{"index": "ndmi"}"#.utf8)), DroughtJob(index: "ndmi"))
-        // Round trip through the synthesized encoder.
-        XCTAssertEqual(try dec.decode(DroughtJob.self, from: JSONEncoder().encode(DroughtJob(severe: -0.3))), DroughtJob(severe: -0.3))
-        // A partial classification block tunes the default scheme.
-        let s = try dec.decode(ClassificationScheme.self, from: Data(#"{"autoWater": {"index": "mndwi", "class": 1}, "minimumMappingUnit": 4}"#.utf8))
-        XCTAssertEqual(s.rules, ClassificationScheme.default.rules)
-        XCTAssertEqual(s.autoWater?.index, "mndwi")
-        XCTAssertEqual(s.minimumMappingUnit, 4)
-        XCTAssertThrowsError(try dec.decode(ClassificationScheme.self, from: Data(#"{"rules": [{"class": 1, "when": {"x": "[2,1)"}}]}"#.utf8)))
     }
 }
 

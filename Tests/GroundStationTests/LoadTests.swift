@@ -119,7 +119,11 @@ final class LoadTests: XCTestCase {
         let (loose, r2) = try TileDiscovery.discover(path: root + "/landsat7-rgb_rasterio", bandMap: ["red": 1, "green": 2, "blue": 3])
         XCTAssertTrue(r2.isEmpty)
         XCTAssertEqual(loose.map(\.id), ["RGB.byte"])
-        let t = try loose[0].load(bands: ["red", "blue"], limits: .default)
+        // 8-bit DNs are not reflectance: the default load refuses them (kind calibration); `calibration: none` keeps them.
+        XCTAssertThrowsError(try loose[0].load(bands: ["red", "blue"], limits: .default)) { e in
+            guard case ManifestError.calibration = e else { return XCTFail("\(e)") }
+        }
+        let t = try loose[0].load(bands: ["red", "blue"], limits: .default, options: TileLoadOptions(calibration: .none))
         XCTAssertEqual(Set(t.bands.keys), ["red", "blue"])
         let raw = try GeoTIFFReader(path: root + "/landsat7-rgb_rasterio/RGB.byte.tif").read(bands: [0]).floatBand(0)
         for i in stride(from: 0, to: raw.count, by: 97) {

@@ -25,12 +25,25 @@ final class CatalogTests: XCTestCase {
         }
     }
 
-    func testLookupIsCaseInsensitiveAndKnowsAliases() {
+    /// Names match as listed, all lower case or all upper case, and through the listed aliases; any other spelling
+    /// (`BaI`) is an ambiguity error naming what it could mean, never a silent match.
+    func testLookupMatchesListedSpellingsAndAliasesOnly() {
         XCTAssertEqual(IndexCatalog.lookup("ndvi")?.name, "NDVI")
-        XCTAssertEqual(IndexCatalog.lookup(" Ndvi ")?.name, "NDVI")
+        XCTAssertEqual(IndexCatalog.lookup(" NDVI ")?.name, "NDVI")
         XCTAssertEqual(IndexCatalog.lookup("aweinsh")?.name, "AWEInsh")
+        XCTAssertEqual(IndexCatalog.lookup("AWEInsh")?.name, "AWEInsh")
         XCTAssertEqual(IndexCatalog.lookup("msavi2")?.name, "MSAVI")
+        XCTAssertEqual(IndexCatalog.lookup("CIgreen")?.name, "GCI")
         XCTAssertNil(IndexCatalog.lookup("ndvx"))
+        XCTAssertNil(IndexCatalog.lookup("BaI"))
+        XCTAssertNil(IndexCatalog.lookup("Ndvi"))
+        XCTAssertThrowsError(try IndexCatalog.require("BaI")) { error in
+            XCTAssertEqual(error as? KernelError, .ambiguousIndex(name: "BaI", candidates: ["BAI"]))
+            XCTAssertTrue("\(error)".contains("did you mean BAI"), "\(error)")
+        }
+        XCTAssertThrowsError(try IndexCatalog.require("ndvx")) { error in
+            guard case .unknownIndex? = error as? KernelError else { return XCTFail("\(error)") }
+        }
     }
 
     /// The NDWI trap (domain.md §3 item 13): NDWI is McFeeters (green, nir); Gao's is NDMI (nir, swir16).

@@ -64,9 +64,10 @@ final class KillResumeTests: XCTestCase {
         let clean = try writeConfig(output: "clean")
         XCTAssertEqual(try runTilepipe([ "run", clean, "--progress", "never", "--log-format", "json"]).status, 0)
         let expected = TileFixtures.outputFiles(root.appendingPathComponent("clean"))
-        // Per tile: 3 index COGs, the land-use COG, NDVI and land-use quicklooks with world files (no date: no STAC
-        // item); per run: areas/changes/disasters/failures CSV.
-        XCTAssertEqual(expected.count, 16 * 8 + 4)
+        // Per tile: 3 index COGs, the land-use COG, NDVI and land-use quicklooks with world files, and a STAC item
+        // (dated by the `_20250101` token of the file names); per run: areas/changes/disasters/failures CSV and the
+        // STAC collection.
+        XCTAssertEqual(expected.count, 16 * 9 + 5)
 
         let resumed = try writeConfig(output: "resumed")
         var killedCount = 0

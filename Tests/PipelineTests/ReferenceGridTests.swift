@@ -32,6 +32,17 @@ final class ReferenceGridTests: XCTestCase {
         }
     }
 
+    /// A rerun with another grid must not resume tiles written on the old one: both keys are part of the config hash.
+    func testGridAndOutputCRSChangeTheConfigHash() throws {
+        let base = "version: 1\ninputs: [{path: in}]\nindices: [ndvi]\n"
+        let plain = try PipelineConfig.parse(yaml: base + "outputs: {directory: out}\n")
+        let gridded = try PipelineConfig.parse(yaml: base + "grid: {resolution: 20}\noutputs: {directory: out}\n")
+        let other = try PipelineConfig.parse(yaml: base + "grid: {resolution: 30}\noutputs: {directory: out}\n")
+        let crs = try PipelineConfig.parse(yaml: base + "outputs: {directory: out, crs: EPSG:4326}\n")
+        let hashes = [plain, gridded, other, crs].map(PipelineRunner.configHash)
+        XCTAssertEqual(Set(hashes).count, 4, "\(hashes)")
+    }
+
     /// The grid a configured reference gives a tile: snapped to the resolution, or in another CRS.
     func testReferenceGridForATile() throws {
         let tile = RasterGrid(width: 100, height: 50, geo: GeoReference(transform: GeoTransform(originX: 500_005, pixelWidth: 10, originY: 2_800_000, pixelHeight: -10), crs: .epsg(32650)))
@@ -119,6 +130,14 @@ final class ReferenceGridTests: XCTestCase {
         XCTAssertGreaterThan(v[0], 1_000_000)
         XCTAssertLessThan(v[1], 1e-5, "max |Δ| against gdalwarp + numpy")
         XCTAssertEqual(v[3], 1, accuracy: 1e-9)
+        // calc takes the same --resample: NBR as an expression on raw DNs (the ratio is scale-free) is the same raster.
+        let calcOut = dir.appendingPathComponent("calc.tif").path
+        let c = try TestData.run(bin, ["calc", "(nir - swir22) / (nir + swir22)", "--band", "nir=\(src.path)/B08.tif",
+                                       "--band", "swir22=\(src.path)/B12.tif", "--resample", "bilinear", "--output", calcOut])
+        XCTAssertEqual(c.status, 0, c.err)
+        let a = try RasterFile.read(path: out).floatBand(0), b = try RasterFile.read(path: calcOut).floatBand(0)
+        XCTAssertEqual(a.count, b.count)
+        XCTAssertTrue(zip(a, b).allSatisfy { ($0.isNaN && $1.isNaN) || abs($0 - $1) <= 1e-6 }, "calc --resample = index --resample")
     }
 
     /// A band in another UTM zone: refused without --resample, reprojected with it; a band 110 km away fails
@@ -184,6 +203,50 @@ final class ReferenceGridTests: XCTestCase {
                 let v = try compareNBR(nbr, folder: folder)
                 XCTAssertGreaterThan(v[0], 100_000)
                 XCTAssertLessThan(v[2], 0.01, "mean |Δ| against gdalwarp at 200 m (bilinear from 100 m vs average in ours)")
+            }
+        }
+    }
+
+    /// Two dates of one place on different grids (the post-fire tile regridded to 20 m, shifted by 8 m): the burn job
+    /// refuses the pair without `grid:`, and pairs them with `grid.bounds` (both dates resampled onto one lattice).
+    func testDatesOnDifferentGridsPairOnTheConfiguredGrid() throws {
+        try XCTSkipUnless(TestData.hasTool("gdalwarp"), "gdalwarp (gdal-bin) absent")
+        let sample = TestData.packageRoot.appendingPathComponent("SampleTiles/fire")
+        try XCTSkipUnless(FileManager.default.fileExists(atPath: sample.path), "SampleTiles/ absent")
+        let dir = try TestData.temporaryDirectory("grid-dates")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let input = dir.appendingPathComponent("in")
+        for date in ["20250108", "20250124"] {
+            let to = input.appendingPathComponent("HXY1_\(date)/r0c0")
+            try FileManager.default.createDirectory(at: to.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try FileManager.default.copyItem(at: sample.appendingPathComponent("HXY1_\(date)/r0c0"), to: to)
+        }
+        let post = input.appendingPathComponent("HXY1_20250124/r0c0/HXY1_20250124_r0c0.tif").path
+        let pre = try RasterFile.describe(path: input.appendingPathComponent("HXY1_20250108/r0c0/HXY1_20250108_r0c0.tif").path)
+        let g = try XCTUnwrap(pre.geo).transform
+        let (x0, y1) = (g.originX, g.originY), (x1, y0) = (g.originX + 16 * Double(pre.width), g.originY - 16 * Double(pre.height))
+        let regridded = dir.appendingPathComponent("post20.tif").path
+        let w = try TestData.run("gdalwarp", ["-q", "-r", "bilinear", "-tr", "20", "20", "-te", "\(x0 - 8)", "\(y0 - 8)", "\(x1 + 12)", "\(y1 + 12)", post, regridded])
+        XCTAssertEqual(w.status, 0, w.err)
+        try FileManager.default.removeItem(atPath: post)
+        try FileManager.default.moveItem(atPath: regridded, toPath: post)
+        for withGrid in [false, true] {
+            let out = dir.appendingPathComponent(withGrid ? "aligned" : "refused")
+            var yaml = "version: 1\ninputs: [{path: \"\(input.path)\"}]\nindices: [nbr]\nmonitor:\n  - {kind: burn, before: '2025-01-08', after: '2025-01-24'}\n"
+            if withGrid { yaml += "grid: {crs: EPSG:32650, resolution: 16, bounds: [\(x0), \(y0), \(x1), \(y1)]}\n" }
+            yaml += "outputs: {directory: \"\(out.path)\"}\n"
+            let s = try PipelineRunner.run(config: try PipelineConfig.parse(yaml: yaml), options: RunOptions(jobs: 1, toolVersion: "test"),
+                                           logger: PipelineRunner.silentLogger)
+            let burn = SampleTilesRun.files(out, ext: "tif").filter { $0.hasPrefix("pairs/burn/") }
+            if withGrid {
+                XCTAssertEqual(s.exitCode, 0, s.text)
+                XCTAssertEqual(burn.count, 1, "\(burn)")
+                let d = try RasterFile.describe(path: out.appendingPathComponent(burn[0]).path)
+                XCTAssertEqual([d.width, d.height], [pre.width, pre.height])
+                XCTAssertEqual(d.geo?.transform, pre.geo?.transform)
+            } else {
+                XCTAssertEqual(s.exitCode, 1, "the pair is refused: \(s.text)")
+                XCTAssertTrue(burn.isEmpty, "\(burn)")
             }
         }
     }

@@ -37,7 +37,7 @@ enum TileFixtures {
                                                        originY: 2_800_000, pixelHeight: -30),
                                crs: CRS(epsg: 32650))
         let raster = Raster<UInt16>(width: size, height: size, samples: samples,
-                                    bands: bandNames.map { BandInfo(description: $0) }, geo: geo)
+                                    bands: bandNames.map { BandInfo(description: $0, scale: 0.0001) }, geo: geo)
         try GeoTIFFWriter.write(raster, to: path)
     }
 

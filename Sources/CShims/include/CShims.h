@@ -103,4 +103,9 @@ int rs_png_write(const char *path, const uint8_t *pixels, uint32_t width, uint32
                  const char *const *text_keys, const char *const *text_values, uint32_t text_count,
                  int zlib_level, int filter, char *errbuf, size_t errbuf_len);
 
+/* Encodes 8-bit pixels (channels 1..4: gray, gray+alpha, RGB, RGBA) as a PNG in memory. On success *out is a
+ * malloc'd buffer of *out_len bytes (free it with free()); on failure returns -1 with a message in errbuf. */
+int rs_png_encode(const uint8_t *pixels, uint32_t width, uint32_t height, uint32_t channels, int zlib_level,
+                  uint8_t **out, size_t *out_len, char *errbuf, size_t errbuf_len);
+
 #endif

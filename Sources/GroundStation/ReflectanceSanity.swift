@@ -1,0 +1,52 @@
+import Foundation
+
+/// The reflectance sanity check run after calibration: if most valid pixels of a reflective band lie outside
+/// the range reflectance can take, the calibration is wrong (digital numbers read as reflectance, a missing
+/// `calibration.scale`), and the tile fails with `ManifestError.calibration` instead of yielding a class map of
+/// "cloud" (every DN ≥ 0.25 passes the cloud test).
+///
+/// Plausible range: [−0.2, 1.6], the range the USGS Landsat Collection 2 surface-reflectance encoding spans
+/// (ρ = 2.75e-5·DN − 0.2 over DN 1…65535): dark targets go slightly negative after atmospheric correction, and
+/// TOA reflectance of fresh snow and bright cloud tops reaches 1.0–1.4 at low sun.
+/// "Most" is more than half of the valid pixels, so a scene with some saturated cloud passes.
+/// Checked bands: the reflective common names (not thermal, QA or unnamed bands).
+public enum ReflectanceSanity {
+    /// The plausible reflectance range.
+    public static let plausible: ClosedRange<Float> = -0.2...1.6
+    /// Common names holding reflectance.
+    public static let reflective: Set<String> = ["coastal", "blue", "green", "red", "rededge1", "rededge2", "rededge3", "nir",
+                                                  "nir08", "nir09", "cirrus", "swir16", "swir22", "pan"]
+
+    /// Throws `ManifestError.calibration` naming `file`, the band, the observed range and the likely fix when
+    /// more than half of a reflective band's valid (finite) pixels lie outside `plausible`.
+    public static func check(_ bands: [String: [Float]], file: String) throws {
+        for name in CommonBand.sorted(Array(bands.keys)) where reflective.contains(name) {
+            let v = bands[name]!
+            var valid = 0, outside = 0
+            var lo = Float.infinity, hi = -Float.infinity
+            for x in v where x.isFinite {
+                valid += 1
+                if !plausible.contains(x) { outside += 1 }
+                lo = min(lo, x); hi = max(hi, x)
+            }
+            guard valid > 0, outside * 2 > valid else { continue }
+            let pct = Int((Double(outside) / Double(valid) * 100).rounded())
+            throw ManifestError.calibration(file: file, reason: "band '\(name)': \(pct) % of the valid pixels lie outside the plausible reflectance range \(plausible.lowerBound)…\(plausible.upperBound) (observed \(format(lo))…\(format(hi))); \(advice(max: hi, min: lo))")
+        }
+    }
+
+    /// The likely fix for values in `min...max`.
+    static func advice(max hi: Float, min lo: Float) -> String {
+        if hi <= 255, lo >= 0 {
+            return "these look like 8-bit digital numbers: set `calibration: {mode: scale, scale: 0.00392156862745098}` (1/255) if 0–255 spans reflectance 0–1, or the product's own scale"
+        }
+        if hi <= 65535, lo >= -2000 {
+            return "these look like 16-bit digital numbers: set `calibration: {mode: scale, scale: 0.0001}` for Sentinel-2 L1C/L2A DN (add `offset: -0.1` for processing baseline 04.00 and later), `scale: 0.0000275, offset: -0.2` for Landsat Collection 2 surface reflectance, or add the scene's manifest (MTL, STAC item) next to the files"
+        }
+        return "check `calibration.scale` and `calibration.offset` (reflectance = DN × scale + offset)"
+    }
+
+    static func format(_ x: Float) -> String {
+        abs(x) >= 100 || x == x.rounded() ? String(Int(x)) : String(format: "%.3g", Double(x))
+    }
+}
