@@ -65,7 +65,8 @@ check: build
 
 # Deployment test on a real scheduler: a one-node Slurm (slurm-wlm + munge, installed when missing) runs
 # deploy/slurm-array.sh over SampleTiles/ in 3 shards; the merged outputs must equal an unsharded run byte for
-# byte. Needs root; about 4 minutes on the 2-core project machine (docs/performance.md), so not part of `make test`.
+# byte. Needs root; 52 s once packages and the release build exist, but the release build costs 10+ min on two
+# cores, so it is not part of `make test` / CI (docs/performance.md, "Deployment test on Slurm").
 test-deploy: build
 	TILEPIPE=$(TILEPIPE) scripts/test-deploy.sh --no-build
 

@@ -6,7 +6,7 @@
 #   scripts/bench-index-dtype.sh [--no-build] [--runs N]
 #
 # Each combination runs N times (default 3) under /usr/bin/time; the table gives the median wall and user+sys CPU
-# seconds of the whole job, and the bytes of the index COGs it wrote (tiles/*/<index>.tif: every index; class
+# seconds of the whole job, and the bytes of the index COGs it wrote (tiles/*/*_<index>.tif: every index; class
 # maps, quicklooks and reports are the same in all four). Results in bench-work/results/dtype-<UTC stamp>/.
 set -euo pipefail
 REPO=$(cd "$(dirname "$0")/.." && pwd)
@@ -72,7 +72,7 @@ for workload in sampletiles bench; do
       indices=$(grep -oE '^indices: \[[^]]*\]' "$yaml" | sed -E 's/indices: \[(.*)\]/\1/; s/, */ /g')
       bytes=0
       for i in $indices; do
-        for f in "$out"/tiles/*/"$i".tif; do [[ -f $f ]] && bytes=$((bytes + $(stat -c %s "$f"))); done
+        for f in "$out"/tiles/*/*_"$i".tif; do [[ -f $f ]] && bytes=$((bytes + $(stat -c %s "$f"))); done
       done
       echo "| $workload | $dtype | $codec | $bytes | $(printf '%s\n' "${walls[@]}" | median) | $(printf '%s\n' "${cpus[@]}" | median) |" | tee -a "$RES/summary.md"
     done
