@@ -30,4 +30,35 @@ public enum OutputNames {
         }
         return String(decoding: out.utf8.prefix(200), as: UTF8.self)
     }
+
+    /// `rejects` with ids made unique among themselves and against `tiles`: a reject's id is its file stem, so a
+    /// bad `b/x.tif` beside a good `a/x.tif` (or a second bad `c/x.tif`) would share one catalog row and flip between
+    /// done and failed. A colliding reject takes its parent folders' names in front (`b_x`, then `in_b_x`, …) and,
+    /// as a last resort, a `~N` suffix. Deterministic: rejects arrive sorted by path.
+    public static func uniqueRejectIds(_ rejects: [DiscoveryReject], tiles: [TileSource]) -> [DiscoveryReject] {
+        var taken = Set(tiles.map(\.id))
+        let counts = Dictionary(grouping: rejects, by: \.id).mapValues(\.count)
+        var out: [DiscoveryReject] = []
+        for r in rejects.sorted(by: { Array($0.path.utf8).lexicographicallyPrecedes(Array($1.path.utf8)) }) {
+            var candidate = r.id
+            if taken.contains(candidate) || counts[r.id, default: 0] > 1 {
+                let folders = ((r.path as NSString).deletingLastPathComponent as NSString).pathComponents.filter { $0 != "/" }
+                var k = 1
+                candidate = escaped(r.id)
+                repeat {
+                    guard k <= folders.count else { break }
+                    candidate = folders.suffix(k).map(escaped).joined(separator: "_") + "_" + escaped(r.id)
+                    k += 1
+                } while taken.contains(candidate)
+                var n = 2
+                let base = candidate
+                while taken.contains(candidate) { candidate = "\(base)~\(n)"; n += 1 }
+            }
+            taken.insert(candidate)
+            var unique = r
+            unique.id = candidate
+            out.append(unique)
+        }
+        return out.sorted { Array($0.id.utf8).lexicographicallyPrecedes(Array($1.id.utf8)) }
+    }
 }

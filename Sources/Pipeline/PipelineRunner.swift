@@ -119,6 +119,7 @@ public enum PipelineRunner {
         if removed > 0 { logger.notice("removed leftover temporary files", metadata: ["count": "\(removed)"]) }
 
         let catalog = try RunCatalog(directory: out)
+        try CatalogIntegrity.repair(directory: out, logger: logger)   // rows that do not decode are recomputed
         let configHash = configHash(config)
         var products = TileProductOptions.from(config)
         if let path = config.regions {
@@ -196,6 +197,7 @@ public enum PipelineRunner {
             }
         }
         progress.finish()
+        try CatalogIntegrity.reconcile(directory: out, planned: Set(plan.tiles.map(\.id) + plan.rejects.map(\.id)), shard: options.shard, logger: logger)
         try RunInterruption.checkpoint(catalog: catalog, runId: runId, directory: out, finished: results.count, of: todo.count, skipped: skipped)
 
         var failures = recordFailures.items

@@ -38,6 +38,7 @@ public enum ShardMerge {
                 throw PipelineError.merge(path: dir, reason: "a shard folder cannot also be the merge output")
             }
             claims.append(try OutputClaim.acquire(dir, mode: .shared, command: "merge", create: false))
+            try CatalogIntegrity.verify(directory: dir)   // a row that does not decode stops the merge (exit 2)
             let catalog = try RunCatalog(directory: dir)
             for (k, v) in try catalog.meta() where meta[k] == nil { meta[k] = v }
             for p in try catalog.allPairs() {

@@ -23,7 +23,7 @@ public struct TileSource: TileItem {
         case .loose(let p, _): path = p
         case .manifest: path = input.files.first ?? input.id
         }
-        files = input.files
+        files = TruthFiles.withTruth(input.files)   // a replaced truth-landcover.tif changes the fingerprint
         bytes = input.files.reduce(0) { $0 + (((try? FileManager.default.attributesOfItem(atPath: $1))?[.size] as? NSNumber)?.intValue ?? 0) }
     }
 }
@@ -77,6 +77,6 @@ public enum TileSourceDiscovery {
             }
         }
         let byId: (String, String) -> Bool = { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }
-        return (tiles.sorted { byId($0.id, $1.id) }, rejects.sorted { byId($0.id, $1.id) })
+        return (tiles.sorted { byId($0.id, $1.id) }, OutputNames.uniqueRejectIds(rejects, tiles: tiles))   // one row per input
     }
 }

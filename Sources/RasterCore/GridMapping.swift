@@ -8,7 +8,7 @@
 ///
 /// Error bound: `build` starts with a 64-pixel lattice and halves the step until the interpolated coordinates at
 /// the centre of every lattice cell are within `tolerance` source pixels (default 0.01) of the exact ones, or the
-/// step is 1. `maxError` is the largest difference measured. For a smooth transform the interpolation error of a
+/// step is 1 (or the lattice would pass about 4 M nodes). `maxError` is the largest difference measured. For a smooth transform the interpolation error of a
 /// bilinear patch is largest near the cell centre, so this bounds the error everywhere up to higher-order terms;
 /// for grids that share a CRS the mapping is affine and the lattice is exact (`maxError` = 0 up to rounding).
 /// Lattice nodes that the point transform cannot map (outside a projection's domain) are NaN; target pixels in
@@ -45,11 +45,14 @@ public struct GridMapping: Sendable {
             }
             return (xs, ys)
         }
-        var step = transform == nil ? max(target.width, target.height, 1) : max(1, initialStep)
+        // The lattice holds at most about 4 M nodes (64 MB), whatever the grid: below that step the tolerance is
+        // given up and `maxError` says what was reached.
+        let minStep = max(1, Int((Double(target.width) * Double(target.height) / 4_000_000).squareRoot().rounded(.up)))
+        var step = transform == nil ? max(target.width, target.height, 1) : max(minStep, initialStep)
         while true {
             let m = lattice(source: source, target: target, step: step, exact: exact)
-            if transform == nil || m.maxError <= tolerance || step == 1 { return m }
-            step = max(1, step / 2)
+            if transform == nil || m.maxError <= tolerance || step <= minStep { return m }
+            step = max(minStep, step / 2)
         }
     }
 
@@ -136,6 +139,13 @@ public struct GridMapping: Sendable {
     /// clipped to the source; nil when the window maps entirely outside the source.
     public func sourceWindow(for window: Window, margin: Int = 1) -> Window? {
         var minX = Double.infinity, minY = Double.infinity, maxX = -Double.infinity, maxY = -Double.infinity
+        if window == .full(width: targetWidth, height: targetHeight) {
+            // Bilinear patches take their extremes at their corners: the nodes bound the whole grid's image.
+            for k in nodeSX.indices where nodeSX[k].isFinite && nodeSY[k].isFinite {
+                minX = min(minX, nodeSX[k]); maxX = max(maxX, nodeSX[k]); minY = min(minY, nodeSY[k]); maxY = max(maxY, nodeSY[k])
+            }
+            return clip(minX, minY, maxX, maxY, margin: margin)
+        }
         var xs = [Double](repeating: 0, count: window.width + 1), ys = xs
         for r in [Double(window.y)] + (0..<window.height).map({ Double(window.y + $0) + 0.5 }) + [Double(window.y + window.height)] {
             xs.withUnsafeMutableBufferPointer { xp in ys.withUnsafeMutableBufferPointer { yp in
@@ -145,9 +155,18 @@ public struct GridMapping: Sendable {
                 minX = min(minX, xs[k]); maxX = max(maxX, xs[k]); minY = min(minY, ys[k]); maxY = max(maxY, ys[k])
             }
         }
-        guard minX.isFinite else { return nil }
-        let x0 = max(0, Int(minX.rounded(.down)) - margin), y0 = max(0, Int(minY.rounded(.down)) - margin)
-        let x1 = min(sourceWidth, Int(maxX.rounded(.up)) + margin), y1 = min(sourceHeight, Int(maxY.rounded(.up)) + margin)
+        return clip(minX, minY, maxX, maxY, margin: margin)
+    }
+
+    /// The source window spanning [minX, maxX] × [minY, maxY] grown by `margin`, clipped to the source.
+    private func clip(_ minX: Double, _ minY: Double, _ maxX: Double, _ maxY: Double, margin: Int) -> Window? {
+        guard minX.isFinite, minY.isFinite, maxX.isFinite, maxY.isFinite,
+              maxX > -Double(margin) - 1, maxY > -Double(margin) - 1,
+              minX < Double(sourceWidth + margin + 1), minY < Double(sourceHeight + margin + 1) else { return nil }
+        // Clamped before the Int conversion, so that far-away coordinates cannot overflow it.
+        let x0 = max(0, Int(max(minX, -1).rounded(.down)) - margin), y0 = max(0, Int(max(minY, -1).rounded(.down)) - margin)
+        let x1 = min(sourceWidth, Int(min(maxX, Double(sourceWidth) + 1).rounded(.up)) + margin)
+        let y1 = min(sourceHeight, Int(min(maxY, Double(sourceHeight) + 1).rounded(.up)) + margin)
         guard x1 > x0, y1 > y0 else { return nil }
         return Window(x: x0, y: y0, width: x1 - x0, height: y1 - y0)
     }

@@ -52,7 +52,7 @@ public enum Resampler {
     /// Nearest and bilinear: one source point per target pixel centre.
     private static func pointSample(_ src: Source, _ m: GridMapping, _ method: ResampleMethod, _ win: Window,
                                     _ outs: [UnsafeMutablePointer<Float>]) {
-        let sw = m.sourceWidth, sh = m.sourceHeight
+        let dsw = Double(m.sourceWidth), dsh = Double(m.sourceHeight)
         let ox = src.window.x, oy = src.window.y, ww = src.window.width, wh = src.window.height
         let n = win.width
         let planes = src.planes.map { $0.baseAddress! }
@@ -68,9 +68,9 @@ public enum Resampler {
                 for k in 0..<n {
                     let x = xs[k], y = ys[k]
                     cx[k] = -1
-                    guard x >= 0, y >= 0 else { continue }                 // false for NaN too
+                    // Inside the source (false for NaN too), checked before any Int conversion.
+                    guard x >= 0, y >= 0, x + 1e-10 < dsw, y + 1e-10 < dsh else { continue }
                     let ix = Int(x + 1e-10), iy = Int(y + 1e-10)
-                    guard ix < sw, iy < sh else { continue }
                     let wx = ix - ox, wy = iy - oy
                     guard wx >= 0, wy >= 0, wx < ww, wy < wh else { continue }
                     cx[k] = wy * ww + wx
@@ -85,7 +85,7 @@ public enum Resampler {
             for k in 0..<n {
                 let x = xs[k], y = ys[k]
                 cx[k] = Int.min
-                guard x >= 0, y >= 0, Int(x + 1e-10) < sw, Int(y + 1e-10) < sh else { continue }
+                guard x >= 0, y >= 0, x + 1e-10 < dsw, y + 1e-10 < dsh else { continue }
                 let gx = x - 0.5, gy = y - 0.5
                 let ix = Int(gx.rounded(.down)), iy = Int(gy.rounded(.down))
                 fx[k] = Float(gx - Double(ix)); fy[k] = Float(gy - Double(iy))
@@ -145,7 +145,10 @@ public enum Resampler {
                 let ax = topX[k], ay = topY[k], bx = botX[k + 1], by = botY[k + 1]
                 guard ax.isFinite, ay.isFinite, bx.isFinite, by.isFinite else { continue }
                 // Footprint in window pixel space.
-                let x0 = min(ax, bx) - ox, x1 = max(ax, bx) - ox, y0 = min(ay, by) - oy, y1 = max(ay, by) - oy
+                // Clamped to just around the window, so that far-away footprints cannot overflow the Int conversions.
+                let lo = -2.0, hx = Double(ww) + 2, hy = Double(wh) + 2
+                let x0 = min(max(min(ax, bx) - ox, lo), hx), x1 = min(max(max(ax, bx) - ox, lo), hx)
+                let y0 = min(max(min(ay, by) - oy, lo), hy), y1 = min(max(max(ay, by) - oy, lo), hy)
                 let i0 = max(Int((x0 + 1e-10).rounded(.down)), 0), j0 = max(Int((y0 + 1e-10).rounded(.down)), 0)
                 var i1 = min(Int((x1 - 1e-10).rounded(.up)), ww), j1 = min(Int((y1 - 1e-10).rounded(.up)), wh)
                 if i0 == i1 && i1 < ww { i1 += 1 }

@@ -18,6 +18,7 @@ struct Report: ParsableCommand {
         do {
             let claim = try OutputClaim.acquire(runDirectory, mode: .shared, command: "report", create: false)   // never beside a run
             defer { claim.release() }
+            try CatalogIntegrity.verify(directory: runDirectory)   // exit 2 naming undecodable rows
             let report = try RunProducts.write(directory: runDirectory)
             print("\(runDirectory)/report.html: \(report.tiles.count) tile(s), \(report.disasters.count) disaster result(s), \(report.changes.count) change matrix(es)")
         } catch {

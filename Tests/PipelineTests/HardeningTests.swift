@@ -1,5 +1,6 @@
 import Foundation
 import Pipeline
+import RasterCore
 import RasterIO
 import TestSupport
 import XCTest
@@ -367,6 +368,122 @@ final class HardeningTests: XCTestCase {
         XCTAssertEqual((s["tiles"] as? NSNumber)?.intValue, 2)
         XCTAssertTrue(s["config_hash"] is String)
         XCTAssertTrue(r.stderr.contains("\"msg\":\"run summary\""), r.stderr)
+    }
+}
+
+/// Issue 16 item 4: the catalog is checked, not trusted; reports describe exactly the inputs that exist.
+final class CatalogIntegrityTests: XCTestCase {
+    var root: URL!
+    var binary: String!
+    var python: String!
+
+    override func setUpWithError() throws {
+        guard let b = TileFixtures.tilepipeBinary else { throw XCTSkip("tilepipe binary absent: run `swift build` first") }
+        guard let p = ["/usr/bin/python3", "/usr/local/bin/python3"].first(where: FileManager.default.isExecutableFile(atPath:)) else {
+            throw XCTSkip("python3 absent (edits the catalog with its sqlite3 module)")
+        }
+        binary = b; python = p
+        root = try TestData.temporaryDirectory("catalog-integrity")
+    }
+    override func tearDownWithError() throws { if let root { try? FileManager.default.removeItem(at: root) } }
+
+    func tilepipe(_ args: [String]) throws -> (status: Int32?, stderr: String) { try TilepipeChild.run(binary: binary, args, cwd: root) }
+
+    func config(_ name: String, input: String = "tiles") throws -> String {
+        let path = root.appendingPathComponent("\(name).yaml").path
+        try TileFixtures.minimalYAML(input: input, output: name).write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
+    func sql(_ db: String, _ statement: String) throws -> String {
+        let r = try TestData.run(python, ["-c", """
+            import sqlite3, sys
+            db = sqlite3.connect(sys.argv[1])
+            rows = db.execute(sys.argv[2]).fetchall()
+            db.commit()
+            print("\\n".join("|".join(str(c) for c in row) for row in rows))
+            """, root.appendingPathComponent(db).path, statement])
+        XCTAssertEqual(r.status, 0, r.err)
+        return r.out.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    func reportTiles(_ dir: String) throws -> [String: String] {
+        let doc = try JSONSerialization.jsonObject(with: Data(contentsOf: root.appendingPathComponent("\(dir)/report.json"))) as? [String: Any]
+        let tiles = (doc?["report"] as? [String: Any])?["tiles"] as? [[String: Any]] ?? []
+        return Dictionary(uniqueKeysWithValues: tiles.map { ($0["id"] as? String ?? "?", $0["status"] as? String ?? "?") })
+    }
+
+    func runJSON(_ dir: String) throws -> [String: Any] {
+        try JSONSerialization.jsonObject(with: Data(contentsOf: root.appendingPathComponent("\(dir)/run.json"))) as? [String: Any] ?? [:]
+    }
+
+    func testAGarbledRowIsRecomputedByRunAndRefusedByReport() throws {
+        try TileFixtures.writeTiles(count: 3, into: root.appendingPathComponent("tiles"))
+        XCTAssertEqual(try tilepipe(["run", try config("clean"), "--progress", "never"]).status, 0)
+        let out = try config("out")
+        XCTAssertEqual(try tilepipe(["run", out, "--progress", "never"]).status, 0)
+        _ = try sql("out/catalog.sqlite", "UPDATE tiles SET results_json = '{\"garbled' WHERE id = 't01_20250101'")
+        let report = try tilepipe(["report", "out"])
+        XCTAssertEqual(report.status, 2, report.stderr)
+        XCTAssertTrue(report.stderr.contains("t01_20250101") && report.stderr.contains("--fresh"), report.stderr)
+        let rerun = try tilepipe(["run", out, "--progress", "never"])
+        XCTAssertEqual(rerun.status, 0, rerun.stderr)
+        XCTAssertEqual(try runJSON("out")["done"] as? Int, 1, rerun.stderr)
+        XCTAssertEqual(try TileFixtures.reportFigures(root.appendingPathComponent("out")),
+                       try TileFixtures.reportFigures(root.appendingPathComponent("clean")))
+        XCTAssertEqual(try tilepipe(["report", "out"]).status, 0)
+    }
+
+    func testADeletedInputAndATileThatStartsFailingLeaveNoTrace() throws {
+        let paths = try TileFixtures.writeTiles(count: 3, into: root.appendingPathComponent("tiles"))
+        let out = try config("out")
+        XCTAssertEqual(try tilepipe(["run", out, "--progress", "never"]).status, 0)
+        XCTAssertEqual(try reportTiles("out").count, 3)
+        try FileManager.default.removeItem(atPath: paths[0])                   // t00 deleted
+        try Data("not a tiff any more".utf8).write(to: URL(fileURLWithPath: paths[1]))   // t01 now corrupt
+        let r = try tilepipe(["run", out, "--progress", "never"])
+        XCTAssertEqual(r.status, 1, r.stderr)
+        XCTAssertEqual(try reportTiles("out"), ["t01_20250101": "failed", "t02_20250101": "done"])
+        let folders = try FileManager.default.contentsOfDirectory(atPath: root.appendingPathComponent("out/tiles").path)
+        XCTAssertEqual(folders, ["t02_20250101"], "products of a deleted input or a failing tile are left")
+        XCTAssertEqual(try sql("out/catalog.sqlite", "SELECT count(*) FROM outputs WHERE tile_id != 't02_20250101'"), "0")
+        let run = try runJSON("out")
+        XCTAssertEqual(run["total"] as? Int, 2, "\(run)")
+    }
+
+    func testTwoInputsWithOneIdAreBothReportedAndNeverFlip() throws {
+        try TileFixtures.writeTiles(count: 1, into: root.appendingPathComponent("tiles/a"), names: ["x"])
+        try FileManager.default.createDirectory(at: root.appendingPathComponent("tiles/b"), withIntermediateDirectories: true)
+        try Data("not a tiff".utf8).write(to: root.appendingPathComponent("tiles/b/x.tif"))
+        let out = try config("out")
+        for _ in 0..<2 {
+            let r = try tilepipe(["run", out, "--progress", "never"])
+            XCTAssertEqual(r.status, 1, r.stderr)
+            let rows = try sql("out/catalog.sqlite", "SELECT id, status FROM tiles ORDER BY id").split(separator: "\n").map(String.init)
+            XCTAssertEqual(rows.count, 2, "\(rows)")
+            XCTAssertEqual(Set(rows.map { $0.split(separator: "|").last.map(String.init) ?? "" }), ["done", "failed"], "\(rows)")
+            XCTAssertEqual(try reportTiles("out").count, 2)
+        }
+    }
+
+    func testAReplacedTruthFileChangesTheTilesFingerprint() throws {
+        try TileFixtures.writeTiles(count: 2, into: root.appendingPathComponent("tiles"))
+        let out = try config("out")
+        XCTAssertEqual(try tilepipe(["run", out, "--progress", "never"]).status, 0)
+        XCTAssertEqual(try tilepipe(["run", out, "--progress", "never"]).status, 0)
+        XCTAssertEqual(try runJSON("out")["skipped"] as? Int, 2)
+        func writeTruth(_ code: UInt8) throws {
+            let r = Raster<UInt8>(width: 64, height: 64, samples: [UInt8](repeating: code, count: 64 * 64), bands: [BandInfo(description: "truth")])
+            try GeoTIFFWriter.write(r, to: root.appendingPathComponent("tiles/truth-landcover.tif").path)
+        }
+        try writeTruth(1)
+        XCTAssertEqual(try tilepipe(["run", out, "--progress", "never"]).status, 0)
+        XCTAssertEqual(try runJSON("out")["skipped"] as? Int, 0, "a new truth file did not make the tiles stale")
+        try writeTruth(2)
+        XCTAssertEqual(try tilepipe(["run", out, "--progress", "never"]).status, 0)
+        XCTAssertEqual(try runJSON("out")["skipped"] as? Int, 0, "a replaced truth file did not make the tiles stale")
+        XCTAssertEqual(try tilepipe(["run", out, "--progress", "never"]).status, 0)
+        XCTAssertEqual(try runJSON("out")["skipped"] as? Int, 2)
     }
 }
 

@@ -108,4 +108,16 @@ final class ResamplerTests: XCTestCase {
         }
         XCTAssertLessThanOrEqual(worst, 0.02, "step \(m.step), measured \(m.maxError)")
     }
+
+    /// Coordinates far outside the source (a transform gone wild near a projection's edge) give NaN, never a trap
+    /// in an Int conversion; the overlap check finds no source window.
+    func testFarAwayCoordinatesAreUncovered() {
+        let g = grid(8, 8)
+        let wild: GridMapping.PointTransform = { xs, ys in for i in xs.indices { xs[i] = 1e25 * (xs[i] + 1); ys[i] = -1e25 } }
+        let m = GridMapping.build(source: g, target: g, transform: wild)
+        XCTAssertNil(m.sourceWindow(for: .full(width: 8, height: 8), margin: 0))
+        for method in ResampleMethod.allCases {
+            XCTAssertTrue(Resampler.resample([Float](repeating: 1, count: 64), mapping: m, method: method).allSatisfy(\.isNaN), "\(method)")
+        }
+    }
 }
