@@ -53,18 +53,15 @@ extension IndexJob {
             let rel = IndexJob.outputPath(tile: s.item.id, index: name)
             let info = BandInfo(description: name, nodata: .nan)
             let raster = Raster<Float>(width: c.width, height: c.height, samples: plane, bands: [info], geo: c.geo)
-            var statistics: BandStatistics?
-            if overviews {
-                statistics = try CloudOptimizedGeoTIFF.write(raster, to: s.full(rel), kind: .continuous, provenance: s.provenance, codec: codec,
-                                                             tileSize: tileSize, statistics: c.result.indices[name].map { [$0.result] }).first
-            } else {
-                try GeoTIFFWriter.write(raster, to: s.full(rel), options: .init(compression: codec == .zstd ? .zstd : .deflate, tileSize: tileSize))
-            }
+            let statistics = try CloudOptimizedGeoTIFF.writeIndex(raster, to: s.full(rel), dataType: indexDataType, cog: overviews,
+                                                                  provenance: s.provenance, codec: codec, tileSize: tileSize,
+                                                                  statistics: c.result.indices[name].map { [$0.result] }).first
             try s.record(rel)
             s.result.products.indexFiles[name] = rel
             s.assets.append(StacProductAsset(key: name, href: "./" + (rel as NSString).lastPathComponent, mediaType: StacAsset.cogMediaType,
                                              roles: ["data"], title: name.uppercased(),
-                                             bands: [StacBand(name: name, info: info, dataType: .float32, statistics: statistics)]))
+                                             bands: [StacBand(name: name, info: indexDataType.storedBand(info), dataType: indexDataType.sampleType,
+                                                              statistics: statistics)]))
         }
     }
 

@@ -83,6 +83,8 @@ public struct IndexJob: TileStage {
     public let tileSize: Int
     /// Write overviews (COG); false writes a plain tiled GeoTIFF.
     public let overviews: Bool
+    /// Sample type of the index rasters (`outputs.cog.dtype`).
+    public let indexDataType: CloudOptimizedGeoTIFF.IndexDataType
     /// Tool version and config hash, written as provenance into every output.
     public let toolVersion: String, configHash: String
     /// Decode limits.
@@ -106,6 +108,7 @@ public struct IndexJob: TileStage {
         codec = cog?.compression == "zstd" ? .zstd : .deflate
         tileSize = cog?.tileSize ?? 512
         overviews = cog?.overviews ?? true
+        indexDataType = cog?.dtype == "int16" ? .int16 : .float32
         self.toolVersion = toolVersion
         self.configHash = configHash
         self.limits = limits

@@ -15,6 +15,15 @@ extension PairPhase {
         return Plane(values: raster.samples, geo: r.description.geo, width: raster.width, height: raster.height)
     }
 
+    /// An index COG in physical units: int16 storage (`outputs.cog.dtype`) carries scale/offset, raw × scale + offset.
+    static func readIndex(_ dir: String, _ rel: String?, what: String) throws -> Plane<Float> {
+        guard let rel else { throw PipelineError.badTile(path: dir, reason: "\(what) missing") }
+        let r = try GeoTIFFReader(path: (dir as NSString).appendingPathComponent(rel))
+        let info = r.description.bands[0], raw = try r.readFloatBand(0)
+        let values = info.scale == 1 && info.offset == 0 ? raw : raw.map { Float(Double($0) * info.scale + info.offset) }
+        return Plane(values: values, geo: r.description.geo, width: r.description.width, height: r.description.height)
+    }
+
     /// The persisted quality mask of a tile (nil when it had none).
     static func quality(_ dir: String, _ t: Dated) throws -> [UInt8]? {
         guard let rel = t.result.products.qualityMask else { return nil }
@@ -42,8 +51,8 @@ extension PairPhase {
     static func disaster(spec: MonitorJobSpec, kind: MonitorKind, index: String, key: String, a: Dated, b: Dated,
                          settings: Settings) throws -> PairResult {
         let dir = settings.directory
-        let ia = try read(Float.self, dir, a.result.products.indexFiles[index], what: "\(index) product")
-        let ib = try read(Float.self, dir, b.result.products.indexFiles[index], what: "\(index) product")
+        let ia = try readIndex(dir, a.result.products.indexFiles[index], what: "\(index) product")
+        let ib = try readIndex(dir, b.result.products.indexFiles[index], what: "\(index) product")
         try GridPairing.requireSameGrid(ia.geo, width: ia.width, height: ia.height, ib.geo, width: ib.width, height: ib.height, names: (a.id, b.id))
         let area = a.result.pixelAreaM2
         let minPixels = spec.minAreaM2.map { area > 0 ? max(1, Int(($0 / area).rounded(.up))) : 9 } ?? 9
