@@ -55,6 +55,7 @@ cleanup() {
   for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
   [[ -f $W/munge/munged.pid ]] && kill "$(cat "$W/munge/munged.pid")" 2>/dev/null || true
   wait 2>/dev/null || true
+  [[ $s == 0 ]] && rm -rf "$W"
   if [[ $s != 0 ]]; then
     echo "--- slurmctld.log (tail)"; tail -20 "$W/slurmctld.log" 2>/dev/null || true
     echo "--- slurmd.log (tail)"; tail -20 "$W/slurmd.log" 2>/dev/null || true
@@ -162,4 +163,3 @@ while read -r f; do
 done < <(list "$W/whole")
 if [[ $bad != 0 ]]; then echo "test-deploy: FAIL: $bad of $n files differ"; exit 1; fi
 say "PASS: $SHARDS Slurm shards + merge == unsharded run: $((n - masked)) files byte-identical, $masked equal but for run times/shard (run.json, report.md); catalog and report.json/html not compared"
-rm -rf "$W"
