@@ -11,7 +11,7 @@ BUILD_PKGS := libtiff-dev libdeflate-dev libpng-dev pkg-config libproj-dev proj-
 TEST_PKGS := gdal-bin python3-gdal pngcheck libtiff-tools chromium libjs-leaflet
 PKGS ?= $(BUILD_PKGS)
 
-.PHONY: run test deps test-deps build debug clean fuzz fuzz-smoke test-asan check
+.PHONY: run test deps test-deps build debug clean fuzz fuzz-smoke test-asan check test-deploy bench-scene
 
 deps:
 	@missing=$$(for p in $(PKGS); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'install ok installed' || echo $$p; done); \
@@ -62,6 +62,17 @@ test-asan: test-deps
 
 check: build
 	../shared/checks/run-all
+
+# Deployment test on a real scheduler: a one-node Slurm (slurm-wlm + munge, installed when missing) runs
+# deploy/slurm-array.sh over SampleTiles/ in 3 shards; the merged outputs must equal an unsharded run byte for
+# byte. Needs root; 52 s once packages and the release build exist, but the release build costs 10+ min on two
+# cores, so it is not part of `make test` / CI (docs/performance.md, "Deployment test on Slurm").
+test-deploy: build
+	TILEPIPE=$(TILEPIPE) scripts/test-deploy.sh --no-build
+
+# Peak memory and CPU of one 8192² and one 16384² scene (NDVI-only and the full default job); scenes are made once.
+bench-scene: build
+	TILEPIPE=$(TILEPIPE) scripts/bench-scene.sh --no-build
 
 clean:
 	rm -rf .build .build-asan out Fuzz/.build Fuzz/corpus Fuzz/artifacts Fuzz/scratch

@@ -1,6 +1,6 @@
 // swift-tools-version:6.1
-// TilePipe: satellite tiles in, analysis products out. Layers point one way (docs/architecture in
-// ../shared/docs/design.md §2): CLI -> Pipeline -> Products -> Analysis -> Kernels -> GroundStation -> RasterIO -> RasterCore.
+// TilePipe: satellite tiles in, analysis products out. Layers point one way (docs/architecture.md): each target
+// declares exactly the modules its sources import, no more (a declared but unused dependency hides the real graph).
 import PackageDescription
 
 let package = Package(
@@ -34,12 +34,12 @@ let package = Package(
         .target(name: "CShims", dependencies: ["CTIFF", "CPNG"], linkerSettings: [.linkedLibrary("deflate")]),
 
         .target(name: "RasterCore"),
-        .target(name: "RasterIO", dependencies: ["RasterCore", "CTIFF", "CPNG", "CPROJ", "CFreeType", "CShims"]),
+        .target(name: "RasterIO", dependencies: ["RasterCore", "CTIFF", "CPROJ", "CFreeType", "CShims"]),
         .target(name: "GroundStation", dependencies: ["RasterCore", "RasterIO"]),
-        .target(name: "Kernels", dependencies: ["RasterCore"]),
-        .target(name: "Analysis", dependencies: ["RasterCore", "RasterIO", "Kernels", "GroundStation"]),
+        .target(name: "Kernels"),
+        .target(name: "Analysis", dependencies: ["RasterCore", "RasterIO", "GroundStation"]),
         .target(name: "Products", dependencies: [
-            "RasterCore", "RasterIO", "Kernels", "Analysis", "GroundStation",
+            "RasterCore", "RasterIO", "Analysis", "GroundStation",
             .product(name: "Mustache", package: "swift-mustache"),
         ]),
         .target(name: "Pipeline", dependencies: [
@@ -55,21 +55,24 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .executableTarget(name: "TilePipeCLI", dependencies: [
-            "RasterCore", "RasterIO", "GroundStation", "Kernels", "Analysis", "Products", "Pipeline", "Serve",
+            "RasterCore", "RasterIO", "GroundStation", "Kernels", "Products", "Pipeline", "Serve",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
 
         .target(name: "TestSupport", dependencies: ["RasterCore", "RasterIO"], path: "Tests/TestSupport"),
         .testTarget(name: "RasterCoreTests", dependencies: ["RasterCore"]),
-        .testTarget(name: "RasterIOTests", dependencies: ["RasterIO", "TestSupport"]),
-        .testTarget(name: "GroundStationTests", dependencies: ["GroundStation", "TestSupport"]),
-        .testTarget(name: "KernelsTests", dependencies: ["Kernels", "RasterIO", "TestSupport"]),
-        .testTarget(name: "AnalysisTests", dependencies: ["Analysis", "TestSupport"]),
-        .testTarget(name: "ProductsTests", dependencies: ["Products", "TestSupport"], exclude: ["Golden"]),
-        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "TestSupport"]),
+        .testTarget(name: "RasterIOTests", dependencies: ["RasterCore", "RasterIO", "TestSupport"]),
+        .testTarget(name: "GroundStationTests", dependencies: ["RasterCore", "RasterIO", "GroundStation", "TestSupport"]),
+        .testTarget(name: "KernelsTests", dependencies: ["RasterCore", "RasterIO", "Kernels", "TestSupport"]),
+        .testTarget(name: "AnalysisTests", dependencies: ["RasterCore", "RasterIO", "GroundStation", "Analysis", "TestSupport"]),
+        .testTarget(name: "ProductsTests", dependencies: ["RasterCore", "RasterIO", "Analysis", "Products", "TestSupport"], exclude: ["Golden"]),
+        .testTarget(name: "PipelineTests", dependencies: [
+            "RasterCore", "RasterIO", "Analysis", "Products", "Pipeline", "TestSupport",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         .testTarget(name: "ServeTests", dependencies: [
-            "Serve", "Products", "Pipeline", "TestSupport", .product(name: "Logging", package: "swift-log"),
+            "RasterCore", "RasterIO", "Products", "Pipeline", "Serve", "TestSupport", .product(name: "Logging", package: "swift-log"),
         ]),
     ]
 )

@@ -41,19 +41,3 @@ enum Check {
         if count != expected { throw .sizeMismatch(name: name, expected: expected, actual: count) }
     }
 }
-
-/// Pixel area of a grid in hectares.
-public enum PixelArea {
-    /// Hectares covered by one pixel: |det(transform)| / 10 000. The CRS must be projected with metre units
-    /// (a geographic CRS is refused: its pixel area varies with latitude). A nil CRS is accepted and
-    /// taken to be metres (synthetic or local grids).
-    public static func hectares(_ geo: GeoReference?) throws(AnalysisError) -> Double {
-        guard let geo else { throw .noPixelArea(reason: "the raster has no georeference") }
-        if let crs = geo.crs, crs.isGeographic {
-            throw .noPixelArea(reason: "\(crs.summary) is geographic (degrees); reproject to a metric CRS first")
-        }
-        let a = geo.transform.pixelArea
-        guard a.isFinite, a > 0 else { throw .noPixelArea(reason: "the geotransform is singular") }
-        return a / 10_000
-    }
-}

@@ -65,30 +65,42 @@ public struct BurnSeverityJob: Sendable, Equatable, Codable {
     /// Runs the job on one tile pair of NBR buffers on grid `geo`.
     public func run(nbrBefore: [Float], nbrAfter: [Float], qualityBefore: [UInt8]? = nil, qualityAfter: [UInt8]? = nil,
                     width: Int, height: Int, geo: GeoReference?) throws(AnalysisError) -> DisasterResult {
-        let n = width * height
-        try Check.size("nbrBefore", nbrBefore.count, n)
-        try Check.size("nbrAfter", nbrAfter.count, n)
-        if let q = qualityBefore { try Check.size("qualityBefore", q.count, n) }
-        if let q = qualityAfter { try Check.size("qualityAfter", q.count, n) }
+        try run(DatePair(before: nbrBefore, after: nbrAfter, qualityBefore: qualityBefore, qualityAfter: qualityAfter,
+                         width: width, height: height, geo: geo))
+    }
+}
+
+extension BurnSeverityJob: TwoDateJob {
+    /// `burn_severity`.
+    public var jobName: String { "burn_severity" }
+    /// `burned area`.
+    public var affectedWhat: String { "burned area" }
+    /// `nbrBefore`, `nbrAfter`.
+    public var roles: (before: String, after: String) { ("nbrBefore", "nbrAfter") }
+    /// `BurnSeverityJob.classes`.
+    public var classDefinitions: [ClassDefinition] { Self.classes }
+    /// Classes 4–7 (low severity and above).
+    public var affectedClasses: [UInt8] { [4, 5, 6, 7] }
+
+    /// dNBR and RdNBR per valid pixel, classified by the breakpoints.
+    public func classify(_ pair: DatePair, valid: [Bool]) throws(AnalysisError) -> TwoDateClassification {
         guard breakpoints.count == 6, zip(breakpoints, breakpoints.dropFirst()).allSatisfy({ $0 < $1 }) else {
             throw .badJobInput(job: "burn_severity", reason: "breakpoints must be six ascending values, got \(breakpoints)")
         }
-        let valid = Validity.mask(count: n, quality: [qualityBefore, qualityAfter], values: [nbrBefore, nbrAfter])
+        let n = pair.count
         var dnbr = [Float](repeating: .nan, count: n), rdnbr = [Float](repeating: .nan, count: n)
         var out = [UInt8](repeating: 0, count: n)
         for i in 0..<n where valid[i] {
-            let d = nbrBefore[i] - nbrAfter[i]
+            let d = pair.before[i] - pair.after[i]
             dnbr[i] = d
-            rdnbr[i] = (d - dnbrOffset) / max(abs(nbrBefore[i]), 0.001).squareRoot()
+            rdnbr[i] = (d - dnbrOffset) / max(abs(pair.before[i]), 0.001).squareRoot()
             out[i] = Self.severityClass(classifyRdNBR ? rdnbr[i] : d, breakpoints: breakpoints)
         }
-        out = AffectedAreaSieve.apply(out, width: width, height: height, affected: [4, 5, 6, 7], unaffected: 3, minimumPixels: minimumMappingUnit)
+        out = AffectedAreaSieve.apply(out, width: pair.width, height: pair.height, affected: Set(affectedClasses), unaffected: 3,
+                                      minimumPixels: minimumMappingUnit)
         var th: [String: Double] = [:]
         for (k, b) in breakpoints.enumerated() { th["breakpoint_\(k + 1)"] = Double(b) }
         if minimumMappingUnit > 1 { th["minimum_mapping_unit_pixels"] = Double(minimumMappingUnit) }
-        return try DisasterResult.assemble(job: "burn_severity", what: "burned area", classRaster: out, width: width, height: height,
-                                           geo: geo, classes: Self.classes, affected: [4, 5, 6, 7], rules: alert,
-                                           minimumPolygonPixels: minimumPolygonPixels,
-                                           layers: ["dnbr": dnbr, "rdnbr": rdnbr], thresholds: th)
+        return TwoDateClassification(classes: out, layers: ["dnbr": dnbr, "rdnbr": rdnbr], thresholds: th)
     }
 }

@@ -15,24 +15,31 @@ public struct ChangeMatrix: Sendable, Equatable, Codable {
 
     /// Builds the matrix. Throws `gridMismatch` when the two maps are not on one grid and `noPixelArea` when the
     /// grid has no metric pixel area.
+    /// `qualityBefore`/`qualityAfter` are ground-station quality codes; pixels whose code is masked
+    /// (`LandUse.isMasked`) at either date are not counted either.
     public init(before: [UInt8], beforeGeo: GeoReference?, after: [UInt8], afterGeo: GeoReference?,
                 width: Int, height: Int, classes: [UInt8] = LandUse.classes.map(\.code),
-                masked: Set<UInt8> = [LandUse.nodata, LandUse.cloud, LandUse.cloudShadow]) throws(AnalysisError) {
+                masked: Set<UInt8> = [LandUse.nodata, LandUse.cloud, LandUse.cloudShadow],
+                qualityBefore: [UInt8]? = nil, qualityAfter: [UInt8]? = nil) throws(AnalysisError) {
         try Check.size("before", before.count, width * height)
         try Check.size("after", after.count, width * height)
+        if let q = qualityBefore { try Check.size("qualityBefore", q.count, width * height) }
+        if let q = qualityAfter { try Check.size("qualityAfter", q.count, width * height) }
         try GridPairing.requireSameGrid(beforeGeo, width: width, height: height, afterGeo, width: width, height: height)
         pixelHectares = try PixelArea.hectares(beforeGeo)
         self.classes = classes
-        var index = [Int](repeating: -1, count: 256)
-        for (k, c) in classes.enumerated() { index[Int(c)] = k }
-        var m = [[Int]](repeating: [Int](repeating: 0, count: classes.count), count: classes.count)
-        for i in 0..<before.count {
-            let a = before[i], b = after[i]
-            if masked.contains(a) || masked.contains(b) { continue }
-            let ai = index[Int(a)], bi = index[Int(b)]
-            if ai >= 0 && bi >= 0 { m[ai][bi] += 1 }
+        pixels = CrossTabulation.count(before, after, classes: classes) { i in
+            masked.contains(before[i]) || masked.contains(after[i])
+                || qualityBefore.map { LandUse.isMasked(quality: $0[i]) } ?? false
+                || qualityAfter.map { LandUse.isMasked(quality: $0[i]) } ?? false
         }
-        pixels = m
+    }
+
+    /// The classes of `scheme` that are not land and never count as change: 0 (nodata) always, and cloud (6)
+    /// and shadow (7) when the scheme is the land-use scheme (`LandUse.classes`). A custom scheme's 6th and 7th
+    /// classes are land classes like any other; its cloud and shadow pixels come from the quality masks.
+    public static func maskedClasses(of scheme: [ClassDefinition]) -> Set<UInt8> {
+        scheme == LandUse.classes ? [LandUse.nodata, LandUse.cloud, LandUse.cloudShadow] : [LandUse.nodata]
     }
 
     /// Hectares `[from][to]`.

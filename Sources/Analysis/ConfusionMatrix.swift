@@ -11,7 +11,7 @@ public struct ConfusionMatrix: Sendable, Equatable, Codable {
     /// Class codes, in row/column order.
     public let classes: [UInt8]
     /// Pixel counts, `[truth][predicted]`.
-    public let counts: [[Int]]
+    public private(set) var counts: [[Int]]
 
     /// Per-class figures, for reports.
     public struct ClassAccuracy: Sendable, Equatable, Codable {
@@ -31,17 +31,27 @@ public struct ConfusionMatrix: Sendable, Equatable, Codable {
     public init(truth: [UInt8], predicted: [UInt8], classes: [UInt8], ignore: UInt8? = 0) throws(AnalysisError) {
         try Check.size("predicted", predicted.count, truth.count)
         self.classes = classes
-        var index = [Int](repeating: -1, count: 256)
-        for (k, c) in classes.enumerated() { index[Int(c)] = k }
-        var m = [[Int]](repeating: [Int](repeating: 0, count: classes.count), count: classes.count)
-        for i in 0..<truth.count {
-            let t = truth[i], p = predicted[i]
-            if let ignore, t == ignore || p == ignore { continue }
-            let ti = index[Int(t)], pi = index[Int(p)]
-            if ti < 0 || pi < 0 { continue }
-            m[ti][pi] += 1
+        counts = CrossTabulation.count(truth, predicted, classes: classes) { i in
+            guard let ignore else { return false }
+            return truth[i] == ignore || predicted[i] == ignore
         }
-        counts = m
+    }
+
+    /// A matrix from its counts (`counts[truth][predicted]`, one row and column per class).
+    public init(classes: [UInt8], counts: [[Int]]) throws(AnalysisError) {
+        try Check.size("counts", counts.count, classes.count)
+        for row in counts { try Check.size("counts row", row.count, classes.count) }
+        self.classes = classes
+        self.counts = counts
+    }
+
+    /// Adds the counts of another tile's matrix over the same classes (matrices of tiles add up to the run's).
+    /// Throws `badJobInput` when the classes differ.
+    public mutating func merge(_ other: ConfusionMatrix) throws(AnalysisError) {
+        guard other.classes == classes else {
+            throw .badJobInput(job: "accuracy", reason: "cannot add a matrix over classes \(other.classes) to one over \(classes)")
+        }
+        for i in counts.indices { for j in counts[i].indices { counts[i][j] += other.counts[i][j] } }
     }
 
     /// Pixels counted.

@@ -156,6 +156,21 @@ public struct DisasterSummary: Sendable, Equatable, Codable {
 }
 
 extension DisasterResult {
+    /// Overlap of the affected classes with an event reference (`truth`: 1 event, 0 none, 255 outside), over the
+    /// pixels the job did not mask: |affected ∩ event| and |affected ∪ event| in pixels, so tiles add up to a job's
+    /// IoU = Σ intersection / Σ union. Throws `sizeMismatch` when `truth` is not on the job's grid.
+    public func overlap(truth: [UInt8]) throws(AnalysisError) -> (intersection: Int, union: Int) {
+        try Check.size("truth", truth.count, classRaster.count)
+        let affected = Set(affectedClasses)
+        var i = 0, u = 0
+        for (t, c) in zip(truth, classRaster) where t != 255 && c != 0 {
+            let p = affected.contains(c), e = t == 1
+            if p && e { i += 1 }
+            if p || e { u += 1 }
+        }
+        return (i, u)
+    }
+
     /// The Codable summary (no rasters, no polygons).
     public var summary: DisasterSummary {
         DisasterSummary(job: job, areasHa: areasHa, affectedClasses: affectedClasses, alert: alert,

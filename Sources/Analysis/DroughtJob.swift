@@ -61,9 +61,17 @@ public struct DroughtJob: Sendable, Equatable, Codable {
             throw .badJobInput(job: "drought", reason: "thresholds must satisfy severe < moderate < wetter")
         }
         let validNow = Validity.mask(count: n, quality: [quality], values: [current])
+        let pair = DatePair(before: baseline[0], after: current, qualityBefore: baselineQuality?[0], qualityAfter: quality,
+                            width: width, height: height, geo: geo)
+        return try assemble(pair, anomalyClasses(current: current, baseline: baseline, baselineQuality: baselineQuality, valid: validNow))
+    }
+
+    /// Anomaly against the mean of the valid baseline samples, classified, where `valid` holds for the current date.
+    func anomalyClasses(current: [Float], baseline: [[Float]], baselineQuality: [[UInt8]?]?, valid: [Bool]) -> TwoDateClassification {
+        let n = current.count
         var anomaly = [Float](repeating: .nan, count: n)
         var out = [UInt8](repeating: 0, count: n)
-        for i in 0..<n where validNow[i] {
+        for i in 0..<n where valid[i] {
             var sum = 0.0, count = 0
             for (k, b) in baseline.enumerated() {
                 let v = b[i]
@@ -76,9 +84,28 @@ public struct DroughtJob: Sendable, Equatable, Codable {
             anomaly[i] = a
             out[i] = a <= severe ? 4 : a <= moderate ? 3 : a >= wetter ? 2 : 1
         }
-        return try DisasterResult.assemble(job: "drought", what: "\(index) drought area", classRaster: out, width: width, height: height,
-                                           geo: geo, classes: Self.classes, affected: [3, 4], rules: alert,
-                                           minimumPolygonPixels: minimumPolygonPixels, layers: ["anomaly": anomaly],
-                                           thresholds: ["moderate": Double(moderate), "severe": Double(severe), "wetter": Double(wetter)])
+        return TwoDateClassification(classes: out, layers: ["anomaly": anomaly],
+                                     thresholds: ["moderate": Double(moderate), "severe": Double(severe), "wetter": Double(wetter)])
+    }
+}
+
+extension DroughtJob: TwoDateJob {
+    /// `drought`.
+    public var jobName: String { "drought" }
+    /// `<index> drought area`.
+    public var affectedWhat: String { "\(index) drought area" }
+    /// `baseline[0]`, `current`.
+    public var roles: (before: String, after: String) { ("baseline[0]", "current") }
+    /// `DroughtJob.classes`.
+    public var classDefinitions: [ClassDefinition] { Self.classes }
+    /// Classes 3 and 4 (moderate and severe drought).
+    public var affectedClasses: [UInt8] { [3, 4] }
+
+    /// The after date against the before date as a one-date baseline.
+    public func classify(_ pair: DatePair, valid: [Bool]) throws(AnalysisError) -> TwoDateClassification {
+        guard severe < moderate, moderate < wetter else {
+            throw .badJobInput(job: "drought", reason: "thresholds must satisfy severe < moderate < wetter")
+        }
+        return anomalyClasses(current: pair.after, baseline: [pair.before], baselineQuality: [pair.qualityBefore], valid: valid)
     }
 }

@@ -34,31 +34,49 @@ public struct FloodJob: Sendable, Equatable, Codable {
         self.minimumPolygonPixels = minimumPolygonPixels
     }
 
-    /// Runs the job on one tile pair (buffers `width × height`, same grid `geo`).
+    /// Runs the job on one tile pair (buffers `width × height`, same grid `geo`); `permanentWater` marks pixels
+    /// that are permanent water whatever the dates say.
     public func run(before: [Float], after: [Float], qualityBefore: [UInt8]? = nil, qualityAfter: [UInt8]? = nil,
                     permanentWater: [Bool]? = nil, width: Int, height: Int, geo: GeoReference?) throws(AnalysisError) -> DisasterResult {
-        let n = width * height
-        try Check.size("before", before.count, n)
-        try Check.size("after", after.count, n)
-        if let q = qualityBefore { try Check.size("qualityBefore", q.count, n) }
-        if let q = qualityAfter { try Check.size("qualityAfter", q.count, n) }
-        if let p = permanentWater { try Check.size("permanentWater", p.count, n) }
-        let valid = Validity.mask(count: n, quality: [qualityBefore, qualityAfter], values: [before, after])
+        let pair = DatePair(before: before, after: after, qualityBefore: qualityBefore, qualityAfter: qualityAfter,
+                            width: width, height: height, geo: geo)
+        let valid = try pair.validated(roles: roles)
+        if let p = permanentWater { try Check.size("permanentWater", p.count, pair.count) }
+        return try assemble(pair, classify(pair, valid: valid, permanentWater: permanentWater))
+    }
+
+    /// Water at each date (index > threshold, or Otsu per date), then dry / permanent / flooded / receded.
+    func classify(_ pair: DatePair, valid: [Bool], permanentWater: [Bool]?) -> TwoDateClassification {
+        let n = pair.count
         func cut(_ v: [Float]) -> Float {
             if let threshold { return threshold }
             let sample = (0..<n).filter { valid[$0] }.map { v[$0] }
             return min(max(Otsu.threshold(sample, lower: -1, upper: 1) ?? 0, -0.3), 0.5)
         }
-        let tb = cut(before), ta = cut(after)
+        let tb = cut(pair.before), ta = cut(pair.after)
         var out = [UInt8](repeating: 0, count: n)
         for i in 0..<n where valid[i] {
-            let wb = before[i] > tb, wa = after[i] > ta
+            let wb = pair.before[i] > tb, wa = pair.after[i] > ta
             let permanent = permanentWater?[i] ?? false
             if permanent || (wb && wa) { out[i] = 2 } else if wa { out[i] = 3 } else if wb { out[i] = 4 } else { out[i] = 1 }
         }
-        return try DisasterResult.assemble(job: "flood", what: "newly flooded area", classRaster: out, width: width, height: height,
-                                           geo: geo, classes: Self.classes, affected: [3], rules: alert,
-                                           minimumPolygonPixels: minimumPolygonPixels, layers: [:],
-                                           thresholds: ["water_before": Double(tb), "water_after": Double(ta)])
+        return TwoDateClassification(classes: out, thresholds: ["water_before": Double(tb), "water_after": Double(ta)])
+    }
+}
+
+extension FloodJob: TwoDateJob {
+    /// `flood`.
+    public var jobName: String { "flood" }
+    /// `newly flooded area`.
+    public var affectedWhat: String { "newly flooded area" }
+    /// `before`, `after`.
+    public var roles: (before: String, after: String) { ("before", "after") }
+    /// `FloodJob.classes`.
+    public var classDefinitions: [ClassDefinition] { Self.classes }
+    /// Class 3, flooded.
+    public var affectedClasses: [UInt8] { [3] }
+    /// Classifies without a permanent-water mask.
+    public func classify(_ pair: DatePair, valid: [Bool]) -> TwoDateClassification {
+        classify(pair, valid: valid, permanentWater: nil)
     }
 }

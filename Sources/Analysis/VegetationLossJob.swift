@@ -39,22 +39,33 @@ public struct VegetationLossJob: Sendable, Equatable, Codable {
     /// Runs the job on one tile pair of NDVI buffers on grid `geo`.
     public func run(ndviBefore: [Float], ndviAfter: [Float], qualityBefore: [UInt8]? = nil, qualityAfter: [UInt8]? = nil,
                     width: Int, height: Int, geo: GeoReference?) throws(AnalysisError) -> DisasterResult {
-        let n = width * height
-        try Check.size("ndviBefore", ndviBefore.count, n)
-        try Check.size("ndviAfter", ndviAfter.count, n)
-        if let q = qualityBefore { try Check.size("qualityBefore", q.count, n) }
-        if let q = qualityAfter { try Check.size("qualityAfter", q.count, n) }
-        let valid = Validity.mask(count: n, quality: [qualityBefore, qualityAfter], values: [ndviBefore, ndviAfter])
-        var out = [UInt8](repeating: 0, count: n)
-        var delta = [Float](repeating: .nan, count: n)
-        for i in 0..<n where valid[i] {
-            delta[i] = ndviAfter[i] - ndviBefore[i]
-            if ndviBefore[i] < vegetatedMinimum { out[i] = 1 }
-            else { out[i] = ndviBefore[i] - ndviAfter[i] >= drop ? 3 : 2 }
+        try run(DatePair(before: ndviBefore, after: ndviAfter, qualityBefore: qualityBefore, qualityAfter: qualityAfter,
+                         width: width, height: height, geo: geo))
+    }
+}
+
+extension VegetationLossJob: TwoDateJob {
+    /// `vegetation_loss` or `landslide` (`kind`).
+    public var jobName: String { kind }
+    /// `vegetation loss area`.
+    public var affectedWhat: String { "vegetation loss area" }
+    /// `ndviBefore`, `ndviAfter`.
+    public var roles: (before: String, after: String) { ("ndviBefore", "ndviAfter") }
+    /// `VegetationLossJob.classes`.
+    public var classDefinitions: [ClassDefinition] { Self.classes }
+    /// Class 3, vegetation loss.
+    public var affectedClasses: [UInt8] { [3] }
+
+    /// Not vegetated before / kept / lost per valid pixel.
+    public func classify(_ pair: DatePair, valid: [Bool]) -> TwoDateClassification {
+        var out = [UInt8](repeating: 0, count: pair.count)
+        var delta = [Float](repeating: .nan, count: pair.count)
+        for i in 0..<pair.count where valid[i] {
+            let b = pair.before[i], a = pair.after[i]
+            delta[i] = a - b
+            if b < vegetatedMinimum { out[i] = 1 } else { out[i] = b - a >= drop ? 3 : 2 }
         }
-        return try DisasterResult.assemble(job: kind, what: "vegetation loss area", classRaster: out, width: width, height: height,
-                                           geo: geo, classes: Self.classes, affected: [3], rules: alert,
-                                           minimumPolygonPixels: minimumPolygonPixels, layers: ["ndvi_change": delta],
-                                           thresholds: ["vegetated_minimum": Double(vegetatedMinimum), "drop": Double(drop)])
+        return TwoDateClassification(classes: out, layers: ["ndvi_change": delta],
+                                     thresholds: ["vegetated_minimum": Double(vegetatedMinimum), "drop": Double(drop)])
     }
 }

@@ -33,6 +33,8 @@ public struct AnxiLandscape: Sendable {
 
     let seed: UInt64
     let terrainNoise, riverNoise, teaNoise, bareNoise, townNoise, lakeNoise, eventNoise: NoiseField
+    /// Precomputed noise for one tile's area (`prepared(x0:y0:x1:y1:columns:)`); nil for the point-by-point model.
+    let tables: LandscapeTables?
 
     /// A landscape for `seed`.
     public init(seed: UInt64) {
@@ -40,6 +42,71 @@ public struct AnxiLandscape: Sendable {
         let base = NoiseField(seed: seed)
         terrainNoise = base.derived(1); riverNoise = base.derived(2); teaNoise = base.derived(3)
         bareNoise = base.derived(4); townNoise = base.derived(5); lakeNoise = base.derived(6); eventNoise = base.derived(7)
+        tables = nil
+    }
+
+    private init(_ other: AnxiLandscape, tables: LandscapeTables) {
+        seed = other.seed
+        terrainNoise = other.terrainNoise; riverNoise = other.riverNoise; teaNoise = other.teaNoise
+        bareNoise = other.bareNoise; townNoise = other.townNoise; lakeNoise = other.lakeNoise; eventNoise = other.eventNoise
+        self.tables = tables
+    }
+
+    /// The same landscape with its noise precomputed for points in [x0, x1] × [y0, y1] and the river profile for
+    /// the abscissae `columns` (every x a caller will ask about, e.g. the pixel and sub-pixel centres of a tile
+    /// and their ± slope-step neighbours). Every answer is bit-identical to the unprepared landscape's, only faster.
+    func prepared(x0: Double, y0: Double, x1: Double, y1: Double, columns: [Double]) -> AnxiLandscape {
+        AnxiLandscape(self, tables: LandscapeTables(self, x0: x0, y0: y0, x1: x1, y1: y1, columns: columns))
+    }
+
+    /// The fractal noise layers of the model: field, feature scale (metres) and octaves of each.
+    enum Layer: Int, CaseIterable {
+        case riverCentre, riverWidth, terrain, lake, town, bare, tea, eventWide, fireEdge, landslide, texture, teaSoil
+
+        var scale: Double {
+            switch self {
+            case .riverCentre: 4000
+            case .riverWidth: 800
+            case .terrain: 2500
+            case .lake: 600
+            case .town: 500
+            case .bare: 700
+            case .tea: 1200
+            case .eventWide: 1500
+            case .fireEdge: 400
+            case .landslide: 250
+            case .texture: 120
+            case .teaSoil: 60
+            }
+        }
+
+        var octaves: Int {
+            switch self {
+            case .terrain: 4
+            case .lake, .town, .riverWidth, .texture, .teaSoil: 2
+            case .riverCentre, .bare, .tea, .eventWide, .fireEdge, .landslide: 3
+            }
+        }
+
+        func field(_ l: AnxiLandscape) -> NoiseField {
+            switch self {
+            case .riverCentre, .riverWidth: l.riverNoise
+            case .terrain: l.terrainNoise
+            case .lake: l.lakeNoise
+            case .town: l.townNoise
+            case .bare: l.bareNoise
+            case .tea: l.teaNoise
+            case .eventWide, .fireEdge, .landslide: l.eventNoise
+            case .texture: l.teaNoise.derived(99)
+            case .teaSoil: l.bareNoise.derived(98)
+            }
+        }
+    }
+
+    /// The noise of `layer` at (x, y): from the tables when prepared, else computed.
+    @inline(__always) func noise(_ layer: Layer, _ x: Double, _ y: Double) -> Double {
+        if let tables { return tables.layers[layer.rawValue].fbm(x, y) }
+        return layer.field(self).fbm(x, y, scale: layer.scale, octaves: layer.octaves)
     }
 
     @inline(__always) static func smoothstep(_ a: Double, _ b: Double, _ x: Double) -> Double {
@@ -49,22 +116,36 @@ public struct AnxiLandscape: Sendable {
 
     /// Signed north-south offset from the river centre line (metres).
     func riverOffset(_ x: Double, _ y: Double) -> Double {
-        let (px, py) = Self.anchor
-        let centre = py + 800 * sin((x - px) / 2500) + 400 * (riverNoise.fbm(x, 0, scale: 4000, octaves: 3) - 0.5)
-        return y - centre
+        y - riverColumn(x).centre
     }
 
     /// Distance to the river (approximate: vertical offset scaled by the centre line's slope).
     public func riverDistance(_ x: Double, _ y: Double) -> Double {
-        let (px, _) = Self.anchor
+        let column = riverColumn(x)
+        return abs(y - column.centre) / column.norm
+    }
+
+    /// The river line at one abscissa: the centre line's y and √(1 + slope²) of the line there.
+    struct RiverColumn: Sendable {
+        var centre: Double, norm: Double
+    }
+
+    @inline(__always) func riverColumn(_ x: Double) -> RiverColumn {
+        if let c = tables?.river(x) { return c }
+        return computeRiverColumn(x)
+    }
+
+    func computeRiverColumn(_ x: Double) -> RiverColumn {
+        let (px, py) = Self.anchor
+        let centre = py + 800 * sin((x - px) / 2500) + 400 * (noise(.riverCentre, x, 0) - 0.5)
         let slope = 800 / 2500 * cos((x - px) / 2500)
-        return abs(riverOffset(x, y)) / (1 + slope * slope).squareRoot()
+        return RiverColumn(centre: centre, norm: (1 + slope * slope).squareRoot())
     }
 
     /// Elevation in metres.
     public func elevation(_ x: Double, _ y: Double) -> Double {
         let v = Self.smoothstep(400, 2500, riverDistance(x, y))
-        let f = terrainNoise.fbm(x, y, scale: 2500, octaves: 4)
+        let f = noise(.terrain, x, y)
         let hill = Self.smoothstep(0.37, 0.49, f)
         return 40 + v * (30 + hill * 1000 * max(0, f - 0.33))
     }
@@ -72,56 +153,85 @@ public struct AnxiLandscape: Sendable {
     /// Slope (degrees) and aspect (degrees clockwise from north, the downhill direction) by central
     /// differences over ±`h` metres.
     public func slopeAspect(_ x: Double, _ y: Double, h: Double = 10) -> (slope: Double, aspect: Double) {
-        let dzdx = (elevation(x + h, y) - elevation(x - h, y)) / (2 * h)
-        let dzdy = (elevation(x, y + h) - elevation(x, y - h)) / (2 * h)
-        let slope = atan((dzdx * dzdx + dzdy * dzdy).squareRoot()) * 180 / .pi
-        var aspect = atan2(-dzdx, -dzdy) * 180 / .pi
+        let g = gradient(x, y, h: h)
+        var aspect = atan2(-g.dzdx, -g.dzdy) * 180 / .pi
         if aspect < 0 { aspect += 360 }
-        return (slope, aspect)
+        return (Self.slopeDegrees(g), aspect)
+    }
+
+    /// The slope of `slopeAspect(x, y, h:)` alone (degrees), without the aspect.
+    func slope(_ x: Double, _ y: Double, h: Double = 10) -> Double { Self.slopeDegrees(gradient(x, y, h: h)) }
+
+    /// Central differences of the elevation over ±`h` metres.
+    @inline(__always) func gradient(_ x: Double, _ y: Double, h: Double) -> (dzdx: Double, dzdy: Double) {
+        ((elevation(x + h, y) - elevation(x - h, y)) / (2 * h), (elevation(x, y + h) - elevation(x, y - h)) / (2 * h))
+    }
+
+    @inline(__always) static func slopeDegrees(_ g: (dzdx: Double, dzdy: Double)) -> Double {
+        atan((g.dzdx * g.dzdx + g.dzdy * g.dzdy).squareRoot()) * 180 / .pi
     }
 
     func inReservoir(_ x: Double, _ y: Double) -> Bool {
         let (px, py) = Self.anchor
         let dx = x - (px + 2200), dy = y - (py + 2400)
-        let r = 450 * (0.8 + 0.4 * lakeNoise.fbm(x, y, scale: 600, octaves: 2))
+        let r = 450 * (0.8 + 0.4 * noise(.lake, x, y))
         return dx * dx + dy * dy < r * r
     }
 
     func inTown(_ x: Double, _ y: Double) -> Bool {
         let (px, py) = Self.anchor
         let tdx = x - (px - 1600), tdy = y - (py - 700)
-        let tr = 650 * (0.75 + 0.5 * townNoise.fbm(x, y, scale: 500, octaves: 2))
+        let tr = 650 * (0.75 + 0.5 * noise(.town, x, y))
         if tdx * tdx + tdy * tdy < tr * tr { return true }
-        let cell = 1800.0
+        let cell = Self.villageCell
         let ci = Int((x / cell).rounded(.down)), cj = Int((y / cell).rounded(.down))
         for di in -1...1 {
             for dj in -1...1 {
-                let h = townNoise.lattice(ci + di, cj + dj)
-                guard h < 0.45 else { continue }
-                let cx = (Double(ci + di) + 0.2 + 0.6 * townNoise.derived(11).lattice(ci + di, cj + dj)) * cell
-                let cy = (Double(cj + dj) + 0.2 + 0.6 * townNoise.derived(12).lattice(ci + di, cj + dj)) * cell
-                let r = 120 + 110 * townNoise.derived(13).lattice(ci + di, cj + dj)
-                let dx = x - cx, dy = y - cy
-                if dx * dx + dy * dy < r * r && elevation(cx, cy) < 130 { return true }
+                guard let v = tables?.village(ci + di, cj + dj) ?? village(ci + di, cj + dj) else { continue }
+                let dx = x - v.x, dy = y - v.y
+                if dx * dx + dy * dy < v.radius * v.radius && (v.low ?? (elevation(v.x, v.y) < 130)) { return true }
             }
         }
         return false
     }
 
+    /// Side of the village lattice (metres).
+    static let villageCell = 1800.0
+
+    /// A village candidate of the 1.8 km lattice: centre, radius and (when known) whether its centre lies
+    /// below 130 m, where villages are built.
+    struct Village: Sendable {
+        var x: Double, y: Double, radius: Double
+        var low: Bool?
+    }
+
+    /// The village of lattice cell (ci, cj), nil for the 55 % of cells without one; `low` is left unknown
+    /// (the caller evaluates the elevation only when a point falls inside the village).
+    func village(_ ci: Int, _ cj: Int) -> Village? {
+        let h = townNoise.lattice(ci, cj)
+        guard h < 0.45 else { return nil }
+        let cell = Self.villageCell
+        let cx = (Double(ci) + 0.2 + 0.6 * townNoise.derived(11).lattice(ci, cj)) * cell
+        let cy = (Double(cj) + 0.2 + 0.6 * townNoise.derived(12).lattice(ci, cj)) * cell
+        let r = 120 + 110 * townNoise.derived(13).lattice(ci, cj)
+        return Village(x: cx, y: cy, radius: r, low: nil)
+    }
+
     /// The undisturbed land cover at a point.
     public func baseCover(_ x: Double, _ y: Double) -> Cover {
-        let halfWidth = 45 + 35 * riverNoise.fbm(x, y, scale: 800, octaves: 2)
+        let halfWidth = 45 + 35 * noise(.riverWidth, x, y)
         if riverDistance(x, y) < halfWidth || inReservoir(x, y) { return Cover(material: .water, landCover: .water, eventAffected: false) }
         let e = elevation(x, y)
-        let slope = slopeAspect(x, y).slope
-        if slope < 10 && inTown(x, y) { return Cover(material: .builtUp, landCover: .builtUp, eventAffected: false) }
-        let bare = bareNoise.fbm(x, y, scale: 700, octaves: 3)
-        if e < 110 && slope < 7 {
+        // The slope costs four elevations: it is only evaluated where a rule needs it (every function here is
+        // pure, so the order of the tests does not change the answer).
+        if inTown(x, y) && slope(x, y) < 10 { return Cover(material: .builtUp, landCover: .builtUp, eventAffected: false) }
+        let bare = noise(.bare, x, y)
+        if e < 110 && slope(x, y) < 7 {
             if bare > 0.70 { return Cover(material: .redSoil, landCover: .bareSoil, eventAffected: false) }
             return Cover(material: .greenCrop, landCover: .cropland, eventAffected: false)
         }
         if bare > 0.74 { return Cover(material: .redSoil, landCover: .bareSoil, eventAffected: false) }
-        if e < 420 && teaNoise.fbm(x, y, scale: 1200, octaves: 3) > 0.52 {
+        if e < 420 && noise(.tea, x, y) > 0.52 {
             return Cover(material: .tea, landCover: .denseVegetation, eventAffected: false)
         }
         return Cover(material: .forest, landCover: .denseVegetation, eventAffected: false)
@@ -164,19 +274,18 @@ public struct AnxiLandscape: Sendable {
         case .flood:
             // The river overflows onto its floodplain: valley-floor pixels (below 60 m) closer to the river
             // than a noisy reach of 250–650 m flood.
-            let reach = 250 + 400 * eventNoise.fbm(x, y, scale: 1500, octaves: 3)
+            let reach = 250 + 400 * noise(.eventWide, x, y)
             if c.landCover != .water && riverDistance(x, y) < reach && elevation(x, y) < 60 {
                 c = Cover(material: .turbidWater, landCover: .water, eventAffected: true)
             }
         case .fire:
-            let edge = 0.75 + 0.5 * eventNoise.fbm(x, y, scale: 400, octaves: 3)
+            let edge = 0.75 + 0.5 * noise(.fireEdge, x, y)
             if c.landCover == .denseVegetation && r < edge {
                 c = Cover(material: .burnScar, landCover: .bareSoil, eventAffected: true)
             }
         case .landslide:
-            let sa = slopeAspect(x, y)
-            if (c.landCover == .denseVegetation || c.landCover == .cropland) && sa.slope > 18 && r < 1.2
-                && eventNoise.fbm(x, y, scale: 250, octaves: 3) > 0.55 {
+            if (c.landCover == .denseVegetation || c.landCover == .cropland) && r < 1.2
+                && noise(.landslide, x, y) > 0.55 && slope(x, y) > 18 {
                 c = Cover(material: .landslideScar, landCover: .bareSoil, eventAffected: true)
             }
         case .drought:
@@ -191,6 +300,6 @@ public struct AnxiLandscape: Sendable {
     public func droughtIntensity(_ x: Double, _ y: Double, site: EventSite) -> Double {
         let dx = x - site.x, dy = y - site.y
         let r = (dx * dx + dy * dy).squareRoot() / (site.radius * 1.6)
-        return max(0, min(1, 1.3 - r + 0.4 * (eventNoise.fbm(x, y, scale: 1500, octaves: 3) - 0.5)))
+        return max(0, min(1, 1.3 - r + 0.4 * (noise(.eventWide, x, y) - 0.5)))
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Dispatch
 import RasterCore
 import RasterIO
 
@@ -54,14 +55,30 @@ public enum Simulator {
                 }
             }
             let cover = footprintPixels == 0 ? 0 : (10000 * Double(cloudPixels) / Double(footprintPixels)).rounded() / 100
-            for t in tiles {
+            // Each tile's files are independent: encode and write them on every core.
+            let rendered = tiles
+            let outcomes = Outcomes(count: rendered.count)
+            DispatchQueue.concurrentPerform(iterations: rendered.count) { i in
+                let t = rendered[i]
                 let dir = ((outputDirectory as NSString).appendingPathComponent(sceneID) as NSString).appendingPathComponent(t.name)
-                written += try write(tile: t.render, name: t.name, sceneID: sceneID, dir: dir, config: config, profile: profile,
-                                     bands: bands, originX: t.x, originY: t.y, resolution: res, date: date, sun: sun,
-                                     earthSunDistance: esd, cloudCover: cover)
+                outcomes.set(i, Result {
+                    try write(tile: t.render, name: t.name, sceneID: sceneID, dir: dir, config: config, profile: profile,
+                              bands: bands, originX: t.x, originY: t.y, resolution: res, date: date, sun: sun,
+                              earthSunDistance: esd, cloudCover: cover)
+                })
             }
+            for outcome in outcomes.results { written += try outcome!.get() }
         }
         return written.sorted()
+    }
+
+    /// One result slot per tile, filled by the writing threads.
+    private final class Outcomes: @unchecked Sendable {
+        private let lock = NSLock()
+        private var slots: [Result<[String], any Error>?]
+        init(count: Int) { slots = Array(repeating: nil, count: count) }
+        func set(_ i: Int, _ r: Result<[String], any Error>) { lock.withLock { slots[i] = r } }
+        var results: [Result<[String], any Error>?] { lock.withLock { slots } }
     }
 
     static func write(tile: SceneRender.TileResult, name: String, sceneID: String, dir: String, config: SimulationConfig,

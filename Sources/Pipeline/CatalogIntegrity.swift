@@ -1,4 +1,5 @@
 import Foundation
+import Analysis
 import GRDB
 import Logging
 import RasterCore
@@ -132,7 +133,7 @@ public enum CatalogIntegrity {
 
 /// The type a done tile's `results_json` holds (the one alias to change when that type is renamed, e.g. to
 /// Analysis' `TileResult`).
-typealias CatalogTileResult = TileResults
+typealias CatalogTileResult = TileResult
 
 /// A tile's truth files (`truth-landcover.tif`, `truth-event.tif` next to its first input file) belong to its fingerprint: a replaced
 /// `truth-landcover.tif` changes the accuracy figures, so the tile must be recomputed.

@@ -124,7 +124,7 @@ public enum StderrLine {
         guard JSONLogValue.stderrIsJSON else { FileHandle.standardError.write(Data(s.text.utf8)); return }
         let failures: [Logger.MetadataValue] = s.failures.map {
             .dictionary(["tile": .string($0.tile), "path": .string($0.path), "stage": .string($0.stage), "cause": .string($0.cause),
-                         "kind": .string($0.kind)])
+                         "kind": .string($0.kind.rawValue)])
         }
         write("run summary", level: s.failed == 0 ? "notice" : "warning",
               fields: ["total": .stringConvertible(s.total), "done": .stringConvertible(s.done), "skipped": .stringConvertible(s.skipped),

@@ -234,7 +234,7 @@ extension PipelineConfig {
         var spec = OutputSpec(directory: m.required("directory") { try $0.string() } ?? "")
         spec.crs = m.value("crs", decodeCRS)
         spec.cog = m.value("cog") { c -> CogSpec in
-            let cm = try c.mapping(allowed: ["compression", "tile_size", "overviews"])
+            let cm = try c.mapping(allowed: ["compression", "tile_size", "overviews", "dtype"])
             var cog = CogSpec()
             cog.compression = cm.value("compression") { try $0.choice(["deflate", "zstd"]) }
             cog.tileSize = cm.value("tile_size") { t -> Int in
@@ -243,6 +243,7 @@ extension PipelineConfig {
                 return v
             }
             cog.overviews = cm.value("overviews") { try $0.bool() }
+            cog.dtype = cm.value("dtype") { try $0.choice(["float32", "int16"]) }
             return cog
         }
         spec.quicklooks = m.value("quicklooks") { q -> QuicklookSpec in

@@ -175,6 +175,8 @@ public struct CogSpec: Sendable, Equatable, Codable {
     public var tileSize: Int?
     /// Write a COG with overviews, statistics and provenance (default true); false writes a plain tiled GeoTIFF.
     public var overviews: Bool?
+    /// Sample type of index rasters: `float32` (default) or `int16` (round(value × 10000), scale 0.0001, nodata −32768).
+    public var dtype: String?
 }
 
 /// Quicklook PNG options.

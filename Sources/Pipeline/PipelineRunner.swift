@@ -93,22 +93,82 @@ public enum PipelineRunner {
         return o
     }
 
-    /// Runs the job. Returns the summary (also written to `run.json`).
+    /// Runs the job: phase 1 tiles through the executor, phase 2 two-date pairs, phase 3 run-level products.
+    /// Returns the summary (also written to `run.json`).
     /// - Throws: `PipelineError` when the run cannot start (unreadable input, unwritable output, catalog failure).
     public static func run(config: PipelineConfig, options: RunOptions, logger: Logger) throws -> RunSummary {
         let startedAt = Date()
         let out = config.outputs.directory
-        let fm = FileManager.default
         let plan = try plan(config: config, options: options)
         try InputCheck.requireTiles(plan, inputs: config.inputs, excluding: out)
         InputCheck.logDates(plan.tiles, logger: logger)
-        do { try fm.createDirectory(atPath: out, withIntermediateDirectories: true) } catch {
+        try createOutput(out)
+        let claim = try OutputClaim.acquire(out, mode: .exclusive, command: "run")   // one writer; no links followed
+        defer { claim.release() }
+        clearOutput(out, fresh: options.fresh, logger: logger)
+        let catalog = try RunCatalog(directory: out)
+        try CatalogIntegrity.repair(directory: out, logger: logger)   // rows that do not decode are recomputed
+        let configHash = configHash(config)
+        let products = try productOptions(config)
+        var job = IndexJob(indices: config.indices, outputDirectory: out, calibration: config.calibration, masks: config.masks, cog: config.outputs.cog,
+                           toolVersion: options.toolVersion, configHash: configHash, products: products)
+        job.referenceGrid = ReferenceGrid(config: config)
+        let resume = try resumeState(plan, configHash: configHash, version: options.toolVersion, catalog: catalog, directory: out)
+        let exec = executorOptions(config: config, options: options, perTileBytes: plan.estimatedPeakBytes / max(1, plan.maxInFlight))
+        let runId = try catalog.beginRun(toolVersion: options.toolVersion, configHash: configHash,
+                                         shard: options.shard.description, total: plan.tiles.count + plan.rejects.count)
+        logger.info("run started", metadata: ["shard": "\(options.shard)", "shard_source": "\(options.shard.source)",
+                                              "tiles": "\(plan.tiles.count)", "todo": "\(resume.todo.count)", "skipped": "\(resume.skipped)",
+                                              "jobs": "\(exec.jobs)", "max_in_flight": "\(exec.maxInFlight)", "config_hash": "\(configHash)"])
+        let progress = ProgressReporter(total: plan.tiles.count + plan.rejects.count, mode: options.progress,
+                                        label: options.shard.count > 1 ? "shard \(options.shard)" : "")
+        progress.skip(resume.skipped)
+        let ctx = RecordContext(catalog: catalog, runId: runId, configHash: configHash, version: options.toolVersion,
+                                inputHashes: resume.inputHashes, logger: logger, progress: progress)
+        var failures = try ctx.recordRejects(plan.rejects)
+        let phase1 = executeTiles(resume.todo, job: job, executor: exec, context: ctx)
+        progress.finish()
+        try CatalogIntegrity.reconcile(directory: out, planned: Set(plan.tiles.map(\.id) + plan.rejects.map(\.id)), shard: options.shard, logger: logger)
+        try RunInterruption.checkpoint(catalog: catalog, runId: runId, directory: out, finished: phase1.finished, of: resume.todo.count,
+                                       skipped: resume.skipped)
+        failures += phase1.failures
+        failures.sort { Array($0.tile.utf8).lexicographicallyPrecedes(Array($1.tile.utf8)) }
+        let planned = Set(plan.tiles.map(\.id) + plan.rejects.map(\.id))
+        let rows = try catalog.allTiles().filter { planned.contains($0.id) }
+        var warnings = RunSummary.groupedWarnings(rows)
+        let pairs = try runPairs(config: config, rows: rows, job: job, context: ctx, warnings: &warnings)
+        failures += pairs
+        try catalog.setMeta(runMeta(config: config, products: products, configHash: configHash, options: options, startedAt: startedAt))
+        do { try RunProducts.write(directory: out) } catch {
+            failures.append(FailureEntry(path: out, stage: "report", cause: "\(error)", kind: .io))
+            logger.error("reports failed", metadata: ["error": "\(error)"])
+        }
+        let iso = ISO8601DateFormatter()
+        let summary = RunSummary(toolVersion: options.toolVersion, configHash: configHash, shard: options.shard.description,
+                                 total: plan.tiles.count + plan.rejects.count, done: phase1.done, skipped: resume.skipped,
+                                 failed: failures.count, failures: failures, warnings: warnings, indices: RunSummary.totals(rows),
+                                 outputCount: try catalog.allOutputs().filter { planned.contains($0.tileId) }.count,
+                                 startedAt: iso.string(from: startedAt), finishedAt: iso.string(from: Date()),
+                                 wallSeconds: Date().timeIntervalSince(startedAt))
+        try catalog.finishRun(runId, done: phase1.done, skipped: resume.skipped, failed: failures.count)
+        try AtomicFile.write(text: summary.json, to: (out as NSString).appendingPathComponent("run.json"))
+        logger.info("run finished", metadata: ["done": "\(phase1.done)", "skipped": "\(resume.skipped)", "failed": "\(failures.count)",
+                                               "max_in_flight_observed": "\(phase1.observedMaxInFlight)"])
+        return summary
+    }
+
+    /// Creates the output folder and checks it is writable.
+    static func createOutput(_ out: String) throws {
+        do { try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true) } catch {
             throw PipelineError.outputUnwritable(path: out, reason: error.localizedDescription)
         }
         guard access(out, W_OK) == 0 else { throw PipelineError.outputUnwritable(path: out, reason: "permission denied") }
-        let claim = try OutputClaim.acquire(out, mode: .exclusive, command: "run")   // one writer; no links followed
-        defer { claim.release() }
-        if options.fresh {
+    }
+
+    /// Clears the output folder with `--fresh` and removes stale temporaries (under the run's claim).
+    static func clearOutput(_ out: String, fresh: Bool, logger: Logger) {
+        let fm = FileManager.default
+        if fresh {
             RunCatalog.remove(in: out)
             try? fm.removeItem(atPath: (out as NSString).appendingPathComponent("tiles"))
             for name in ["run.json", "pairs", "stac", "affected.geojson"] + ReportWriter.fileNames {
@@ -117,123 +177,89 @@ public enum PipelineRunner {
         }
         let removed = removeStaleTemporaries(in: out)
         if removed > 0 { logger.notice("removed leftover temporary files", metadata: ["count": "\(removed)"]) }
+    }
 
-        let catalog = try RunCatalog(directory: out)
-        try CatalogIntegrity.repair(directory: out, logger: logger)   // rows that do not decode are recomputed
-        let configHash = configHash(config)
+    /// The per-tile product options of a config, with its regions read and, when two-date jobs will run, the
+    /// quality mask persisted for them.
+    static func productOptions(_ config: PipelineConfig) throws -> TileProductOptions {
         var products = TileProductOptions.from(config)
         if let path = config.regions {
             do { products.regions = try RegionReader.read(path: path) } catch {
                 throw PipelineError.inputUnreadable(path: path, reason: "regions: \(error)")
             }
         }
-        var job = IndexJob(indices: config.indices, outputDirectory: out, calibration: config.calibration, masks: config.masks, cog: config.outputs.cog,
-                           toolVersion: options.toolVersion, configHash: configHash, products: products)
-        job.referenceGrid = ReferenceGrid(config: config)
+        products.qualityMask = (config.monitor ?? []).contains { MonitorKind(rawValue: $0.kind) != .change }
+        return products
+    }
 
-        // Resume: skip tiles whose inputs, config and version are unchanged and whose outputs are intact.
-        var todo: [TileSource] = []
-        var inputHashes: [String: String] = [:]
-        var skipped = 0
+    /// Resume: the tiles to compute, every tile's input hash and how many are skipped (done with the same inputs,
+    /// config and version, outputs intact).
+    static func resumeState(_ plan: RunPlan, configHash: String, version: String, catalog: RunCatalog,
+                            directory: String) throws -> (todo: [TileSource], inputHashes: [String: String], skipped: Int) {
+        var todo: [TileSource] = [], hashes: [String: String] = [:], skipped = 0
         for t in plan.tiles {
             let h = Fingerprint.input(t.files) ?? "unreadable"
-            inputHashes[t.id] = h
-            if try isUpToDate(tile: t, inputHash: h, configHash: configHash, version: options.toolVersion,
-                              expected: plan.outputs[t.id] ?? [], catalog: catalog, directory: out) {
+            hashes[t.id] = h
+            if try isUpToDate(tile: t, inputHash: h, configHash: configHash, version: version,
+                              expected: plan.outputs[t.id] ?? [], catalog: catalog, directory: directory) {
                 skipped += 1
             } else {
                 todo.append(t)
             }
         }
-        let exec = executorOptions(config: config, options: options,
-                                   perTileBytes: plan.estimatedPeakBytes / max(1, plan.maxInFlight))
-        let runId = try catalog.beginRun(toolVersion: options.toolVersion, configHash: configHash,
-                                         shard: options.shard.description, total: plan.tiles.count + plan.rejects.count)
-        logger.info("run started", metadata: ["shard": "\(options.shard)", "shard_source": "\(options.shard.source)",
-                                              "tiles": "\(plan.tiles.count)", "todo": "\(todo.count)", "skipped": "\(skipped)",
-                                              "jobs": "\(exec.jobs)", "max_in_flight": "\(exec.maxInFlight)",
-                                              "config_hash": "\(configHash)"])
-        let progress = ProgressReporter(total: plan.tiles.count + plan.rejects.count, mode: options.progress,
-                                        label: options.shard.count > 1 ? "shard \(options.shard)" : "")
-        progress.skip(skipped)
+        return (todo, hashes, skipped)
+    }
 
-        let recordFailures = LockedList<RunSummary.Failure>()
-        // Files discovery rejected are failed tiles of stage `discover` (retried on the next run like any failure).
-        for r in plan.rejects {
-            let cause = r.reason.contains(r.path) ? r.reason : "\(r.path): \(r.reason)"
-            let f = TileFailure(tileId: r.id, path: r.path, stage: .discover, cause: cause, kind: .corrupt)
-            try catalog.record(TileRecord(id: r.id, path: r.path, status: "failed", inputHash: Fingerprint.input([r.path]) ?? "unreadable",
-                                          configHash: configHash, toolVersion: options.toolVersion, failedStage: f.stage.rawValue,
-                                          cause: f.cause, kind: f.kind.rawValue), outputs: [], runId: runId)
-            recordFailures.append(.init(tile: r.id, path: r.path, stage: f.stage.rawValue, cause: f.cause, kind: f.kind.rawValue))
-            logger.error("tile failed", metadata: ["tile_id": "\(r.id)", "path": "\(r.path)", "stage": "discover", "kind": "corrupt", "error": "\(r.reason)"])
-            progress.tileFinished(ok: false, pixels: 0)
-        }
-        let hashes = inputHashes
-        let version = options.toolVersion
-        let (results, observed) = TileExecutor(options: exec).run(todo, stage: job) { _, tile, result in
-            let h = hashes[tile.id] ?? ""
-            do {
-                switch result {
-                case .success(let p):
-                    try catalog.record(TileRecord(id: tile.id, path: tile.path, status: "done", inputHash: h, configHash: configHash,
-                                                  toolVersion: version, cause: p.warning, statistics: p.statistics, pixels: p.pixels,
-                                                  results: p.results),
-                                       outputs: p.outputs, runId: runId)
-                    logger.info("tile done", metadata: ["tile_id": "\(tile.id)", "outputs": "\(p.outputs.count)"])
-                    progress.tileFinished(ok: true, pixels: p.pixels)
-                case .failure(let f):
-                    try catalog.record(TileRecord(id: tile.id, path: tile.path, status: "failed", inputHash: h, configHash: configHash,
-                                                  toolVersion: version, failedStage: f.stage.rawValue, cause: f.cause, kind: f.kind.rawValue),
-                                       outputs: [], runId: runId)
-                    logger.error("tile failed", metadata: ["tile_id": "\(tile.id)", "path": "\(tile.path)", "stage": "\(f.stage.rawValue)",
-                                                           "kind": "\(f.kind.rawValue)", "error": "\(f.cause)"])
-                    progress.tileFinished(ok: false, pixels: 0)
-                }
-            } catch {
-                recordFailures.append(.init(tile: tile.id, path: tile.path, stage: StageName.record.rawValue, cause: "\(error)", kind: "io"))
-                logger.error("tile not recorded", metadata: ["tile_id": "\(tile.id)", "error": "\(error)"])
-                progress.tileFinished(ok: false, pixels: 0)
+    /// Phase 1: every tile through ingest → compute → write on the executor, each recorded in the catalog as it
+    /// finishes. Returns the tiles done, the tiles finished (fewer than `todo` after SIGINT/SIGTERM) and the failures
+    /// (tiles that failed, and tiles that could not be recorded).
+    static func executeTiles(_ todo: [TileSource], job: IndexJob, executor: TileExecutor.Options,
+                             context ctx: RecordContext) -> (done: Int, finished: Int, failures: [FailureEntry], observedMaxInFlight: Int) {
+        let unrecorded = LockedList<FailureEntry>()
+        let (results, observed) = TileExecutor(options: executor).run(todo, stage: job) { _, tile, result in
+            do { try ctx.record(tile, result) } catch {
+                unrecorded.append(FailureEntry(tile: tile.id, path: tile.path, stage: StageName.record.rawValue, cause: "\(error)", kind: .io))
+                ctx.logger.error("tile not recorded", metadata: ["tile_id": "\(tile.id)", "error": "\(error)"])
+                ctx.progress.tileFinished(ok: false, pixels: 0)
             }
         }
-        progress.finish()
-        try CatalogIntegrity.reconcile(directory: out, planned: Set(plan.tiles.map(\.id) + plan.rejects.map(\.id)), shard: options.shard, logger: logger)
-        try RunInterruption.checkpoint(catalog: catalog, runId: runId, directory: out, finished: results.count, of: todo.count, skipped: skipped)
-
-        var failures = recordFailures.items
-        let failedIds = Set(failures.map(\.tile))
+        var failures = unrecorded.items
+        let unrecordedIds = Set(failures.map(\.tile))
         var done = 0
         for (tile, r) in zip(todo, results) {
             switch r {
-            case .success: if !failedIds.contains(tile.id) { done += 1 }
-            case .failure(let f):
-                failures.append(.init(tile: tile.id, path: tile.path, stage: f.stage.rawValue, cause: f.cause, kind: f.kind.rawValue))
+            case .success: if !unrecordedIds.contains(tile.id) { done += 1 }
+            case .failure(let f): failures.append(f.entry)
             }
         }
-        failures.sort { Array($0.tile.utf8).lexicographicallyPrecedes(Array($1.tile.utf8)) }
-        let planned = Set(plan.tiles.map(\.id) + plan.rejects.map(\.id))
-        let rows = try catalog.allTiles().filter { planned.contains($0.id) }
-        let outputCount = try catalog.allOutputs().filter { planned.contains($0.tileId) }.count
-        let iso = ISO8601DateFormatter()
-        var warnings = RunSummary.groupedWarnings(rows)
+        return (done, results.count, failures, observed.maxInFlight)
+    }
 
-        // Phase 2: two-date pairs of this shard's done tiles (all recomputed, so maps of an earlier config go first;
-        // deterministic bytes).
-        try? fm.removeItem(atPath: (out as NSString).appendingPathComponent("pairs"))
+    /// Phase 2: two-date pairs of this shard's done tiles (all recomputed, so maps of an earlier config go first;
+    /// deterministic bytes). Returns the failed pairs; jobs that found no pair add a warning.
+    static func runPairs(config: PipelineConfig, rows: [TileRecord], job: IndexJob, context ctx: RecordContext,
+                         warnings: inout [String]) throws -> [FailureEntry] {
+        let out = job.outputDirectory
+        try? FileManager.default.removeItem(atPath: (out as NSString).appendingPathComponent("pairs"))
         let pairs = PairPhase.run(rows: rows, monitor: config.monitor ?? [], directory: out,
-                                  provenance: Provenance(version: options.toolVersion, pipelineHash: configHash),
-                                  classification: products.scheme != nil, codec: job.codec, tileSize: job.tileSize)
-        try catalog.replacePairs(pairs)
-        for spec in config.monitor ?? [] where spec.kind != "change" && !pairs.contains(where: { $0.job == spec.kind }) {
+                                  provenance: Provenance(version: ctx.version, pipelineHash: ctx.configHash),
+                                  classification: job.products.scheme != nil, codec: job.codec, tileSize: job.tileSize)
+        try ctx.catalog.replacePairs(pairs)
+        for spec in config.monitor ?? [] where MonitorKind(rawValue: spec.kind) != .change && !pairs.contains(where: { $0.job == spec.kind }) {
             let dates = "\(spec.before ?? "earliest") → \(spec.after ?? "latest")"
             warnings.append("monitor \(spec.kind): no tile pair with dates \(dates) and the \(spec.index ?? "default") index on both dates; the job produced nothing")
         }
-        for p in pairs where p.failure != nil {
-            failures.append(.init(tile: p.afterTile, path: "\(p.beforeTile) + \(p.afterTile)", stage: "pair \(p.job)",
-                                  cause: p.failure!, kind: "config"))
-            logger.error("pair failed", metadata: ["job": "\(p.job)", "tiles": "\(p.beforeTile) \(p.afterTile)", "error": "\(p.failure!)"])
+        return pairs.compactMap { p in
+            guard let cause = p.failure else { return nil }
+            ctx.logger.error("pair failed", metadata: ["job": "\(p.job)", "tiles": "\(p.beforeTile) \(p.afterTile)", "error": "\(cause)"])
+            return FailureEntry(tile: p.afterTile, path: "\(p.beforeTile) + \(p.afterTile)", stage: "pair \(p.job)", cause: cause, kind: .config)
         }
-        // Phase 3: run-level facts, STAC collection, affected.geojson and reports, from the catalog only.
+    }
+
+    /// The run-level facts phase 3 and `tilepipe report` read from the catalog.
+    static func runMeta(config: PipelineConfig, products: TileProductOptions, configHash: String, options: RunOptions,
+                        startedAt: Date) -> [String: String] {
+        let iso = ISO8601DateFormatter()
         var meta: [String: String] = [RunProducts.Key.pipeline: config.sourcePath, RunProducts.Key.configHash: configHash,
                                       RunProducts.Key.toolVersion: options.toolVersion,
                                       RunProducts.Key.inputs: config.inputs.map(\.path).joined(separator: "\n"),
@@ -244,26 +270,13 @@ public enum PipelineRunner {
         // Always set (a rerun without `report.formats` must not inherit an earlier run's subset).
         meta[RunProducts.Key.formats] = (config.report?.formats ?? ReportWriter.Format.allCases.map(\.rawValue)).joined(separator: ",")
         meta[RunProducts.Key.license] = config.outputs.stac?.license
-        for (k, v) in meta { try catalog.setMeta(k, v) }
-        do { try RunProducts.write(directory: out) } catch {
-            failures.append(.init(tile: "", path: out, stage: "report", cause: "\(error)", kind: "io"))
-            logger.error("reports failed", metadata: ["error": "\(error)"])
-        }
-        let summary = RunSummary(toolVersion: options.toolVersion, configHash: configHash, shard: options.shard.description,
-                                 total: plan.tiles.count + plan.rejects.count, done: done, skipped: skipped, failed: failures.count, failures: failures, warnings: warnings,
-                                 indices: RunSummary.totals(rows), outputCount: outputCount, startedAt: iso.string(from: startedAt),
-                                 finishedAt: iso.string(from: Date()), wallSeconds: Date().timeIntervalSince(startedAt))
-        try catalog.finishRun(runId, done: done, skipped: skipped, failed: failures.count)
-        try AtomicFile.write(text: summary.json, to: (out as NSString).appendingPathComponent("run.json"))
-        logger.info("run finished", metadata: ["done": "\(done)", "skipped": "\(skipped)", "failed": "\(failures.count)",
-                                               "max_in_flight_observed": "\(observed.maxInFlight)"])
-        return summary
+        return meta
     }
 
     /// True when the catalog says the tile is done with these hashes and every expected output is intact.
     static func isUpToDate(tile: TileSource, inputHash: String, configHash: String, version: String, expected: [String],
                            catalog: RunCatalog, directory: String) throws -> Bool {
-        guard let rec = try catalog.tile(tile.id), rec.status == "done", rec.inputHash == inputHash,
+        guard let rec = try catalog.tile(tile.id), rec.status == .done, rec.result != nil, rec.inputHash == inputHash,
               rec.configHash == configHash, rec.toolVersion == version else { return false }
         let outs = try catalog.outputs(tile: tile.id)
         // The recorded outputs are a subset of the plan's (indices a tile lacks bands for are skipped, as a warning).

@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
-public import RasterCore
+public import Analysis
+public import Products
 
 /// One tile's row in the run catalog.
 public struct TileRecord: Sendable, Equatable {
@@ -8,8 +9,8 @@ public struct TileRecord: Sendable, Equatable {
     public var id: String
     /// Input path as given.
     public var path: String
-    /// `done` or `failed`.
-    public var status: String
+    /// Done or failed.
+    public var status: TileStatus
     /// Input fingerprint (`Fingerprint.input`).
     public var inputHash: String
     /// Config fingerprint.
@@ -18,24 +19,34 @@ public struct TileRecord: Sendable, Equatable {
     public var toolVersion: String
     /// Failed stage, for failures.
     public var failedStage: String?
-    /// Cause, for failures.
+    /// Cause, for failures; the warning, for done tiles.
     public var cause: String?
-    /// Failure kind (`corrupt`, `io`, `config`).
-    public var kind: String?
-    /// Per-index statistics (mergeable accumulators), for done tiles.
-    public var statistics: [String: BandStatistics.Accumulator]
-    /// Pixels processed.
-    public var pixels: Int
-    /// Report figures of a done tile (class counts, index sums, accuracy, product paths).
-    public var results: TileResults?
+    /// Failure kind, for failures.
+    public var kind: FailureKind?
+    /// The tile's result (statistics, class counts, accuracy, regions, product paths), for done tiles.
+    public var result: TileResult?
+    /// The run that recorded the row (a tile unchanged since an earlier run keeps that run's id).
+    public var runId: Int64?
 
     /// A record.
-    public init(id: String, path: String, status: String, inputHash: String, configHash: String, toolVersion: String,
-                failedStage: String? = nil, cause: String? = nil, kind: String? = nil,
-                statistics: [String: BandStatistics.Accumulator] = [:], pixels: Int = 0, results: TileResults? = nil) {
+    public init(id: String, path: String, status: TileStatus, inputHash: String, configHash: String, toolVersion: String,
+                failedStage: String? = nil, cause: String? = nil, kind: FailureKind? = nil, result: TileResult? = nil,
+                runId: Int64? = nil) {
         self.id = id; self.path = path; self.status = status; self.inputHash = inputHash; self.configHash = configHash
         self.toolVersion = toolVersion; self.failedStage = failedStage; self.cause = cause; self.kind = kind
-        self.statistics = statistics; self.pixels = pixels; self.results = results
+        self.result = result; self.runId = runId
+    }
+
+    /// A failed tile's row from its failure.
+    public init(failure f: TileFailure, inputHash: String, configHash: String, toolVersion: String) {
+        self.init(id: f.tileId, path: f.path, status: .failed, inputHash: inputHash, configHash: configHash, toolVersion: toolVersion,
+                  failedStage: f.stage.rawValue, cause: f.cause, kind: f.kind)
+    }
+
+    /// The row as a report's failure entry (nil for a done tile).
+    public var failure: FailureEntry? {
+        guard status == .failed else { return nil }
+        return FailureEntry(tile: id, path: path, stage: failedStage ?? "", cause: cause ?? "", kind: kind ?? .corrupt)
     }
 }
 
@@ -98,6 +109,11 @@ public final class RunCatalog: Sendable {
                     CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
                     """)
             }
+            // v3: one result per tile (`results_json`, a `TileResult`); the per-index statistics it holds are no
+            // longer stored a second time.
+            migrator.registerMigration("v3") { db in
+                try db.execute(sql: "ALTER TABLE tiles DROP COLUMN stats_json")
+            }
             try migrator.migrate(pool)
         } catch {
             throw PipelineError.catalog(path: path, reason: "\(error)")
@@ -145,16 +161,16 @@ public final class RunCatalog: Sendable {
 
     /// Records a tile (done or failed) and replaces its outputs, in one transaction.
     public func record(_ tile: TileRecord, outputs: [OutputRecord], runId: Int64?) throws {
-        let stats = try RunCatalog.encode(tile.statistics)
-        let results = try tile.results.map { try CatalogJSON.encode($0) }
+        let results = try tile.result.map { try CatalogJSON.encode($0) }
         try wrap {
             try pool.write { db in
                 try db.execute(sql: "DELETE FROM outputs WHERE tile_id = ?", arguments: [tile.id])
                 try db.execute(sql: """
                     INSERT OR REPLACE INTO tiles(id, path, status, input_hash, config_hash, tool_version, failed_stage, cause, kind,
-                        stats_json, pixels, run_id, updated_at, results_json) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)
-                    """, arguments: [tile.id, tile.path, tile.status, tile.inputHash, tile.configHash, tile.toolVersion,
-                                     tile.failedStage, tile.cause, tile.kind, stats, tile.pixels, runId, RunCatalog.now(), results])
+                        pixels, run_id, updated_at, results_json) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)
+                    """, arguments: [tile.id, tile.path, tile.status.rawValue, tile.inputHash, tile.configHash, tile.toolVersion,
+                                     tile.failedStage, tile.cause, tile.kind?.rawValue, tile.result?.pixels ?? 0, runId,
+                                     RunCatalog.now(), results])
                 for o in outputs {
                     try db.execute(sql: "INSERT OR REPLACE INTO outputs(path, tile_id, hash, bytes) VALUES (?,?,?,?)",
                                    arguments: [o.path, o.tileId, o.hash, o.bytes])
@@ -225,6 +241,15 @@ public final class RunCatalog: Sendable {
         try wrap { try pool.write { db in try db.execute(sql: "INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", arguments: [key, value]) } }
     }
 
+    /// Sets several run-level facts in one transaction.
+    public func setMeta(_ facts: [String: String]) throws {
+        try wrap {
+            try pool.write { db in
+                for (k, v) in facts { try db.execute(sql: "INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", arguments: [k, v]) }
+            }
+        }
+    }
+
     /// Every run-level fact.
     public func meta() throws -> [String: String] {
         try wrap {
@@ -239,24 +264,16 @@ public final class RunCatalog: Sendable {
         try wrap { try pool.read { db in try String.fetchOne(db, sql: "PRAGMA integrity_check") ?? "" } }
     }
 
-    static func encode(_ stats: [String: BandStatistics.Accumulator]) throws -> String {
-        let enc = JSONEncoder()
-        enc.outputFormatting = [.sortedKeys]
-        enc.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-        return String(decoding: try enc.encode(stats), as: UTF8.self)
-    }
-
-    static func decodeStats(_ json: String) -> [String: BandStatistics.Accumulator] {
-        let dec = JSONDecoder()
-        dec.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-        return (try? dec.decode([String: BandStatistics.Accumulator].self, from: Data(json.utf8))) ?? [:]
-    }
-
     static func decodeTile(_ r: Row) -> TileRecord {
-        TileRecord(id: r["id"], path: r["path"], status: r["status"], inputHash: r["input_hash"], configHash: r["config_hash"],
-                   toolVersion: r["tool_version"], failedStage: r["failed_stage"], cause: r["cause"], kind: r["kind"],
-                   statistics: decodeStats(r["stats_json"]), pixels: r["pixels"],
-                   results: CatalogJSON.decode(TileResults.self, r["results_json"]))
+        TileRecord(id: r["id"], path: r["path"], status: TileStatus(rawValue: r["status"]) ?? .failed, inputHash: r["input_hash"],
+                   configHash: r["config_hash"], toolVersion: r["tool_version"], failedStage: r["failed_stage"], cause: r["cause"],
+                   kind: (r["kind"] as String?).flatMap(FailureKind.init(rawValue:)),
+                   result: CatalogJSON.decode(TileResult.self, r["results_json"]), runId: r["run_id"])
+    }
+
+    /// The id of the latest run recorded (nil before the first).
+    public func latestRunId() throws -> Int64? {
+        try wrap { try pool.read { db in try Int64.fetchOne(db, sql: "SELECT MAX(id) FROM runs") } }
     }
 
     /// Removes the catalog files of `directory` (`--fresh`).

@@ -41,28 +41,43 @@ public enum RunProducts {
         let rows = try catalog.allTiles()
         let pairs = try catalog.allPairs()
         var links: [String: String] = [:]
+        if try writeCollection(directory: directory, rows: rows, meta: meta) { links["stac_collection"] = "stac/collection.json" }
+        if try writeAffected(directory: directory, pairs: pairs) { links["affected_geojson"] = "affected.geojson" }
+        let report = try build(meta: meta, rows: rows, pairs: pairs, links: links, currentRun: try catalog.latestRunId())
+        let formats = meta[Key.formats].map { Set($0.split(separator: ",").compactMap { ReportWriter.Format(rawValue: String($0)) }) }
+        try ReportWriter.writeAll(report, to: directory, formats: formats ?? Set(ReportWriter.Format.allCases))
+        return report
+    }
 
-        // STAC collection from the items written by the tiles (read back as JSON).
+    /// `stac/collection.json` over the items the done tiles wrote; false when there are none.
+    static func writeCollection(directory: String, rows: [TileRecord], meta: [String: String]) throws -> Bool {
         var items: [(item: StacItem, href: String)] = []
-        for r in rows where r.status == "done" {
-            guard let rel = r.results?.stacItem,
+        for r in rows where r.status == .done {
+            guard let rel = r.result?.products.stacItem,
                   let data = (try? CatalogPaths.resolve(rel, in: directory)).flatMap(FileManager.default.contents(atPath:)),
                   let item = try? JSONDecoder().decode(StacItem.self, from: data) else { continue }
             items.append((item, "../" + rel))
         }
-        if !items.isEmpty {
-            let id = meta[Key.collectionId] ?? meta[Key.name] ?? "tilepipe"
-            let collection = try StacCollection.make(id: id, title: meta[Key.title] ?? meta[Key.name],
-                                                     description: "Products of tilepipe run '\(meta[Key.name] ?? id)': index COGs, land-use maps, quicklooks.",
-                                                     license: meta[Key.license] ?? "proprietary", items: items)
-            let dir = (directory as NSString).appendingPathComponent("stac")
-            try OutputTree.createDirectory(atPath: dir)
-            try collection.write(to: (dir as NSString).appendingPathComponent("collection.json"))
-            links["stac_collection"] = "stac/collection.json"
-        }
+        guard !items.isEmpty else { return false }
+        let id = meta[Key.collectionId] ?? meta[Key.name] ?? "tilepipe"
+        let collection = try StacCollection.make(id: id, title: meta[Key.title] ?? meta[Key.name],
+                                                 description: "Products of tilepipe run '\(meta[Key.name] ?? id)': index COGs, land-use maps, quicklooks.",
+                                                 license: meta[Key.license] ?? "proprietary", items: items)
+        let dir = (directory as NSString).appendingPathComponent("stac")
+        try OutputTree.createDirectory(atPath: dir)
+        try collection.write(to: (dir as NSString).appendingPathComponent("collection.json"))
+        return true
+    }
 
-        // affected.geojson: per job and date pair, the tiles' polygons merged across edges.
-        let disasters = pairs.filter { $0.job != "change" && $0.failure == nil }
+    /// `affected.geojson`: per job and date pair, the tiles' polygons merged across edges; false (and an earlier
+    /// run's file removed) when the run has no disaster results.
+    static func writeAffected(directory: String, pairs: [PairResult]) throws -> Bool {
+        let disasters = pairs.filter { $0.job != MonitorKind.change.rawValue && $0.failure == nil }
+        let geojson = (directory as NSString).appendingPathComponent("affected.geojson")
+        guard !disasters.isEmpty else {
+            try? FileManager.default.removeItem(atPath: geojson)
+            return false
+        }
         var features: [GeoJSONFeature] = []
         var byJob: [String: [PairResult]] = [:]
         for p in disasters { byJob["\(p.job) \(p.before) \(p.after)", default: []].append(p) }
@@ -83,107 +98,104 @@ public enum RunProducts {
                 }
             }
         }
-        let geojson = (directory as NSString).appendingPathComponent("affected.geojson")
-        if !disasters.isEmpty {
-            try GeoJSONWriter.write(features, to: geojson)
-            links["affected_geojson"] = "affected.geojson"
-        } else {
-            try? FileManager.default.removeItem(atPath: geojson)   // from an earlier run with monitor jobs
-        }
-
-        let report = try build(meta: meta, rows: rows, pairs: pairs, links: links)
-        let formats = meta[Key.formats].map { Set($0.split(separator: ",").compactMap { ReportWriter.Format(rawValue: String($0)) }) }
-        try ReportWriter.writeAll(report, to: directory, formats: formats ?? Set(ReportWriter.Format.allCases))
-        return report
+        try GeoJSONWriter.write(features, to: geojson)
+        return true
     }
 
-    /// The report from catalog rows and pair results (pure).
-    public static func build(meta: [String: String], rows: [TileRecord], pairs: [PairResult], links: [String: String]) throws -> RunReport {
+    /// The report from catalog rows and pair results (pure). Tiles recorded by an earlier run than `currentRun`
+    /// are listed as unchanged (`skipped`); failed tiles and pairs are listed once each.
+    public static func build(meta: [String: String], rows: [TileRecord], pairs: [PairResult], links: [String: String],
+                             currentRun: Int64? = nil) throws -> RunReport {
         let info = RunInfo(id: meta[Key.name] ?? "tilepipe run", toolVersion: meta[Key.toolVersion] ?? "",
                            pipeline: meta[Key.pipeline] ?? "", pipelineHash: meta[Key.configHash] ?? "",
                            started: meta[Key.started] ?? "", finished: meta[Key.finished] ?? "",
                            inputs: (meta[Key.inputs] ?? "").split(separator: "\n").map(String.init), title: meta[Key.title])
-        var tiles: [TileEntry] = [], failures: [FailureEntry] = [], accuracy: [AccuracyEntry] = []
-        for r in rows {
-            if r.status == "done", let res = r.results {
-                var outs = (res.indexFiles.values.sorted()) + [res.classMap].compactMap { $0 }
-                outs.sort()
-                tiles.append(TileEntry(id: r.id, status: .done, date: res.date, satellite: res.satellite, pixelAreaM2: res.pixelAreaM2,
-                                       classPixels: res.classPixels, indices: res.indices, outputs: outs,
-                                       quicklook: res.quicklooks["landuse"] ?? res.quicklooks.values.sorted().first))
-                if let a = res.accuracy { accuracy.append(a.entry(tile: r.id)) }
-            } else if r.status == "done" {
-                tiles.append(TileEntry(id: r.id, status: .done, pixelAreaM2: 0))
-            } else {
-                tiles.append(TileEntry(id: r.id, status: .failed, pixelAreaM2: 0))
-                failures.append(FailureEntry(path: r.path, stage: r.failedStage ?? "", cause: r.cause ?? "", kind: r.kind ?? ""))
-            }
+        let disasters = disasterEntries(pairs)
+        return RunReport(run: info, classes: classInfo(rows), tiles: rows.map { tileEntry($0, currentRun: currentRun) },
+                         failures: rows.compactMap(\.failure) + disasters.failures, changes: changeEntries(pairs),
+                         disasters: disasters.entries, regions: regionEntries(rows), accuracy: accuracyEntries(rows), links: links)
+    }
+
+    /// A catalog row as the report's tile entry.
+    static func tileEntry(_ r: TileRecord, currentRun: Int64?) -> TileEntry {
+        guard r.status == .done else { return TileEntry(id: r.id, status: .failed) }
+        let unchanged = currentRun != nil && r.runId != nil && r.runId! < currentRun!
+        guard let res = r.result else { return TileEntry(id: r.id, status: unchanged ? .skipped : .done) }
+        let outs = (res.products.indexFiles.values.sorted() + [res.products.classMap].compactMap { $0 }).sorted()
+        return TileEntry(id: r.id, status: unchanged ? .skipped : .done, result: res, outputs: outs,
+                         quicklook: res.products.quicklooks["landuse"] ?? res.products.quicklooks.values.sorted().first)
+    }
+
+    /// The legend: the classes of the scheme the done tiles used (merged, in code order).
+    static func classInfo(_ rows: [TileRecord]) -> [ClassInfo] {
+        let counts = TileResult.merged(rows.filter { $0.status == .done }.compactMap(\.result))?.classes
+        return (counts?.scheme ?? []).sorted { $0.code < $1.code }.map { ClassInfo(code: Int($0.code), name: $0.name, color: $0.color) }
+    }
+
+    /// Accuracy per tile with ground truth, and over all of them when there are several.
+    static func accuracyEntries(_ rows: [TileRecord]) -> [AccuracyEntry] {
+        let done = rows.filter { $0.status == .done && $0.result?.accuracy != nil }
+        var entries = done.map { AccuracyEntry(tile: $0.id, matrix: $0.result!.accuracy!) }
+        if done.count > 1, let total = TileResult.merged(done.map(\.result!))?.accuracy {
+            entries.append(AccuracyEntry(tile: "all tiles", matrix: total))
         }
-        // All tiles together, so a reader sees one figure for the run.
-        let withAccuracy = rows.compactMap { $0.status == "done" ? $0.results?.accuracy : nil }
-        if var total = withAccuracy.first, withAccuracy.count > 1 {
-            for a in withAccuracy.dropFirst() where a.classes == total.classes { total.merge(a) }
-            accuracy.append(total.entry(tile: "all tiles"))
-        }
-        var changes: [ChangeEntry] = []
-        var disasters: [DisasterEntry] = []
-        // Change matrices: summed over the tiles of one date pair.
-        var changeGroups: [String: [PairResult]] = [:]
-        for p in pairs where p.job == "change" && p.failure == nil { changeGroups["\(p.before) \(p.after)", default: []].append(p) }
-        for k in changeGroups.keys.sorted() {
-            let g = changeGroups[k]!.sorted { $0.key < $1.key }
-            guard let classes = g.first?.changeClasses, var sum = g.first?.changePixels else { continue }
+        return entries
+    }
+
+    /// Change matrices summed over the tiles of one date pair.
+    static func changeEntries(_ pairs: [PairResult]) -> [ChangeEntry] {
+        var groups: [String: [PairResult]] = [:]
+        for p in pairs where p.job == MonitorKind.change.rawValue && p.failure == nil { groups["\(p.before) \(p.after)", default: []].append(p) }
+        return groups.keys.sorted().compactMap { k in
+            let g = groups[k]!.sorted { $0.key < $1.key }
+            guard let classes = g.first?.changeClasses, var sum = g.first?.changePixels else { return nil }
             for p in g.dropFirst() where p.changeClasses == classes {
                 for i in sum.indices { for j in sum[i].indices { sum[i][j] += p.changePixels![i][j] } }
             }
-            changes.append(ChangeEntry(fromDate: g[0].before, toDate: g[0].after, tiles: g.flatMap { [$0.beforeTile, $0.afterTile] },
-                                       classes: classes, pixels: sum, pixelAreaM2: g[0].pixelAreaM2))
+            return ChangeEntry(fromDate: g[0].before, toDate: g[0].after, tiles: g.flatMap { [$0.beforeTile, $0.afterTile] },
+                               classes: classes, pixels: sum, pixelAreaM2: g[0].pixelAreaM2)
         }
-        // Disasters: one entry per job and date pair, severities summed over tiles, alert on the total.
-        var jobGroups: [String: [PairResult]] = [:]
-        for p in pairs where p.job != "change" {
+    }
+
+    /// One entry per disaster job and date pair (severities summed over tiles, alert on the total), and the
+    /// failed pairs.
+    static func disasterEntries(_ pairs: [PairResult]) -> (entries: [DisasterEntry], failures: [FailureEntry]) {
+        var failures: [FailureEntry] = []
+        var groups: [String: [PairResult]] = [:]
+        for p in pairs where p.job != MonitorKind.change.rawValue {
             if let f = p.failure {
-                failures.append(FailureEntry(path: "\(p.beforeTile) + \(p.afterTile)", stage: "pair \(p.job)", cause: f, kind: "config"))
-                continue
+                failures.append(FailureEntry(tile: p.afterTile, path: "\(p.beforeTile) + \(p.afterTile)", stage: "pair \(p.job)", cause: f, kind: .config))
+            } else {
+                groups["\(p.job) \(p.before) \(p.after)", default: []].append(p)
             }
-            jobGroups["\(p.job) \(p.before) \(p.after)", default: []].append(p)
         }
-        for k in jobGroups.keys.sorted() {
-            let g = jobGroups[k]!.sorted { $0.key < $1.key }
+        let entries = groups.keys.sorted().map { k -> DisasterEntry in
+            let g = groups[k]!.sorted { $0.key < $1.key }
             let first = g[0]
-            var severities: [DisasterEntry.Severity] = []
             // Severities are the affected classes only (the report sums them as the affected area).
-            for c in first.classes where first.affectedClasses.contains(Int(c.code)) {
-                severities.append(.init(name: c.name, color: c.color, pixels: g.reduce(0) { $0 + ($1.classPixels[String(c.code)] ?? 0) }))
+            let severities = first.classes.filter { first.affectedClasses.contains(Int($0.code)) }.map { c in
+                DisasterEntry.Severity(name: c.name, color: c.color, pixels: g.reduce(0) { $0 + ($1.classPixels[String(c.code)] ?? 0) })
             }
-            let affectedPx = g.reduce(0) { $0 + $1.affectedPixels }
-            let ha = Double(affectedPx) * first.pixelAreaM2 / 10_000
-            let what: String
-            switch first.job {
-            case "flood": what = "newly flooded area"
-            case "burn": what = "burned area"
-            case "drought": what = "drought-stressed area"
-            default: what = "vegetation loss"
-            }
-            let alert = AlertRules().assess(affectedHa: ha, what: what)
-            let best = g.max { $0.affectedPixels < $1.affectedPixels }
+            let ha = Double(g.reduce(0) { $0 + $1.affectedPixels }) * first.pixelAreaM2 / 10_000
+            let alert = AlertRules().assess(affectedHa: ha, what: MonitorKind(rawValue: first.job)?.label ?? first.job)
             var rule = alert.rule
             if let iou = iou(g) { rule += String(format: "; IoU against truth-event.tif: %.3f", iou) }
-            disasters.append(DisasterEntry(name: "\(first.job) \(first.before) → \(first.after)", kind: first.job, before: first.before,
-                                           after: first.after, tiles: g.map(\.afterTile), severities: severities,
-                                           pixelAreaM2: first.pixelAreaM2, alert: alert.level.rawValue, rule: rule,
-                                           quicklook: best?.quicklook, iou: iou(g)))
+            return DisasterEntry(name: "\(first.job) \(first.before) → \(first.after)", kind: first.job, before: first.before,
+                                 after: first.after, tiles: g.map(\.afterTile), severities: severities,
+                                 pixelAreaM2: first.pixelAreaM2, alert: alert.level.rawValue, rule: rule,
+                                 quicklook: g.max { $0.affectedPixels < $1.affectedPixels }?.quicklook, iou: iou(g))
         }
-        // Regions: per region and date, partial sums over the tiles it overlaps.
-        var regionSums: [String: RegionSums] = [:]
-        for r in rows where r.status == "done" {
-            guard let res = r.results, let regions = res.regions else { continue }
-            for (name, s) in regions { regionSums["\(name) · \(res.date ?? "no date")", default: RegionSums()].merge(s) }
+        return (entries, failures)
+    }
+
+    /// Per region and date, the partial sums of the tiles it overlaps.
+    static func regionEntries(_ rows: [TileRecord]) -> [RegionEntry] {
+        var sums: [String: RegionPartial] = [:]
+        for r in rows where r.status == .done {
+            guard let res = r.result else { continue }
+            for (name, s) in res.regions { sums["\(name) · \(res.date ?? "no date")", default: RegionPartial()].merge(s) }
         }
-        let regions = regionSums.keys.sorted().map { RegionEntry(name: $0, classHectares: regionSums[$0]!.classHa, indexMeans: regionSums[$0]!.means) }
-        let classes = LandUse.classes.map { ClassInfo(code: Int($0.code), name: $0.name, color: $0.color) }
-        return RunReport(run: info, classes: classes, tiles: tiles, failures: failures, changes: changes, disasters: disasters,
-                         regions: regions, accuracy: accuracy, links: links)
+        return sums.keys.sorted().map { RegionEntry(name: $0, classHectares: sums[$0]!.classHa, indexMeans: sums[$0]!.means) }
     }
 
     /// A job's IoU over all its pairs: Σ|A∩B| / Σ|A∪B| (nil without truth).

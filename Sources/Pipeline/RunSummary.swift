@@ -1,41 +1,13 @@
 import Foundation
-import RasterCore
+public import RasterCore
+public import Analysis
+public import Products
 
 /// The outcome of a run (or of a merge), written as `run.json` in the output folder.
 ///
 /// Per-index totals are merged from per-tile accumulators in tile-id order, so a sharded run plus `merge`
 /// gives the same numbers as one unsharded run. Run times live here and in the catalog, never inside rasters.
 public struct RunSummary: Sendable, Codable, Equatable {
-    /// Per-index totals over the done tiles.
-    public struct IndexTotals: Sendable, Codable, Equatable {
-        /// Valid pixels.
-        public var validCount: Int
-        /// Invalid (NaN) pixels.
-        public var invalidCount: Int
-        /// Minimum over valid pixels (nil when none).
-        public var minimum: Double?
-        /// Maximum over valid pixels.
-        public var maximum: Double?
-        /// Mean over valid pixels.
-        public var mean: Double?
-        /// Population standard deviation over valid pixels.
-        public var standardDeviation: Double?
-    }
-
-    /// A failure as listed in the summary.
-    public struct Failure: Sendable, Codable, Equatable {
-        /// Tile id.
-        public var tile: String
-        /// Input path.
-        public var path: String
-        /// Stage.
-        public var stage: String
-        /// Cause.
-        public var cause: String
-        /// `corrupt`, `io` or `config`.
-        public var kind: String
-    }
-
     /// Tool version.
     public var toolVersion: String
     /// Config fingerprint.
@@ -50,12 +22,12 @@ public struct RunSummary: Sendable, Codable, Equatable {
     public var skipped: Int
     /// Tiles failed.
     public var failed: Int
-    /// Failures, by tile id.
-    public var failures: [Failure]
+    /// Failures, by tile id (the same entries the reports list).
+    public var failures: [FailureEntry]
     /// Warnings of done tiles (`id: skipped indices: …`), by tile id.
     public var warnings: [String]
-    /// Per-index totals over every done tile of the output folder.
-    public var indices: [String: IndexTotals]
+    /// Per-index statistics over every done tile of the output folder (the merged `TileResult` accumulators).
+    public var indices: [String: BandStatistics]
     /// Output files recorded in the catalog.
     public var outputCount: Int
     /// Start (ISO 8601 UTC).
@@ -72,7 +44,7 @@ public struct RunSummary: Sendable, Codable, Equatable {
     /// lacks bands for some indices gives one line, not one per tile.
     public static func groupedWarnings(_ rows: [TileRecord]) -> [String] {
         var byCause: [String: [String]] = [:]
-        for r in rows where r.status == "done" { if let c = r.cause { byCause[c, default: []].append(r.id) } }
+        for r in rows where r.status == .done { if let c = r.cause { byCause[c, default: []].append(r.id) } }
         return byCause.keys.sorted().map { c in
             let ids = byCause[c]!.sorted()
             let list = ids.count == 1 ? ids[0] : "\(ids.count) tiles: \(ids.first!) … \(ids.last!)"
@@ -80,23 +52,10 @@ public struct RunSummary: Sendable, Codable, Equatable {
         }
     }
 
-    /// Totals per index from catalog rows, merged in tile-id order.
-    public static func totals(_ tiles: [TileRecord]) -> [String: IndexTotals] {
-        var acc: [String: BandStatistics.Accumulator] = [:]
-        for t in tiles.sorted(by: { Array($0.id.utf8).lexicographicallyPrecedes(Array($1.id.utf8)) }) where t.status == "done" {
-            for name in t.statistics.keys.sorted() {
-                var a = acc[name] ?? BandStatistics.Accumulator()
-                a.merge(t.statistics[name]!)
-                acc[name] = a
-            }
-        }
-        return acc.mapValues { a in
-            let r = a.result
-            let any = a.count > 0
-            return IndexTotals(validCount: a.count, invalidCount: a.invalid, minimum: any ? r.minimum : nil,
-                               maximum: any ? r.maximum : nil, mean: any ? r.mean : nil,
-                               standardDeviation: any ? r.standardDeviation : nil)
-        }
+    /// Statistics per index over the done rows, from their results merged in tile-id order.
+    public static func totals(_ tiles: [TileRecord]) -> [String: BandStatistics] {
+        let done = tiles.filter { $0.status == .done }.sorted { Array($0.id.utf8).lexicographicallyPrecedes(Array($1.id.utf8)) }
+        return (TileResult.merged(done.compactMap(\.result))?.indices ?? [:]).mapValues(\.result)
     }
 
     /// Pretty JSON with sorted keys.
@@ -111,7 +70,7 @@ public struct RunSummary: Sendable, Codable, Equatable {
         var s = "tilepipe: shard \(shard): \(total) tile(s): \(done) done, \(skipped) skipped, \(failed) failed"
         s += String(format: " in %.1f s; %d output file(s)\n", wallSeconds, outputCount)
         for w in warnings { s += "tilepipe: warning: \(w)".escapingControlCharacters + "\n" }
-        for f in failures { s += "tilepipe: failed: \(f.path): \(f.stage): \(f.cause) [\(f.kind)]".escapingControlCharacters + "\n" }
+        for f in failures { s += "tilepipe: failed: \(f.path): \(f.stage): \(f.cause) [\(f.kind.rawValue)]".escapingControlCharacters + "\n" }
         return s
     }
 }

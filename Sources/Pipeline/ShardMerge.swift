@@ -12,18 +12,8 @@ import Glibc
 /// must have identical outputs, else the merge fails naming the tile. A tile failed in one shard and done in another
 /// is taken as done. `run.json` is rebuilt from the merged per-tile statistics in tile-id order.
 public enum ShardMerge {
-    /// Merges `shards` into `output`. Returns the merged summary (also written to `output/run.json`).
-    /// - Throws: `PipelineError.merge` naming the folder/tile and the cause.
-    public static func merge(shards: [String], output: String, toolVersion: String) throws -> RunSummary {
-        let started = Date()
-        let fm = FileManager.default
-        guard !shards.isEmpty else { throw PipelineError.merge(path: output, reason: "no shard folders given") }
-        do { try fm.createDirectory(atPath: output, withIntermediateDirectories: true) } catch {
-            throw PipelineError.outputUnwritable(path: output, reason: error.localizedDescription)
-        }
-        var claims = [try OutputClaim.acquire(output, mode: .exclusive, command: "merge")]   // shards: shared, below
-        defer { claims.forEach { $0.release() } }
-        PipelineRunner.removeStaleTemporaries(in: output)
+    /// What the shard folders hold, gathered and checked before anything is written.
+    struct Gathered {
         var chosen: [String: (tile: TileRecord, outputs: [OutputRecord], dir: String)] = [:]
         var failedOnly: [String: TileRecord] = [:]
         var pairs: [String: PairResult] = [:]
@@ -31,91 +21,108 @@ public enum ShardMerge {
         var meta: [String: String] = [:]
         var configHashes = Set<String>()
         var versions = Set<String>()
-        for dir in shards {
-            let dbPath = (dir as NSString).appendingPathComponent(RunCatalog.fileName)
-            guard fm.fileExists(atPath: dbPath) else { throw PipelineError.merge(path: dir, reason: "no \(RunCatalog.fileName) (not a run output folder)") }
-            guard (dir as NSString).standardizingPath != (output as NSString).standardizingPath else {
-                throw PipelineError.merge(path: dir, reason: "a shard folder cannot also be the merge output")
-            }
-            claims.append(try OutputClaim.acquire(dir, mode: .shared, command: "merge", create: false))
-            try CatalogIntegrity.verify(directory: dir)   // a row that does not decode stops the merge (exit 2)
-            let catalog = try RunCatalog(directory: dir)
-            for (k, v) in try catalog.meta() where meta[k] == nil { meta[k] = v }
-            for p in try catalog.allPairs() {
-                if let prior = pairs[p.id], prior.outputs.map(\.hash) != p.outputs.map(\.hash) {
-                    throw PipelineError.merge(path: dir, reason: "pair \(p.id) was computed in \(pairDirs[p.id]!) too, with different outputs")
-                }
-                for o in p.outputs where Fingerprint.file(try CatalogPaths.resolve(o.path, in: dir)) != o.hash {
-                    throw PipelineError.merge(path: (dir as NSString).appendingPathComponent(o.path), reason: "output of pair \(p.id) is missing or does not match its recorded hash")
-                }
-                if pairs[p.id] == nil { pairs[p.id] = p; pairDirs[p.id] = dir }
-            }
-            for t in try catalog.allTiles() {
-                configHashes.insert(t.configHash)
-                versions.insert(t.toolVersion)
-                if t.status != "done" { if chosen[t.id] == nil { failedOnly[t.id] = t }; continue }
-                let outs = try catalog.outputs(tile: t.id)
-                for o in outs {
-                    let full = try CatalogPaths.resolve(o.path, in: dir)
-                    guard Fingerprint.file(full) == o.hash else {
-                        throw PipelineError.merge(path: full, reason: "output of tile \(t.id) is missing or does not match its recorded hash")
-                    }
-                }
-                if let prior = chosen[t.id] {
-                    guard prior.outputs.map(\.hash) == outs.map(\.hash), prior.tile.inputHash == t.inputHash else {
-                        throw PipelineError.merge(path: dir, reason: "tile \(t.id) is done in \(prior.dir) too, with different inputs or outputs")
-                    }
-                    continue
-                }
-                chosen[t.id] = (t, outs, dir)
-                failedOnly[t.id] = nil
-            }
+    }
+
+    /// Merges `shards` into `output`. Returns the merged summary (also written to `output/run.json`).
+    /// - Throws: `PipelineError.merge` naming the folder/tile and the cause.
+    public static func merge(shards: [String], output: String, toolVersion: String) throws -> RunSummary {
+        let started = Date()
+        guard !shards.isEmpty else { throw PipelineError.merge(path: output, reason: "no shard folders given") }
+        do { try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true) } catch {
+            throw PipelineError.outputUnwritable(path: output, reason: error.localizedDescription)
         }
-        guard configHashes.count <= 1 else {
-            throw PipelineError.merge(path: shards.joined(separator: " "), reason: "shards were run with different configs (\(configHashes.sorted().joined(separator: ", ")))")
+        var claims = [try OutputClaim.acquire(output, mode: .exclusive, command: "merge")]   // shards: shared, in gather
+        defer { claims.forEach { $0.release() } }
+        PipelineRunner.removeStaleTemporaries(in: output)
+        var g = Gathered()
+        for dir in shards { try gather(dir, output: output, into: &g, claims: &claims) }
+        guard g.configHashes.count <= 1 else {
+            throw PipelineError.merge(path: shards.joined(separator: " "), reason: "shards were run with different configs (\(g.configHashes.sorted().joined(separator: ", ")))")
         }
-        guard versions.count <= 1 else {
-            throw PipelineError.merge(path: shards.joined(separator: " "), reason: "shards were run by different tool versions (\(versions.sorted().joined(separator: ", ")))")
+        guard g.versions.count <= 1 else {
+            throw PipelineError.merge(path: shards.joined(separator: " "), reason: "shards were run by different tool versions (\(g.versions.sorted().joined(separator: ", ")))")
         }
         let merged = try RunCatalog(directory: output)
-        let runId = try merged.beginRun(toolVersion: toolVersion, configHash: configHashes.first ?? "", shard: "merge", total: chosen.count + failedOnly.count)
-        for id in chosen.keys.sorted() {
-            let c = chosen[id]!
-            for o in c.outputs {
-                let src = (c.dir as NSString).appendingPathComponent(o.path)
-                let dst = (output as NSString).appendingPathComponent(o.path)
-                if Fingerprint.file(dst) == o.hash { continue }
-                try copyAtomically(src, to: dst)
-            }
-            try merged.record(c.tile, outputs: c.outputs, runId: runId)
-        }
-        for id in failedOnly.keys.sorted() { try merged.record(failedOnly[id]!, outputs: [], runId: runId) }
-        for id in pairs.keys.sorted() {
-            for o in pairs[id]!.outputs {
-                let dst = (output as NSString).appendingPathComponent(o.path)
-                if Fingerprint.file(dst) == o.hash { continue }
-                try copyAtomically((pairDirs[id]! as NSString).appendingPathComponent(o.path), to: dst)
-            }
-        }
-        try merged.replacePairs(pairs.keys.sorted().map { pairs[$0]! })
-        for (k, v) in meta { try merged.setMeta(k, v) }
+        let runId = try merged.beginRun(toolVersion: toolVersion, configHash: g.configHashes.first ?? "", shard: "merge",
+                                        total: g.chosen.count + g.failedOnly.count)
+        try write(g, to: merged, output: output, runId: runId)
         try RunProducts.write(directory: output)
-        try merged.finishRun(runId, done: chosen.count, skipped: 0, failed: failedOnly.count)
-        let rows = try merged.allTiles()
-        let failures = failedOnly.keys.sorted().map { id -> RunSummary.Failure in
-            let t = failedOnly[id]!
-            return .init(tile: id, path: t.path, stage: t.failedStage ?? "", cause: t.cause ?? "", kind: t.kind ?? "")
-        }
+        try merged.finishRun(runId, done: g.chosen.count, skipped: 0, failed: g.failedOnly.count)
         let iso = ISO8601DateFormatter()
-        let summary = RunSummary(toolVersion: versions.first ?? toolVersion, configHash: configHashes.first ?? "", shard: "merge of \(shards.count)",
-                                 total: chosen.count + failedOnly.count, done: chosen.count, skipped: 0, failed: failedOnly.count,
-                                 failures: failures,
-                                 warnings: RunSummary.groupedWarnings(rows),
-                                 indices: RunSummary.totals(rows), outputCount: try merged.allOutputs().count,
+        let summary = RunSummary(toolVersion: g.versions.first ?? toolVersion, configHash: g.configHashes.first ?? "",
+                                 shard: "merge of \(shards.count)", total: g.chosen.count + g.failedOnly.count, done: g.chosen.count,
+                                 skipped: 0, failed: g.failedOnly.count, failures: g.failedOnly.keys.sorted().compactMap { g.failedOnly[$0]!.failure },
+                                 warnings: RunSummary.groupedWarnings(try merged.allTiles()),
+                                 indices: RunSummary.totals(try merged.allTiles()), outputCount: try merged.allOutputs().count,
                                  startedAt: iso.string(from: started), finishedAt: iso.string(from: Date()),
                                  wallSeconds: Date().timeIntervalSince(started))
         try AtomicFile.write(text: summary.json, to: (output as NSString).appendingPathComponent("run.json"))
         return summary
+    }
+
+    /// Reads one shard folder into `g`: its facts, its pairs and its tiles, every output checked against its hash.
+    static func gather(_ dir: String, output: String, into g: inout Gathered, claims: inout [OutputClaim]) throws {
+        let dbPath = (dir as NSString).appendingPathComponent(RunCatalog.fileName)
+        guard FileManager.default.fileExists(atPath: dbPath) else { throw PipelineError.merge(path: dir, reason: "no \(RunCatalog.fileName) (not a run output folder)") }
+        guard (dir as NSString).standardizingPath != (output as NSString).standardizingPath else {
+            throw PipelineError.merge(path: dir, reason: "a shard folder cannot also be the merge output")
+        }
+        claims.append(try OutputClaim.acquire(dir, mode: .shared, command: "merge", create: false))
+        try CatalogIntegrity.verify(directory: dir)   // a row that does not decode stops the merge (exit 2)
+        let catalog = try RunCatalog(directory: dir)
+        for (k, v) in try catalog.meta() where g.meta[k] == nil { g.meta[k] = v }
+        for p in try catalog.allPairs() {
+            if let prior = g.pairs[p.id], prior.outputs.map(\.hash) != p.outputs.map(\.hash) {
+                throw PipelineError.merge(path: dir, reason: "pair \(p.id) was computed in \(g.pairDirs[p.id]!) too, with different outputs")
+            }
+            try requireIntact(p.outputs, in: dir, of: "pair \(p.id)")
+            if g.pairs[p.id] == nil { g.pairs[p.id] = p; g.pairDirs[p.id] = dir }
+        }
+        for t in try catalog.allTiles() {
+            g.configHashes.insert(t.configHash)
+            g.versions.insert(t.toolVersion)
+            if t.status != .done { if g.chosen[t.id] == nil { g.failedOnly[t.id] = t }; continue }
+            let outs = try catalog.outputs(tile: t.id)
+            try requireIntact(outs, in: dir, of: "tile \(t.id)")
+            if let prior = g.chosen[t.id] {
+                guard prior.outputs.map(\.hash) == outs.map(\.hash), prior.tile.inputHash == t.inputHash else {
+                    throw PipelineError.merge(path: dir, reason: "tile \(t.id) is done in \(prior.dir) too, with different inputs or outputs")
+                }
+                continue
+            }
+            g.chosen[t.id] = (t, outs, dir)
+            g.failedOnly[t.id] = nil
+        }
+    }
+
+    /// Throws naming the first output of `owner` that is missing or does not match its recorded hash.
+    static func requireIntact(_ outputs: [OutputRecord], in dir: String, of owner: String) throws {
+        for o in outputs {
+            let full = try CatalogPaths.resolve(o.path, in: dir)
+            guard Fingerprint.file(full) == o.hash else {
+                throw PipelineError.merge(path: full, reason: "output of \(owner) is missing or does not match its recorded hash")
+            }
+        }
+    }
+
+    /// Copies the gathered outputs into `output` and records tiles, pairs and facts in the merged catalog.
+    static func write(_ g: Gathered, to merged: RunCatalog, output: String, runId: Int64) throws {
+        func copy(_ outputs: [OutputRecord], from dir: String) throws {
+            for o in outputs {
+                let dst = (output as NSString).appendingPathComponent(o.path)
+                if Fingerprint.file(dst) == o.hash { continue }
+                try copyAtomically((dir as NSString).appendingPathComponent(o.path), to: dst)
+            }
+        }
+        for id in g.chosen.keys.sorted() {
+            let c = g.chosen[id]!
+            try copy(c.outputs, from: c.dir)
+            try merged.record(c.tile, outputs: c.outputs, runId: runId)
+        }
+        for id in g.failedOnly.keys.sorted() { try merged.record(g.failedOnly[id]!, outputs: [], runId: runId) }
+        for id in g.pairs.keys.sorted() { try copy(g.pairs[id]!.outputs, from: g.pairDirs[id]!) }
+        try merged.replacePairs(g.pairs.keys.sorted().map { g.pairs[$0]! })
+        try merged.setMeta(g.meta)
     }
 
     /// Hard-links `src` to a temporary next to `dst` (or copies it), fsyncs and renames it into place.

@@ -1,5 +1,6 @@
 import GroundStation
 import RasterIO
+public import Products
 
 /// A unit of work the executor schedules: one tile (or one two-date pair), named by a stable id.
 public protocol TileItem: Sendable {
@@ -36,10 +37,8 @@ public enum StageName: String, Sendable, Codable, CaseIterable {
 
 /// A tile that failed: a value recorded in the catalog and the summary; the run goes on.
 public struct TileFailure: Error, Sendable, Equatable, Codable, CustomStringConvertible {
-    /// The class of cause: bad data (`corrupt`, permanent), an operating-system failure (`io`, maybe transient)
-    /// or a config that does not fit the tile (`config`), or values that are not reflectance after calibration
-    /// (`calibration`: a missing or wrong `calibration.scale`).
-    public enum Kind: String, Sendable, Codable { case corrupt, io, config, calibration }
+    /// The class of cause (Products' `FailureKind`, so the catalog, run.json and the reports share one type).
+    public typealias Kind = FailureKind
 
     /// Tile id.
     public var tileId: String
@@ -90,6 +89,9 @@ public struct TileFailure: Error, Sendable, Equatable, Codable, CustomStringConv
         }
         self.init(tileId: tileId, path: path, stage: stage, cause: "\(error)", kind: kind)
     }
+
+    /// The failure as the catalog, run.json and the reports list it.
+    public var entry: FailureEntry { FailureEntry(tile: tileId, path: path, stage: stage.rawValue, cause: cause, kind: kind) }
 
     /// `path: stage: cause [kind]`.
     public var description: String { "\(path): \(stage.rawValue): \(cause) [\(kind.rawValue)]" }

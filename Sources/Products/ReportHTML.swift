@@ -98,8 +98,9 @@ enum ReportHTML {
         }
         vm["hasSeries"] = series.count > 1
         vm["indices"] = r.indexTotals.map { t -> [String: Any] in
-            ["name": t.name, "mean": t.sums.mean.map(ReportNumber.index) ?? "", "min": t.sums.count > 0 ? ReportNumber.index(t.sums.minimum) : "",
-             "max": t.sums.count > 0 ? ReportNumber.index(t.sums.maximum) : "", "pixels": t.sums.count]
+            let a = t.statistics, any = a.count > 0
+            return ["name": t.name, "mean": any ? ReportNumber.index(a.mean) : "", "min": any ? ReportNumber.index(a.minimum) : "",
+                    "max": any ? ReportNumber.index(a.maximum) : "", "pixels": a.count]
         }
         vm["hasIndices"] = !r.indexTotals.isEmpty
         vm["classHeaders"] = r.classes.map(\.name)
@@ -107,7 +108,7 @@ enum ReportHTML {
         vm["hasRegions"] = !r.regions.isEmpty
         vm["accuracy"] = r.accuracy.map { ["tile": $0.tile, "overall": ReportNumber.pct(100 * $0.overall), "kappa": ReportNumber.index($0.kappa)] }
         vm["hasAccuracy"] = !r.accuracy.isEmpty
-        vm["failures"] = r.failures.map { ["path": $0.path, "stage": $0.stage, "kind": $0.kind, "cause": $0.cause] }
+        vm["failures"] = r.failures.map { ["path": $0.path, "stage": $0.stage, "kind": $0.kind.rawValue, "cause": $0.cause] }
         vm["hasFailures"] = !r.failures.isEmpty
         vm["tiles"] = r.tiles.map { t -> [String: Any] in
             ["id": t.id, "status": t.status.rawValue, "date": t.date ?? "", "satellite": t.satellite ?? "",

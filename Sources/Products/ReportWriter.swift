@@ -105,8 +105,11 @@ enum ReportJSON {
             tilesDone: s.done, tilesSkipped: s.skipped, tilesFailed: s.failed,
             areas: r.areasByDate.flatMap { d in d.rows.map { .init(date: d.date, code: $0.info.code, name: $0.info.name, hectares: $0.hectares, percent: $0.percent) } },
             ndviSeries: r.series(of: "ndvi").map { .init(date: $0.date, mean: $0.mean, pixels: $0.count) },
-            indices: r.indexTotals.map { .init(index: $0.name, mean: $0.sums.mean, minimum: $0.sums.count > 0 ? $0.sums.minimum : nil,
-                                               maximum: $0.sums.count > 0 ? $0.sums.maximum : nil, pixels: $0.sums.count) },
+            indices: r.indexTotals.map { t in
+                let any = t.statistics.count > 0
+                return .init(index: t.name, mean: any ? t.statistics.mean : nil, minimum: any ? t.statistics.minimum : nil,
+                             maximum: any ? t.statistics.maximum : nil, pixels: t.statistics.count)
+            },
             disasterAreas: r.disasters.flatMap { d in d.severities.map { .init(name: d.name, severity: $0.name, hectares: d.hectares($0)) } },
             changeAreas: r.changes.flatMap { c in
                 c.classes.indices.flatMap { i in c.classes.indices.map { j in
@@ -145,7 +148,7 @@ enum ReportCSV {
               r.disasters.flatMap { d in d.severities.map { [d.name, d.kind, d.before, d.after, $0.name, ReportNumber.ha(d.hectares($0)), d.alert, d.rule] } })
     }
     static func failures(_ r: RunReport) -> String {
-        table(["path", "stage", "kind", "cause"], r.failures.map { [$0.path, $0.stage, $0.kind, $0.cause] })
+        table(["path", "stage", "kind", "cause"], r.failures.map { [$0.path, $0.stage, $0.kind.rawValue, $0.cause] })
     }
 }
 
@@ -189,7 +192,7 @@ enum ReportMarkdown {
         if !r.accuracy.isEmpty {
             md += "## Accuracy against ground truth\n\n" + table(["tile", "overall accuracy", "kappa"], r.accuracy.map { [$0.tile, ReportNumber.pct(100 * $0.overall) + " %", ReportNumber.index($0.kappa)] }) + "\n"
         }
-        md += "## Failures\n\n" + (r.failures.isEmpty ? "None.\n\n" : table(["file", "stage", "kind", "cause"], r.failures.map { [$0.path, $0.stage, $0.kind, $0.cause] }) + "\n")
+        md += "## Failures\n\n" + (r.failures.isEmpty ? "None.\n\n" : table(["file", "stage", "kind", "cause"], r.failures.map { [$0.path, $0.stage, $0.kind.rawValue, $0.cause] }) + "\n")
         md += "## Provenance\n\nInputs: " + r.run.inputs.map { esc($0) }.joined(separator: ", ") + "\n"
         for (k, v) in r.links.sorted(by: { $0.key < $1.key }) { md += "\n- \(k): [\(v)](\(v))" }
         return md + "\n"

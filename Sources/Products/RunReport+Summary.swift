@@ -1,3 +1,6 @@
+public import RasterCore
+public import Analysis
+
 /// Aggregates derived from a `RunReport`: every figure the renderers print comes from here, so
 /// JSON, CSV, Markdown and HTML cannot disagree.
 extension RunReport {
@@ -11,39 +14,40 @@ extension RunReport {
         }
     }
 
-    /// Land-use areas per date, summed over the tiles of that date that were processed (done or skipped).
+    /// The merged result of the processed (done or unchanged) tiles of each date (`undated` for tiles without one).
+    public var resultsByDate: [(date: String, result: TileResult)] {
+        var byDate: [String: [TileResult]] = [:]
+        for t in tiles where t.status != .failed { if let r = t.result { byDate[r.date ?? "undated", default: []].append(r) } }
+        return byDate.keys.sorted().compactMap { d in TileResult.merged(byDate[d]!).map { (d, $0) } }
+    }
+
+    /// Class areas per date, summed over the tiles of that date that were processed (done or unchanged).
     public var areasByDate: [DateAreas] {
-        let processed = tiles.filter { $0.status != .failed && !$0.classPixels.isEmpty }
-        let dates = Set(processed.map { $0.date ?? "undated" }).sorted()
-        return dates.map { date in
-            let group = processed.filter { ($0.date ?? "undated") == date }
-            let ha = classes.map { c in group.reduce(0.0) { $0 + $1.hectares(ofClass: c.code) } }
+        resultsByDate.compactMap { date, result in
+            guard let counts = result.classes else { return nil }
+            let ha = classes.map { counts.hectares(of: UInt8(clamping: $0.code)) }
             let total = ha.reduce(0, +)
             return DateAreas(date: date, rows: zip(classes, ha).map { ($0, $1, total > 0 ? 100 * $1 / total : 0) })
         }
     }
 
-    /// Mean of `index` per date over every processed tile of that date (from merged sums).
+    /// Mean of `index` per dated date over every processed tile of that date (from merged accumulators).
     public func series(of index: String) -> [(date: String, mean: Double, count: Int)] {
-        var byDate: [String: IndexSums] = [:]
-        for t in tiles where t.status != .failed {
-            guard let s = t.indices[index], let d = t.date else { continue }
-            byDate[d, default: IndexSums()].merge(s)
+        resultsByDate.compactMap { date, result in
+            guard date != "undated", let a = result.indices[index], a.count > 0 else { return nil }
+            return (date, a.mean, a.count)
         }
-        return byDate.keys.sorted().compactMap { d in byDate[d]!.mean.map { (d, $0, byDate[d]!.count) } }
     }
 
-    /// Run-wide statistics per index, merged from the tiles.
-    public var indexTotals: [(name: String, sums: IndexSums)] {
-        var all: [String: IndexSums] = [:]
-        for t in tiles where t.status != .failed { for (k, v) in t.indices { all[k, default: IndexSums()].merge(v) } }
+    /// Run-wide statistics per index, merged from the processed tiles.
+    public var indexTotals: [(name: String, statistics: BandStatistics.Accumulator)] {
+        let all = TileResult.merged(tiles.filter { $0.status != .failed }.compactMap(\.result))?.indices ?? [:]
         return all.keys.sorted().map { ($0, all[$0]!) }
     }
 
-    /// Counts of tiles by status.
+    /// Counts of tiles by status; failed = every failure entry (a failed tile, file or pair once each).
     public var statusCounts: (done: Int, skipped: Int, failed: Int) {
-        (tiles.filter { $0.status == .done }.count, tiles.filter { $0.status == .skipped }.count,
-         tiles.filter { $0.status == .failed }.count + failures.filter { f in !tiles.contains { $0.id == f.path } }.count)
+        (tiles.filter { $0.status == .done }.count, tiles.filter { $0.status == .skipped }.count, failures.count)
     }
 
     /// Alerts worth a reader's attention first: disaster results above `none`, most severe first.

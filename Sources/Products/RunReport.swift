@@ -1,5 +1,6 @@
 import Foundation
 public import RasterCore
+public import Analysis
 
 /// Everything a run's reports say, built from per-tile partial statistics (pixel counts, sums), so that
 /// a merged sharded run yields exactly the same numbers as an unsharded one.
@@ -70,99 +71,45 @@ public struct ClassInfo: Codable, Sendable, Equatable {
     public init(code: Int, name: String, color: String) { self.code = code; self.name = name; self.color = color }
 }
 
-/// Mergeable statistics of one index over one tile: counts and sums, never means.
-public struct IndexSums: Codable, Sendable, Equatable {
-    public var count: Int
-    public var sum: Double
-    public var sumOfSquares: Double
-    public var minimum: Double
-    public var maximum: Double
-    /// Sums from their parts.
-    public init(count: Int = 0, sum: Double = 0, sumOfSquares: Double = 0, minimum: Double = .infinity, maximum: Double = -.infinity) {
-        self.count = count; self.sum = sum; self.sumOfSquares = sumOfSquares; self.minimum = minimum; self.maximum = maximum
-    }
-    /// The sums of the values a statistics accumulator has seen (its valid samples): sum = n·mean and
-    /// sum of squares = M2 + n·mean², so one pass over a plane serves both the COG statistics and the report.
-    public init(_ statistics: BandStatistics.Accumulator) {
-        let n = Double(statistics.count)
-        self.init(count: statistics.count, sum: n * statistics.mean,
-                  sumOfSquares: statistics.m2 + n * statistics.mean * statistics.mean,
-                  minimum: statistics.count > 0 ? statistics.minimum : .infinity,
-                  maximum: statistics.count > 0 ? statistics.maximum : -.infinity)
-    }
-    /// Adds one value.
-    public mutating func add(_ v: Double) {
-        count += 1; sum += v; sumOfSquares += v * v
-        minimum = min(minimum, v); maximum = max(maximum, v)
-    }
-    /// Combines two partials exactly (counts and sums add).
-    public mutating func merge(_ o: IndexSums) {
-        count += o.count; sum += o.sum; sumOfSquares += o.sumOfSquares
-        minimum = min(minimum, o.minimum); maximum = max(maximum, o.maximum)
-    }
-    /// Mean of the values, or nil when there are none.
-    public var mean: Double? { count > 0 ? sum / Double(count) : nil }
-
-    // Infinite extremes of an empty partial are encoded as null.
-    enum CodingKeys: String, CodingKey { case count, sum, sumOfSquares, minimum, maximum }
-    public init(from decoder: Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        count = try c.decode(Int.self, forKey: .count)
-        sum = try c.decode(Double.self, forKey: .sum)
-        sumOfSquares = try c.decode(Double.self, forKey: .sumOfSquares)
-        minimum = try c.decodeIfPresent(Double.self, forKey: .minimum) ?? .infinity
-        maximum = try c.decodeIfPresent(Double.self, forKey: .maximum) ?? -.infinity
-    }
-    public func encode(to encoder: Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(count, forKey: .count)
-        try c.encode(sum, forKey: .sum)
-        try c.encode(sumOfSquares, forKey: .sumOfSquares)
-        if minimum.isFinite { try c.encode(minimum, forKey: .minimum) }
-        if maximum.isFinite { try c.encode(maximum, forKey: .maximum) }
-    }
-}
-
 /// One tile of the run.
 public struct TileEntry: Codable, Sendable, Equatable {
-    /// `done`, `skipped` (unchanged since a previous run) or `failed`.
+    /// `done` (computed by the run that wrote the report), `skipped` (unchanged since an earlier run, not
+    /// recomputed) or `failed`.
     public enum Status: String, Codable, Sendable { case done, skipped, failed }
     public var id: String
     public var status: Status
-    /// Acquisition date (`YYYY-MM-DD`), when known.
-    public var date: String?
-    public var satellite: String?
-    /// Ground area of one pixel in m².
-    public var pixelAreaM2: Double
-    /// Pixels per class code (the land-use map), counted over the whole tile.
-    public var classPixels: [String: Int]
-    /// Index partial statistics by index name.
-    public var indices: [String: IndexSums]
+    /// The tile's result (statistics, class counts with their scheme, accuracy, regions), for processed tiles.
+    public var result: TileResult?
     /// Output files, relative to the run folder.
     public var outputs: [String]
     /// The tile's quicklook, relative to the run folder.
     public var quicklook: String?
-    /// A tile entry from its parts (class codes as decimal strings, for JSON keys).
-    public init(id: String, status: Status, date: String? = nil, satellite: String? = nil, pixelAreaM2: Double,
-                classPixels: [String: Int] = [:], indices: [String: IndexSums] = [:], outputs: [String] = [],
-                quicklook: String? = nil) {
-        self.id = id; self.status = status; self.date = date; self.satellite = satellite; self.pixelAreaM2 = pixelAreaM2
-        self.classPixels = classPixels; self.indices = indices; self.outputs = outputs; self.quicklook = quicklook
+    /// A tile entry from its parts.
+    public init(id: String, status: Status, result: TileResult? = nil, outputs: [String] = [], quicklook: String? = nil) {
+        self.id = id; self.status = status; self.result = result; self.outputs = outputs; self.quicklook = quicklook
     }
-    /// Hectares of class `code` on this tile.
-    public func hectares(ofClass code: Int) -> Double { Double(classPixels[String(code)] ?? 0) * pixelAreaM2 / 10_000 }
+    /// Acquisition date (`YYYY-MM-DD`), when known.
+    public var date: String? { result?.date }
+    /// Satellite, when known.
+    public var satellite: String? { result?.satellite }
 }
 
-/// A failed tile or file.
+/// The class of cause of a failure: bad data (`corrupt`, permanent), an operating-system failure (`io`, maybe
+/// transient), a config that does not fit the tile (`config`), or values that are not reflectance after calibration
+/// (`calibration`: a missing or wrong `calibration.scale`).
+public enum FailureKind: String, Sendable, Codable, CaseIterable { case corrupt, io, config, calibration }
+
+/// A failed tile, file, pair or report: one value from the stage that failed to run.json, the catalog and every report.
 public struct FailureEntry: Codable, Sendable, Equatable {
+    /// The tile id (the after-date tile of a pair; empty for a run-level failure).
+    public var tile: String
     public var path: String
     public var stage: String
     public var cause: String
-    /// `corrupt`, `io` (may succeed on retry), `config`, `unsupported`, ...
-    public var kind: String
+    public var kind: FailureKind
     /// A failure from its parts.
-    public init(path: String, stage: String, cause: String, kind: String) {
-        self.path = path; self.stage = stage; self.cause = cause; self.kind = kind
+    public init(tile: String = "", path: String, stage: String, cause: String, kind: FailureKind) {
+        self.tile = tile; self.path = path; self.stage = stage; self.cause = cause; self.kind = kind
     }
 }
 
@@ -235,15 +182,15 @@ public struct RegionEntry: Codable, Sendable, Equatable {
     }
 }
 
-/// Accuracy of a classification against ground truth.
+/// Accuracy of a classification against ground truth (the report's view of an Analysis `ConfusionMatrix`).
 public struct AccuracyEntry: Codable, Sendable, Equatable {
-    /// Precision and recall of one class.
+    /// Precision and recall of one class (nil where the class was never predicted / is absent from the truth).
     public struct PerClass: Codable, Sendable, Equatable {
         public var code: Int
-        public var precision: Double
-        public var recall: Double
+        public var precision: Double?
+        public var recall: Double?
         /// Per-class figures from their parts.
-        public init(code: Int, precision: Double, recall: Double) { self.code = code; self.precision = precision; self.recall = recall }
+        public init(code: Int, precision: Double?, recall: Double?) { self.code = code; self.precision = precision; self.recall = recall }
     }
     public var tile: String
     public var overall: Double
@@ -252,5 +199,12 @@ public struct AccuracyEntry: Codable, Sendable, Equatable {
     /// An accuracy entry from its parts.
     public init(tile: String, overall: Double, kappa: Double, perClass: [PerClass]) {
         self.tile = tile; self.overall = overall; self.kappa = kappa; self.perClass = perClass
+    }
+    /// The entry of a confusion matrix (classes neither in the truth nor predicted are left out).
+    public init(tile: String, matrix m: ConfusionMatrix) {
+        self.init(tile: tile, overall: m.overallAccuracy ?? 0, kappa: m.kappa ?? 0,
+                  perClass: m.perClass.filter { $0.truthPixels > 0 || $0.predictedPixels > 0 }.map {
+                      PerClass(code: Int($0.code), precision: $0.precision, recall: $0.recall)
+                  })
     }
 }

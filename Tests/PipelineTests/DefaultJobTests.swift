@@ -1,4 +1,5 @@
 import Foundation
+import Analysis
 import Pipeline
 import RasterCore
 import RasterIO
@@ -29,8 +30,8 @@ final class DefaultJobTests: XCTestCase {
         guard let v = SampleTilesRun.cogValidator else { throw XCTSkip("GDAL python utilities (python3-gdal) absent") }
         guard TestData.hasTool("gdalinfo") else { throw XCTSkip("gdalinfo (gdal-bin) absent") }
         let tifs = SampleTilesRun.files(run.directory, ext: "tif")
-        // 16 tiles × (indices the sensor has + land use) + 8 pair maps.
-        XCTAssertEqual(tifs.count, 8 * 3 + 8 * 6 + 8, "\(tifs)")
+        // 16 tiles × (indices the sensor has + land use + the quality mask the monitor jobs read) + 8 pair maps.
+        XCTAssertEqual(tifs.count, 8 * 4 + 8 * 7 + 8, "\(tifs)")
         for rel in tifs {
             let path = run.directory.appendingPathComponent(rel).path
             let r = try TestData.run(v.python, v.args + [path])
@@ -44,7 +45,7 @@ final class DefaultJobTests: XCTestCase {
             let md = (band["metadata"] as? [String: Any])?[""] as? [String: String] ?? [:]
             XCTAssertNotNil(md["STATISTICS_MEAN"], "\(rel): no statistics")
             XCTAssertNotNil(md["STATISTICS_VALID_PERCENT"], "\(rel): no valid percent")
-            if rel.hasSuffix("_landuse.tif") || rel.hasPrefix("pairs/") {
+            if rel.hasSuffix("_landuse.tif") || rel.hasSuffix("_quality.tif") || rel.hasPrefix("pairs/") {
                 XCTAssertEqual(band["type"] as? String, "Byte", rel)
                 XCTAssertNotNil(band["colorTable"], "\(rel): class map without colour table")
             } else {
@@ -107,8 +108,8 @@ final class DefaultJobTests: XCTestCase {
         let catalog = try RunCatalog(directory: run.directory.path)
         var itemHrefs: [String] = []
         for row in try catalog.allTiles() {
-            let res = try XCTUnwrap(row.results)
-            let rel = try XCTUnwrap(res.stacItem)
+            let res = try XCTUnwrap(row.result)
+            let rel = try XCTUnwrap(res.products.stacItem)
             let data = try Data(contentsOf: run.directory.appendingPathComponent(rel))
             let item = try XCTUnwrap(try JSONSerialization.jsonObject(with: data) as? [String: Any])
             XCTAssertEqual(item["type"] as? String, "Feature")
@@ -129,7 +130,7 @@ final class DefaultJobTests: XCTestCase {
             // bbox contains the tile's corners, transformed with PROJ from the class map's grid.
             let bbox = try XCTUnwrap(item["bbox"] as? [Double])
             XCTAssertEqual(bbox.count, 4)
-            let d = try GeoTIFFReader(path: run.directory.appendingPathComponent(try XCTUnwrap(res.classMap)).path).description
+            let d = try GeoTIFFReader(path: run.directory.appendingPathComponent(try XCTUnwrap(res.products.classMap)).path).description
             let geo = try XCTUnwrap(d.geo)
             let proj = try CRSTransform.toWGS84(from: try XCTUnwrap(geo.crs?.projDefinition))
             for (col, rowN) in [(0.0, 0.0), (Double(d.width), 0), (0, Double(d.height)), (Double(d.width), Double(d.height)),
@@ -153,13 +154,13 @@ final class DefaultJobTests: XCTestCase {
     func testAccuracyAndEventIoUMeetTheTargets() throws {
         let run = try SampleTilesRun.shared()
         let catalog = try RunCatalog(directory: run.directory.path)
-        var total: TileAccuracy?
+        var total: ConfusionMatrix?
         for row in try catalog.allTiles() {
-            let acc = try XCTUnwrap(row.results?.accuracy, "\(row.id): no accuracy although truth-landcover.tif exists")
-            XCTAssertGreaterThanOrEqual(acc.overall ?? 0, 0.90, row.id)
-            if total == nil { total = acc } else { total!.merge(acc) }
+            let acc = try XCTUnwrap(row.result?.accuracy, "\(row.id): no accuracy although truth-landcover.tif exists")
+            XCTAssertGreaterThanOrEqual(acc.overallAccuracy ?? 0, 0.90, row.id)
+            if total == nil { total = acc } else { try total!.merge(acc) }
         }
-        XCTAssertGreaterThanOrEqual(try XCTUnwrap(total?.overall), 0.90)
+        XCTAssertGreaterThanOrEqual(try XCTUnwrap(total?.overallAccuracy), 0.90)
         XCTAssertGreaterThan(try XCTUnwrap(total?.kappa), 0.85)
         let pairs = try catalog.allPairs()
         for job in ["flood", "burn"] {
@@ -172,7 +173,7 @@ final class DefaultJobTests: XCTestCase {
         // The report carries the run's own figure.
         let report = try SampleTilesRun.reportJSON(run.directory)["report"] as? [String: Any] ?? [:]
         let all = (report["accuracy"] as? [[String: Any]] ?? []).first { $0["tile"] as? String == "all tiles" }
-        XCTAssertEqual(try XCTUnwrap(all?["overall"] as? Double), try XCTUnwrap(total?.overall), accuracy: 1e-12)
+        XCTAssertEqual(try XCTUnwrap(all?["overall"] as? Double), try XCTUnwrap(total?.overallAccuracy), accuracy: 1e-12)
     }
 
     func testReportNumbersAgreeWithPixelCountsOfTheWrittenMaps() throws {
@@ -184,10 +185,11 @@ final class DefaultJobTests: XCTestCase {
         // Hectares per date and class from the class maps read back.
         var haByDateClass: [String: Double] = [:]
         for t in tiles {
-            let id = try XCTUnwrap(t["id"] as? String), date = try XCTUnwrap(t["date"] as? String)
-            let area = try XCTUnwrap(t["pixelAreaM2"] as? Double)
+            let result = try XCTUnwrap(t["result"] as? [String: Any], "report.json tile entries carry the tile's result")
+            let id = try XCTUnwrap(t["id"] as? String), date = try XCTUnwrap(result["date"] as? String)
+            let area = try XCTUnwrap(result["pixelAreaM2"] as? Double)
             let counts = try SampleTilesRun.classCounts(run.directory.appendingPathComponent("tiles/\(id)/\(id)_landuse.tif").path)
-            let reported = (t["classPixels"] as? [String: Int] ?? [:])
+            let reported = ((result["classes"] as? [String: Any])?["pixels"] as? [String: Int] ?? [:])
             XCTAssertEqual(reported, Dictionary(uniqueKeysWithValues: counts.map { (String($0.key), $0.value) }), id)
             for (c, n) in counts { haByDateClass["\(date) \(c)", default: 0] += Double(n) * area / 10_000 }
         }

@@ -113,7 +113,7 @@ final class RealSceneRunTests: XCTestCase {
         XCTAssertEqual(summary.exitCode, 1)
         XCTAssertEqual(summary.failures.count, 2, "\(summary.text)")
         for f in summary.failures {
-            XCTAssertEqual(f.kind, "calibration")
+            XCTAssertEqual(f.kind, .calibration)
             XCTAssertTrue(f.cause.contains("wragg_2015") && f.cause.contains("calibration") && f.cause.contains("scale"), f.cause)
         }
         let tiles = out.appendingPathComponent("tiles")

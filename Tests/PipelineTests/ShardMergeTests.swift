@@ -85,7 +85,7 @@ final class ShardMergeTests: XCTestCase {
         let a = try RunCatalog(directory: root.appendingPathComponent("merged").path).allTiles()
         let b = try RunCatalog(directory: root.appendingPathComponent("whole").path).allTiles()
         XCTAssertEqual(a.map(\.id), b.map(\.id))
-        XCTAssertEqual(a.map(\.statistics), b.map(\.statistics))
+        XCTAssertEqual(a.map(\.result), b.map(\.result))
         XCTAssertEqual(a.map(\.inputHash), b.map(\.inputHash))
         // Merging again is idempotent; a damaged shard output is refused.
         XCTAssertEqual(try ShardMerge.merge(shards: (0..<3).map { root.appendingPathComponent("s\($0)").path },

@@ -3,6 +3,7 @@ import RasterCore
 import RasterIO
 import TestSupport
 import XCTest
+import Analysis
 @testable import Products
 
 /// Reports: every format says the same numbers, they equal pixel counts × pixel area, and the HTML page
@@ -11,18 +12,28 @@ final class ReportTests: XCTestCase {
     static let classes = [ClassInfo(code: 1, name: "water", color: "#2b83ba"), ClassInfo(code: 4, name: "cropland", color: "#fdae61"),
                           ClassInfo(code: 5, name: "tea/forest", color: "#1a9641")]
 
+    /// A tile's result with `pixels` per class code (10 m pixels, 0.01 ha each) and NDVI `values`.
+    static func result(date: String, pixels: [UInt8: Int], ndvi values: [Double]) -> TileResult {
+        let geo = GeoReference(transform: GeoTransform(originX: 0, pixelWidth: 10, originY: 0, pixelHeight: -10), crs: nil)
+        var r = TileResult(width: 50, height: 40, geo: geo)
+        r.date = date
+        r.satellite = "HXY-1"
+        let map = pixels.keys.sorted().flatMap { [UInt8](repeating: $0, count: pixels[$0]!) }
+        r.classes = ClassCounts(classMap: map, scheme: classes.map { ClassDefinition(code: UInt8($0.code), name: $0.name, color: $0.color) },
+                                pixelHectares: r.pixelAreaM2 / 10_000)
+        var ndvi = BandStatistics.Accumulator()
+        values.forEach { ndvi.add($0) }
+        r.indices["ndvi"] = ndvi
+        return r
+    }
+
     /// A run with two dates, a change matrix, a flood job, a failure and a quicklook; 10 m pixels (0.01 ha each).
     static func sampleReport(quicklook: String? = nil) -> RunReport {
-        var ndviA = IndexSums(), ndviB = IndexSums()
-        for v in [0.2, 0.4, 0.6] { ndviA.add(v) }
-        for v in [0.1, 0.3] { ndviB.add(v) }
         let tiles = [
-            TileEntry(id: "t-b", status: .done, date: "2024-06-01", satellite: "HXY-1", pixelAreaM2: 100,
-                      classPixels: ["1": 300, "4": 500, "5": 200], indices: ["ndvi": ndviA], quicklook: quicklook),
-            TileEntry(id: "t-a", status: .skipped, date: "2024-06-01", satellite: "HXY-1", pixelAreaM2: 100,
-                      classPixels: ["1": 100, "4": 0, "5": 900], indices: ["ndvi": ndviB]),
-            TileEntry(id: "t-c", status: .done, date: "2024-07-01", satellite: "HXY-1", pixelAreaM2: 100,
-                      classPixels: ["1": 1250, "4": 150, "5": 600], indices: ["ndvi": ndviB]),
+            TileEntry(id: "t-b", status: .done, result: result(date: "2024-06-01", pixels: [1: 300, 4: 500, 5: 200], ndvi: [0.2, 0.4, 0.6]),
+                      quicklook: quicklook),
+            TileEntry(id: "t-a", status: .skipped, result: result(date: "2024-06-01", pixels: [1: 100, 4: 0, 5: 900], ndvi: [0.1, 0.3])),
+            TileEntry(id: "t-c", status: .done, result: result(date: "2024-07-01", pixels: [1: 1250, 4: 150, 5: 600], ndvi: [0.1, 0.3])),
         ]
         let change = ChangeEntry(fromDate: "2024-06-01", toDate: "2024-07-01", tiles: ["t-b"], classes: [1, 4, 5],
                                  pixels: [[400, 0, 0], [450, 50, 0], [400, 100, 600]], pixelAreaM2: 100)
@@ -34,7 +45,7 @@ final class ReportTests: XCTestCase {
                                       started: "2024-07-02T00:00:00Z", finished: "2024-07-02T00:01:00Z", inputs: ["SampleTiles/"],
                                       title: "Longmen township flood watch"),
                          classes: classes, tiles: tiles,
-                         failures: [FailureEntry(path: "SampleTiles/bad, \"odd\".tif", stage: "ingest", cause: "truncated strip", kind: "corrupt")],
+                         failures: [FailureEntry(path: "SampleTiles/bad, \"odd\".tif", stage: "ingest", cause: "truncated strip", kind: .corrupt)],
                          changes: [change], disasters: [flood],
                          regions: [RegionEntry(name: "Longmen", classHectares: ["1": 2.5, "5": 1.25], indexMeans: ["ndvi": 0.3])],
                          accuracy: [AccuracyEntry(tile: "t-b", overall: 0.93, kappa: 0.9, perClass: [])],
@@ -97,19 +108,25 @@ final class ReportTests: XCTestCase {
     }
 
     func testReportIsIndependentOfTileOrderAndShardSplit() throws {
-        // Partial sums merged in any grouping give the same mean (what merging shards relies on).
+        // Tile results merged in any grouping give the figures of one pass (what merging shards relies on).
         let values = (0..<1000).map { Double(($0 * 7919) % 997) / 997 }
-        var whole = IndexSums()
-        values.forEach { whole.add($0) }
-        var a = IndexSums(), b = IndexSums(), c = IndexSums()
-        values[0..<300].forEach { a.add($0) }
-        values[300..<750].forEach { b.add($0) }
-        values[750...].forEach { c.add($0) }
-        a.merge(b); a.merge(c)
-        XCTAssertEqual(a.count, whole.count)
-        XCTAssertEqual(a.mean!, whole.mean!, accuracy: 1e-12)
-        XCTAssertEqual(a.minimum, whole.minimum)
-        XCTAssertEqual(a.maximum, whole.maximum)
+        let plane: [Float] = values.map { Float($0) }
+        let whole = plane.withUnsafeBufferPointer { BandStatistics.Accumulator(samples: $0, nodata: nil) }
+        let ranges: [Range<Int>] = [0..<300, 300..<750, 750..<1000]
+        var parts: [TileResult] = []
+        for range in ranges {
+            var r = TileResult(width: range.count, height: 1, geo: nil)
+            let part: [Float] = Array(plane[range])
+            r.indices["ndvi"] = part.withUnsafeBufferPointer { BandStatistics.Accumulator(samples: $0, nodata: nil) }
+            parts.append(r)
+        }
+        parts.reverse()
+        let merged = try XCTUnwrap(TileResult.merged(parts)?.indices["ndvi"])
+        XCTAssertEqual(merged.count, whole.count)
+        XCTAssertEqual(merged.mean, whole.mean, accuracy: 1e-12)
+        XCTAssertEqual(merged.m2, whole.m2, accuracy: 1e-9 * whole.m2)
+        XCTAssertEqual(merged.minimum, whole.minimum)
+        XCTAssertEqual(merged.maximum, whole.maximum)
         // Tiles given in another order render to identical bytes.
         let r1 = Self.sampleReport()
         var r2 = r1
@@ -119,20 +136,26 @@ final class ReportTests: XCTestCase {
         XCTAssertEqual(ReportCSV.areas(r1), ReportCSV.areas(r2))
     }
 
-    /// The sums taken from a statistics accumulator (one pass per plane in the tile job) equal the sums of the
-    /// values added one by one; an empty accumulator gives empty sums (no extremes).
-    func testIndexSumsFromStatisticsEqualValueByValueSums() {
-        let values: [Float] = (0..<10_007).map { $0 % 13 == 0 ? .nan : Float(($0 * 7919) % 997) / 997 - 0.3 }
-        var direct = IndexSums()
-        for v in values where v.isFinite { direct.add(Double(v)) }
-        let sums = IndexSums(values.withUnsafeBufferPointer { BandStatistics.Accumulator(samples: $0, nodata: nil) })
-        XCTAssertEqual(sums.count, direct.count)
-        XCTAssertEqual(sums.sum, direct.sum, accuracy: 1e-9 * abs(direct.sum))
-        XCTAssertEqual(sums.sumOfSquares, direct.sumOfSquares, accuracy: 1e-9 * direct.sumOfSquares)
-        XCTAssertEqual(sums.minimum, direct.minimum)
-        XCTAssertEqual(sums.maximum, direct.maximum)
-        let empty = IndexSums(BandStatistics.Accumulator())
-        XCTAssertEqual(empty, IndexSums())
+    /// Every format counts tiles the same way: done, unchanged (skipped) and failed, a failure listed once.
+    func testStatusCountsAgreeAcrossFormats() throws {
+        let dir = try TestData.temporaryDirectory("report-counts")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        var report = Self.sampleReport()
+        report.tiles.append(TileEntry(id: "t-d", status: .failed))
+        report.failures = [FailureEntry(tile: "t-d", path: "SampleTiles/t-d.tif", stage: "ingest", cause: "truncated strip", kind: .corrupt)]
+        try ReportWriter.writeAll(report, to: dir.path)
+        let json = try JSONSerialization.jsonObject(with: Data(contentsOf: dir.appendingPathComponent("report.json"))) as! [String: Any]
+        let summary = json["summary"] as! [String: Any]
+        XCTAssertEqual(summary["tilesDone"] as? Int, 2)
+        XCTAssertEqual(summary["tilesSkipped"] as? Int, 1)
+        XCTAssertEqual(summary["tilesFailed"] as? Int, 1, "a failed tile is counted once")
+        let md = try String(contentsOf: dir.appendingPathComponent("report.md"), encoding: .utf8)
+        XCTAssertTrue(md.contains("Tiles: 2 done, 1 unchanged, 1 failed."), md)
+        let html = try String(contentsOf: dir.appendingPathComponent("report.html"), encoding: .utf8)
+        XCTAssertTrue(html.contains("<b>1</b>failed"), "report.html says 1 failed")
+        XCTAssertTrue(html.contains("<b>1</b>unchanged (resumed)"))
+        let csv = try String(contentsOf: dir.appendingPathComponent("failures.csv"), encoding: .utf8)
+        XCTAssertEqual(csv.split(separator: "\n").count - 1, 1)
     }
 
     func testHTMLIsSelfContainedWithEmbeddedQuicklook() throws {
