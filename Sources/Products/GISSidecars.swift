@@ -15,6 +15,12 @@ public enum GISSidecars {
         try AtomicFile.write(text: qgisStyle(ramp), to: (path as NSString).deletingPathExtension + ".qml")
     }
 
+    /// The sidecars TilePipe may write beside the product at `path`: `<path>.aux.xml` and `<path minus extension>.qml`
+    /// (which of them exist depends on the product). `merge` copies them with the product.
+    public static func paths(beside path: String) -> [String] {
+        [path + ".aux.xml", (path as NSString).deletingPathExtension + ".qml"]
+    }
+
     /// Writes `<image>.aux.xml` with the CRS of a PNG georeferenced by its world file (atomically).
     public static func writeImageCRS(_ crs: String, besideImage path: String) throws {
         try AtomicFile.write(text: "<PAMDataset>\n  <SRS dataAxisToSRSAxisMapping=\"1,2\">\(xml(crs))</SRS>\n</PAMDataset>\n", to: path + ".aux.xml")

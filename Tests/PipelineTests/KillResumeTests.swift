@@ -65,9 +65,9 @@ final class KillResumeTests: XCTestCase {
         XCTAssertEqual(try runTilepipe([ "run", clean, "--progress", "never", "--log-format", "json"]).status, 0)
         let expected = TileFixtures.outputFiles(root.appendingPathComponent("clean"))
         // Per tile: 3 index COGs, the land-use COG, NDVI and land-use quicklooks with world files, and a STAC item
-        // (dated by the `_20250101` token of the file names); per run: areas/changes/disasters/failures CSV and the
-        // STAC collection.
-        XCTAssertEqual(expected.count, 16 * 9 + 5)
+        // (dated by the `_20250101` token of the file names), and 4 GIS sidecars (the class map's .aux.xml and .qml,
+        // each quicklook's CRS .aux.xml); per run: areas/changes/disasters/failures CSV and the STAC collection.
+        XCTAssertEqual(expected.count, 16 * 13 + 5)
 
         let resumed = try writeConfig(output: "resumed")
         var killedCount = 0
