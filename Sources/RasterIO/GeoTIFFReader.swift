@@ -88,10 +88,8 @@ public final class GeoTIFFReader {
         guard rs_tiff_codec_configured(UInt16(compression)) == 1 else {
             throw RasterIOError.unsupported(path: path, reason: "compression \(Self.compressionName(compression)) is not available in this libtiff")
         }
-        guard let total = ResourceLimits.byteCount(width: width, height: height, bands: spp, bytesPerSample: type.byteWidth),
-              total <= limits.maxDecodedBytes else {
-            throw RasterIOError.limitExceeded(path: path, reason: "decoded size of \(width)x\(height)x\(spp) \(type) exceeds the limit of \(limits.maxDecodedBytes) bytes")
-        }
+        // The decode limit applies to what a read asks for (`readStored`), not to the image: a scene larger than the
+        // limit is read in windows (the pipeline's windowed path).
         if compression == Int(COMPRESSION_JPEG) && photometric == Int(PHOTOMETRIC_YCBCR) {
             // libtiff converts YCbCr JPEG to RGB for us, as GDAL does.
             _ = rs_tiff_set_int(h.tif, UInt32(TIFFTAG_JPEGCOLORMODE), Int32(JPEGCOLORMODE_RGB))
@@ -284,7 +282,7 @@ public final class GeoTIFFReader {
         }
         guard let bytes = ResourceLimits.byteCount(width: w.width, height: w.height, bands: wanted.count, bytesPerSample: S.sampleType.byteWidth),
               bytes <= limits.maxDecodedBytes else {
-            throw RasterIOError.limitExceeded(path: path, reason: "window \(w) × \(wanted.count) bands exceeds the decode limit")
+            throw RasterIOError.limitExceeded(path: path, reason: "decoded size of \(w.width)x\(w.height)x\(wanted.count) \(d.sampleType) exceeds the limit of \(limits.maxDecodedBytes) bytes")
         }
         var out = [S](repeating: .zero, count: w.pixelCount * wanted.count)
         let tif = handle.tif
