@@ -20,10 +20,8 @@ public struct BurnSeverityJob: Sendable, Equatable, Codable {
     public var classifyRdNBR: Bool
     /// dNBR of unburned land, subtracted before relativising (MTBS `dNBR_offst` / 1000); 0 by default.
     public var dnbrOffset: Float
-    /// Alert area thresholds applied to the burned area (classes 4–7).
-    public var alert: AlertRules
-    /// Regions smaller than this many pixels are not turned into polygons (areas still count them); default 9.
-    public var minimumPolygonPixels: Int
+    /// How the affected area is reported: alert thresholds and the smallest region traced into polygons.
+    public var affectedArea: AffectedAreaRules
     /// Minimum mapping unit in pixels of the burned / unburned partition (`AffectedAreaSieve`; 0 or 1 = none):
     /// smaller burned patches become unburned (3), smaller unburned holes take their burned neighbours' class.
     public var minimumMappingUnit: Int = 0
@@ -50,8 +48,7 @@ public struct BurnSeverityJob: Sendable, Equatable, Codable {
         self.breakpoints = breakpoints
         self.classifyRdNBR = classifyRdNBR
         self.dnbrOffset = dnbrOffset
-        self.alert = alert
-        self.minimumPolygonPixels = minimumPolygonPixels
+        affectedArea = AffectedAreaRules(alert: alert, minimumPolygonPixels: minimumPolygonPixels)
     }
 
     /// Class code of one value: 0 for NaN, else 1 + number of breakpoints ≤ value.

@@ -19,10 +19,8 @@ public struct DroughtJob: Sendable, Equatable, Codable {
     public var wetter: Float
     /// Valid baseline dates needed per pixel.
     public var minimumBaselineDates: Int
-    /// Alert area thresholds applied to the drought area (classes 3 and 4).
-    public var alert: AlertRules
-    /// Regions smaller than this many pixels are not turned into polygons (areas still count them); default 9.
-    public var minimumPolygonPixels: Int
+    /// How the affected area is reported: alert thresholds and the smallest region traced into polygons.
+    public var affectedArea: AffectedAreaRules
 
     /// Class definitions.
     public static let classes: [ClassDefinition] = [
@@ -41,8 +39,7 @@ public struct DroughtJob: Sendable, Equatable, Codable {
         self.severe = severe
         self.wetter = wetter
         self.minimumBaselineDates = minimumBaselineDates
-        self.alert = alert
-        self.minimumPolygonPixels = minimumPolygonPixels
+        affectedArea = AffectedAreaRules(alert: alert, minimumPolygonPixels: minimumPolygonPixels)
     }
 
     /// Runs the job: `current` against `baseline` dates (each `width × height`, same grid `geo`).

@@ -11,11 +11,8 @@ public struct FloodJob: Sendable, Equatable, Codable {
     public var index: String
     /// Water threshold; nil = Otsu on each date's valid index values (clamped to [−0.3, 0.5]).
     public var threshold: Float?
-    /// Alert area thresholds applied to the flooded area.
-    public var alert: AlertRules
-    /// Regions smaller than this many pixels are not turned into polygons (areas still count them); default 9,
-    /// the UN-SPIDER flood practice of dropping regions of ≤ 8 connected pixels.
-    public var minimumPolygonPixels: Int
+    /// How the affected area is reported: alert thresholds and the smallest region traced into polygons.
+    public var affectedArea: AffectedAreaRules
 
     /// The class definitions of a flood map.
     public static let classes: [ClassDefinition] = [
@@ -30,8 +27,7 @@ public struct FloodJob: Sendable, Equatable, Codable {
     public init(index: String = "mndwi", threshold: Float? = 0, alert: AlertRules = AlertRules(), minimumPolygonPixels: Int = 9) {
         self.index = index
         self.threshold = threshold
-        self.alert = alert
-        self.minimumPolygonPixels = minimumPolygonPixels
+        affectedArea = AffectedAreaRules(alert: alert, minimumPolygonPixels: minimumPolygonPixels)
     }
 
     /// Runs the job on one tile pair (buffers `width × height`, same grid `geo`); `permanentWater` marks pixels

@@ -13,10 +13,8 @@ public struct VegetationLossJob: Sendable, Equatable, Codable {
     public var vegetatedMinimum: Float
     /// NDVI drop that counts as loss.
     public var drop: Float
-    /// Alert area thresholds applied to the loss area.
-    public var alert: AlertRules
-    /// Regions smaller than this many pixels are not turned into polygons (areas still count them); default 9.
-    public var minimumPolygonPixels: Int
+    /// How the affected area is reported: alert thresholds and the smallest region traced into polygons.
+    public var affectedArea: AffectedAreaRules
 
     /// Class definitions.
     public static let classes: [ClassDefinition] = [
@@ -32,8 +30,7 @@ public struct VegetationLossJob: Sendable, Equatable, Codable {
         self.kind = kind
         self.vegetatedMinimum = vegetatedMinimum
         self.drop = drop
-        self.alert = alert
-        self.minimumPolygonPixels = minimumPolygonPixels
+        affectedArea = AffectedAreaRules(alert: alert, minimumPolygonPixels: minimumPolygonPixels)
     }
 
     /// Runs the job on one tile pair of NDVI buffers on grid `geo`.
