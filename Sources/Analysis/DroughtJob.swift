@@ -22,14 +22,9 @@ public struct DroughtJob: Sendable, Equatable, Codable {
     /// How the affected area is reported: alert thresholds and the smallest region traced into polygons.
     public var affectedArea: AffectedAreaRules
 
-    /// Class definitions.
-    public static let classes: [ClassDefinition] = [
-        ClassDefinition(code: 0, name: "masked", color: "#00000000"),
-        ClassDefinition(code: 1, name: "normal", color: "#ffffbf"),
-        ClassDefinition(code: 2, name: "wetter/greener", color: "#1a9641"),
-        ClassDefinition(code: 3, name: "moderate drought", color: "#fdae61"),
-        ClassDefinition(code: 4, name: "severe drought", color: "#d7191c"),
-    ]
+    /// Class definitions: 0 masked, 1 normal, 2 wetter/greener, 3 moderate drought, 4 severe drought.
+    public static let classes = ClassDefinition.twoDateJobClasses(["normal", "wetter/greener", "moderate drought", "severe drought"],
+                                                                  colors: ["#ffffbf", "#1a9641", "#fdae61", "#d7191c"])
 
     /// A job with defaults.
     public init(index: String = "ndvi", moderate: Float = -0.1, severe: Float = -0.2, wetter: Float = 0.1,

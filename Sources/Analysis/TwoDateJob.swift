@@ -100,3 +100,12 @@ extension TwoDateJob {
                                     minimumPolygonPixels: affectedArea.minimumPolygonPixels, layers: c.layers, thresholds: c.thresholds)
     }
 }
+
+extension ClassDefinition {
+    /// The classes of a two-date job map: 0 masked (transparent), then `names` coded 1, 2, … with `colors`.
+    public static func twoDateJobClasses(_ names: [String], colors: [String]) -> [ClassDefinition] {
+        precondition(names.count == colors.count, "one colour per class")
+        return [ClassDefinition(code: 0, name: "masked", color: "#00000000")]
+            + zip(names, colors).enumerated().map { ClassDefinition(code: UInt8($0.offset + 1), name: $0.element.0, color: $0.element.1) }
+    }
+}
