@@ -89,7 +89,7 @@ extension SceneManifest {
         var seen = Set<String>()
         for f in files where seen.insert(f).inserted {
             let d: RasterDescription
-            do { d = try GeoTIFFReader(path: f, limits: limits).description } catch let e as RasterIOError where e.kind == "io" {
+            do { d = try GeoTIFFReader(path: f, limits: limits, forWindows: true).description } catch let e as RasterIOError where e.kind == "io" {
                 throw e
             } catch let e as RasterIOError { throw ManifestError.raster(file: e.path, reason: e.reason) }
             var g = d.geo

@@ -76,7 +76,7 @@ public struct TileInput: Sendable {
         case .loose(let path, _):
             do {
                 guard try RasterFile.sniff(path) != .png else { return nil }
-                let d = try GeoTIFFReader(path: path, limits: limits).description
+                let d = try GeoTIFFReader(path: path, limits: limits, forWindows: true).description
                 return (d.width, d.height, d.geo)
             } catch let e as RasterIOError where e.kind == "io" {
                 throw e

@@ -89,7 +89,12 @@ extension IndexJob: WindowedTileStage {
             }
         }
         let readers = GeoTIFFReaderPool(limits: limits)
-        let first = try retry.run { try item.input.load(bands: bands, limits: limits, options: loadOptions, window: windows[0], readers: readers) }
+        let first: ReflectanceTile
+        do { first = try retry.run { try item.input.load(bands: bands, limits: limits, options: loadOptions, window: windows[0], readers: readers) } }
+        catch ManifestError.missingBand where bands != nil {
+            bands = nil   // as `ingest`: load the bands the tile has; the indices it cannot compute are skipped
+            first = try retry.run { try item.input.load(bands: nil, limits: limits, options: loadOptions, window: windows[0], readers: readers) }
+        }
         let filterTo: Set<String>? = bands == nil ? Set(needed) : nil
         let firstBands = filterTo.map { f in first.bands.filter { f.contains($0.key) } } ?? first.bands
         let date = item.input.date ?? first.scene?.acquired
@@ -165,7 +170,7 @@ extension IndexJob: WindowedTileStage {
         let folder = ((item.files.first ?? item.path) as NSString).deletingLastPathComponent
         let path = (folder as NSString).appendingPathComponent("truth-landcover.tif")
         guard FileManager.default.fileExists(atPath: path) else { return nil }
-        let d = try GeoTIFFReader(path: path).description
+        let d = try GeoTIFFReader(path: path, forWindows: true).description
         return d.width == width && d.height == height ? path : nil
     }
 
