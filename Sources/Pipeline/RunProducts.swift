@@ -41,32 +41,14 @@ public enum RunProducts {
         let rows = try catalog.allTiles()
         let pairs = try catalog.allPairs()
         var links: [String: String] = [:]
-        if try writeCollection(directory: directory, rows: rows, meta: meta) { links["stac_collection"] = "stac/collection.json" }
         if try writeAffected(directory: directory, pairs: pairs) { links["affected_geojson"] = "affected.geojson" }
+        if try RunStac.write(directory: directory, rows: rows, pairs: pairs, meta: meta, affected: links["affected_geojson"] != nil) {
+            links["stac_collection"] = "stac/collection.json"
+        }
         let report = try build(meta: meta, rows: rows, pairs: pairs, links: links, currentRun: try catalog.latestRunId())
         let formats = meta[Key.formats].map { Set($0.split(separator: ",").compactMap { ReportWriter.Format(rawValue: String($0)) }) }
         try ReportWriter.writeAll(report, to: directory, formats: formats ?? Set(ReportWriter.Format.allCases))
         return report
-    }
-
-    /// `stac/collection.json` over the items the done tiles wrote; false when there are none.
-    static func writeCollection(directory: String, rows: [TileRecord], meta: [String: String]) throws -> Bool {
-        var items: [(item: StacItem, href: String)] = []
-        for r in rows where r.status == .done {
-            guard let rel = r.result?.products.stacItem,
-                  let data = (try? CatalogPaths.resolve(rel, in: directory)).flatMap(FileManager.default.contents(atPath:)),
-                  let item = try? JSONDecoder().decode(StacItem.self, from: data) else { continue }
-            items.append((item, "../" + rel))
-        }
-        guard !items.isEmpty else { return false }
-        let id = meta[Key.collectionId] ?? meta[Key.name] ?? "tilepipe"
-        let collection = try StacCollection.make(id: id, title: meta[Key.title] ?? meta[Key.name],
-                                                 description: "Products of tilepipe run '\(meta[Key.name] ?? id)': index COGs, land-use maps, quicklooks.",
-                                                 license: meta[Key.license] ?? "proprietary", items: items)
-        let dir = (directory as NSString).appendingPathComponent("stac")
-        try OutputTree.createDirectory(atPath: dir)
-        try collection.write(to: (dir as NSString).appendingPathComponent("collection.json"))
-        return true
     }
 
     /// `affected.geojson`: per job and date pair, the tiles' polygons merged across edges; false (and an earlier
