@@ -64,9 +64,8 @@ extension PairStage {
         }
     }
 
-    /// The job's class map COG and its quicklook (with world file), each recorded with its hash: the COG's as
-    /// Products' `COGStreamWriter` computed it while writing; the PNG's and world file's read back (`Quicklook.write`
-    /// returns no record yet).
+    /// The job's class map COG and its quicklook (with world file), each recorded with the hash computed while it
+    /// was written (Products' `COGStreamWriter`, `Quicklook.writeRecorded`): no output is read back.
     func writeProducts(_ result: DisasterResult, geo: GeoReference?, kind: MonitorKind, base: String, _ w: PairWork) throws -> [OutputRecord] {
         let directory = settings.directory
         func full(_ rel: String) -> String { (directory as NSString).appendingPathComponent(rel) }
@@ -76,19 +75,14 @@ extension PairStage {
         prov.extra["TILEPIPE_PAIR"] = "\(w.a.id) \(w.b.id)"
         let ramp = kind.palette(result.classes)
         let cog = try writeClassMap(result.raster(geo: geo), to: full(base + ".tif"), ramp: ramp, provenance: prov)
-        var outputs = [OutputRecord(path: base + ".tif", tileId: w.b.id, hash: cog.file.hash, bytes: cog.file.bytes)]
         let q = try Quicklook.render(values: result.classRaster.map(Float.init), width: result.width, height: result.height, geo: geo,
                                      ramp: ramp, title: .init(satellite: w.b.result.satellite ?? "", date: "\(w.a.date) → \(w.b.date)",
                                                               tile: w.key, product: ramp.title))
-        try q.write(to: full(base + ".png"))
-        for rel in [base + ".png"] + (q.transform != nil ? [base + ".pgw"] : []) {
-            guard let hash = Fingerprint.file(full(rel)) else {
-                throw PipelineError.outputUnwritable(path: full(rel), reason: "cannot read back the written file")
-            }
-            let size = ((try? FileManager.default.attributesOfItem(atPath: full(rel)))?[.size] as? NSNumber)?.intValue ?? 0
-            outputs.append(OutputRecord(path: rel, tileId: w.b.id, hash: hash, bytes: size))
+        let files = [cog.file] + (try q.writeRecorded(to: full(base + ".png")))
+        // Records name files relative to the run folder.
+        return files.map { f in
+            OutputRecord(path: base + "." + (f.path as NSString).pathExtension, tileId: w.b.id, hash: f.hash, bytes: f.bytes)
         }
-        return outputs
     }
 
     /// Writes a class map through `COGStreamWriter`, block by block (the writer's tiles); nothing is left on error.

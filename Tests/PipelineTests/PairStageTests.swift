@@ -49,6 +49,15 @@ final class PairStageTests: XCTestCase {
         let pa = try RunCatalog(directory: serial.path).allPairs(), pb = try RunCatalog(directory: parallel.path).allPairs()
         XCTAssertEqual(pa.count, 9, "change, flood and landslide on three pairs")
         XCTAssertEqual(pa, pb)
+        // Each recorded output (map, quicklook, world file) carries the size and hash of the file on disk, although
+        // the run computed them while writing.
+        let outputs = pa.flatMap(\.outputs)
+        XCTAssertEqual(outputs.count, 18)
+        for o in outputs {
+            let path = serial.appendingPathComponent(o.path).path
+            XCTAssertEqual(o.hash, Fingerprint.file(path), o.path)
+            XCTAssertEqual(o.bytes, (try FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber)?.intValue, o.path)
+        }
     }
 
     /// The work list in canonical order, run by the executor with `PairStage`: results in list order, at most
