@@ -20,10 +20,8 @@ public struct BurnSeverityJob: Sendable, Equatable, Codable {
     public var classifyRdNBR: Bool
     /// dNBR of unburned land, subtracted before relativising (MTBS `dNBR_offst` / 1000); 0 by default.
     public var dnbrOffset: Float
-    /// Alert area thresholds applied to the burned area (classes 4–7).
-    public var alert: AlertRules
-    /// Regions smaller than this many pixels are not turned into polygons (areas still count them); default 9.
-    public var minimumPolygonPixels: Int
+    /// How the affected area is reported: alert thresholds and the smallest region traced into polygons.
+    public var affectedArea: AffectedAreaRules
     /// Minimum mapping unit in pixels of the burned / unburned partition (`AffectedAreaSieve`; 0 or 1 = none):
     /// smaller burned patches become unburned (3), smaller unburned holes take their burned neighbours' class.
     public var minimumMappingUnit: Int = 0
@@ -32,16 +30,10 @@ public struct BurnSeverityJob: Sendable, Equatable, Codable {
     public static let usgsBreakpoints: [Float] = [-0.25, -0.1, 0.1, 0.27, 0.44, 0.66]
 
     /// The seven USGS classes with the UN-SPIDER palette (and 0 masked).
-    public static let classes: [ClassDefinition] = [
-        ClassDefinition(code: 0, name: "masked", color: "#00000000"),
-        ClassDefinition(code: 1, name: "enhanced regrowth, high", color: "#7a8737"),
-        ClassDefinition(code: 2, name: "enhanced regrowth, low", color: "#acbe4d"),
-        ClassDefinition(code: 3, name: "unburned", color: "#0ae042"),
-        ClassDefinition(code: 4, name: "low severity", color: "#fff70b"),
-        ClassDefinition(code: 5, name: "moderate-low severity", color: "#ffaf38"),
-        ClassDefinition(code: 6, name: "moderate-high severity", color: "#ff641b"),
-        ClassDefinition(code: 7, name: "high severity", color: "#a41fd6"),
-    ]
+    public static let classes = ClassDefinition.twoDateJobClasses(
+        ["enhanced regrowth, high", "enhanced regrowth, low", "unburned", "low severity", "moderate-low severity",
+         "moderate-high severity", "high severity"],
+        colors: ["#7a8737", "#acbe4d", "#0ae042", "#fff70b", "#ffaf38", "#ff641b", "#a41fd6"])
 
     /// A job with the USGS breakpoints.
     public init(breakpoints: [Float] = BurnSeverityJob.usgsBreakpoints, classifyRdNBR: Bool = false, dnbrOffset: Float = 0,
@@ -50,8 +42,7 @@ public struct BurnSeverityJob: Sendable, Equatable, Codable {
         self.breakpoints = breakpoints
         self.classifyRdNBR = classifyRdNBR
         self.dnbrOffset = dnbrOffset
-        self.alert = alert
-        self.minimumPolygonPixels = minimumPolygonPixels
+        affectedArea = AffectedAreaRules(alert: alert, minimumPolygonPixels: minimumPolygonPixels)
     }
 
     /// Class code of one value: 0 for NaN, else 1 + number of breakpoints ≤ value.

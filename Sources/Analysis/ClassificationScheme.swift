@@ -5,19 +5,13 @@
 /// the inputs is skipped for the whole scene (so one scheme serves sensors with and without SWIR); a NaN
 /// sample never satisfies a condition. Pixels matched by no rule get `defaultClass` (0, nodata, by default).
 ///
-/// When a quality buffer is given, its codes 1/3/4/5 (nodata, cloud, shadow, snow) force classes 0/6/7/8
-/// before any rule is tried (`LandUse.forcedClass(quality:)`).
+/// When a quality buffer is given, pixels whose quality code is masked (`LandUse.isMasked`) get a class before
+/// any rule is tried (`forcedClass(quality:)`): the land-use scheme's own nodata, cloud, shadow and snow classes
+/// (0/6/7/8) for the land-use scheme, and `maskedClass` (0, nodata, by default) for any other scheme, whose
+/// codes 6 to 8 are classes of its own.
 ///
-/// Codable, so that pipeline.yaml can carry it under `classification:`:
-/// ```yaml
-/// classification:
-///   classes: [{code: 1, name: water, color: "#0072b2"}, ...]
-///   rules:
-///     - {class: 1, when: {mndwi: ">0"}}
-///     - {class: 5, when: {ndvi: "[0.6,inf]"}}
-///   autoWater: {index: mndwi, class: 1}      # optional Otsu threshold per scene
-///   minimumMappingUnit: 4                    # optional, pixels
-/// ```
+/// `tilepipe run` builds a scheme from `classification.classes` (one interval on one index per class, codes 1…n,
+/// masked pixels 0; docs/pipeline.md); rules, `autoWater` and `maskedClass` are set through this API only.
 public struct ClassificationScheme: Sendable, Equatable, Codable {
     /// One rule: all `when` conditions hold → `class`.
     public struct Rule: Sendable, Equatable, Codable {
@@ -62,11 +56,15 @@ public struct ClassificationScheme: Sendable, Equatable, Codable {
     public var autoWater: AutoThreshold?
     /// Optional minimum mapping unit in pixels (8-connected regions smaller than this are absorbed).
     public var minimumMappingUnit: Int?
+    /// The code of quality-masked pixels in a scheme other than the land-use scheme (nil: 0, nodata). It must
+    /// not be a code any rule assigns: a masked pixel is never one of the scheme's classes.
+    public var maskedClass: UInt8?
 
     /// A scheme from its parts.
     public init(classes: [ClassDefinition], rules: [Rule], defaultClass: UInt8? = nil,
-                autoWater: AutoThreshold? = nil, minimumMappingUnit: Int? = nil) {
+                autoWater: AutoThreshold? = nil, minimumMappingUnit: Int? = nil, maskedClass: UInt8? = nil) {
         self.classes = classes
+        self.maskedClass = maskedClass
         self.rules = rules
         self.defaultClass = defaultClass
         self.autoWater = autoWater
@@ -128,13 +126,25 @@ public struct ClassificationScheme: Sendable, Equatable, Codable {
             if rule.when.isEmpty { throw .badScheme(key: "rules[\(i)].when", reason: "a rule needs at least one condition") }
         }
         if let m = minimumMappingUnit, m < 1 { throw .badScheme(key: "minimumMappingUnit", reason: "must be ≥ 1, got \(m)") }
+        if let m = maskedClass, rules.contains(where: { $0.class == m }) {
+            throw .badScheme(key: "maskedClass", reason: "class \(m) is assigned by a rule; masked pixels need a code of their own")
+        }
+    }
+
+    /// True for the default land-use scheme's classes (`LandUse.classes`), whose codes 6/7/8 are cloud, shadow, snow.
+    public var isLandUse: Bool { classes == LandUse.classes }
+
+    /// The class a quality code forces, or nil when the pixel is classified by the rules: `LandUse.forcedClass`
+    /// for the land-use scheme; for any other scheme, `maskedClass` (0 by default) for every masked code.
+    public func forcedClass(quality q: UInt8) -> UInt8? {
+        LandUse.forcedClass(quality: q).map { isLandUse ? $0 : maskedClass ?? LandUse.nodata }
     }
 
     /// Classifies a scene.
     ///
     /// - Parameters:
     ///   - inputs: named Float32 buffers of `width × height` samples each; NaN marks invalid samples.
-    ///   - quality: optional ground-station quality codes (1 nodata, 3 cloud, 4 shadow, 5 snow).
+    ///   - quality: optional ground-station quality codes (1 nodata, 3 cloud, 4 shadow, 5 snow; `forcedClass(quality:)`).
     /// - Returns: the class map plus the Otsu threshold actually used (if `autoWater` is set).
     public func classify(inputs inputsByName: [String: [Float]], quality: [UInt8]? = nil, width: Int, height: Int,
                          context: ClassificationContext = ClassificationContext()) throws(AnalysisError) -> ClassificationResult {
@@ -174,7 +184,13 @@ public struct ClassificationScheme: Sendable, Equatable, Codable {
         // Rule-major evaluation with tight per-condition loops: `open[i]` is true while no rule has claimed i.
         var open = [Bool](repeating: true, count: n)
         if let quality {
-            for i in 0..<n { if let forced = LandUse.forcedClass(quality: quality[i]) { out[i] = forced; open[i] = false } }
+            // `forcedClass(quality:)` with the scheme test hoisted out of the loop.
+            let landUse = isLandUse, masked = maskedClass ?? LandUse.nodata
+            for i in 0..<n {
+                guard let forced = LandUse.forcedClass(quality: quality[i]) else { continue }
+                out[i] = landUse ? forced : masked
+                open[i] = false
+            }
         }
         var match = [Bool](repeating: false, count: n)
         for rule in active {

@@ -19,19 +19,12 @@ public struct DroughtJob: Sendable, Equatable, Codable {
     public var wetter: Float
     /// Valid baseline dates needed per pixel.
     public var minimumBaselineDates: Int
-    /// Alert area thresholds applied to the drought area (classes 3 and 4).
-    public var alert: AlertRules
-    /// Regions smaller than this many pixels are not turned into polygons (areas still count them); default 9.
-    public var minimumPolygonPixels: Int
+    /// How the affected area is reported: alert thresholds and the smallest region traced into polygons.
+    public var affectedArea: AffectedAreaRules
 
-    /// Class definitions.
-    public static let classes: [ClassDefinition] = [
-        ClassDefinition(code: 0, name: "masked", color: "#00000000"),
-        ClassDefinition(code: 1, name: "normal", color: "#ffffbf"),
-        ClassDefinition(code: 2, name: "wetter/greener", color: "#1a9641"),
-        ClassDefinition(code: 3, name: "moderate drought", color: "#fdae61"),
-        ClassDefinition(code: 4, name: "severe drought", color: "#d7191c"),
-    ]
+    /// Class definitions: 0 masked, 1 normal, 2 wetter/greener, 3 moderate drought, 4 severe drought.
+    public static let classes = ClassDefinition.twoDateJobClasses(["normal", "wetter/greener", "moderate drought", "severe drought"],
+                                                                  colors: ["#ffffbf", "#1a9641", "#fdae61", "#d7191c"])
 
     /// A job with defaults.
     public init(index: String = "ndvi", moderate: Float = -0.1, severe: Float = -0.2, wetter: Float = 0.1,
@@ -41,8 +34,7 @@ public struct DroughtJob: Sendable, Equatable, Codable {
         self.severe = severe
         self.wetter = wetter
         self.minimumBaselineDates = minimumBaselineDates
-        self.alert = alert
-        self.minimumPolygonPixels = minimumPolygonPixels
+        affectedArea = AffectedAreaRules(alert: alert, minimumPolygonPixels: minimumPolygonPixels)
     }
 
     /// Runs the job: `current` against `baseline` dates (each `width × height`, same grid `geo`).

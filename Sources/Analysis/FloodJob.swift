@@ -11,27 +11,18 @@ public struct FloodJob: Sendable, Equatable, Codable {
     public var index: String
     /// Water threshold; nil = Otsu on each date's valid index values (clamped to [−0.3, 0.5]).
     public var threshold: Float?
-    /// Alert area thresholds applied to the flooded area.
-    public var alert: AlertRules
-    /// Regions smaller than this many pixels are not turned into polygons (areas still count them); default 9,
-    /// the UN-SPIDER flood practice of dropping regions of ≤ 8 connected pixels.
-    public var minimumPolygonPixels: Int
+    /// How the affected area is reported: alert thresholds and the smallest region traced into polygons.
+    public var affectedArea: AffectedAreaRules
 
-    /// The class definitions of a flood map.
-    public static let classes: [ClassDefinition] = [
-        ClassDefinition(code: 0, name: "masked", color: "#00000000"),
-        ClassDefinition(code: 1, name: "dry", color: "#f5f5dc"),
-        ClassDefinition(code: 2, name: "permanent water", color: "#08306b"),
-        ClassDefinition(code: 3, name: "flooded", color: "#4292c6"),
-        ClassDefinition(code: 4, name: "water receded", color: "#a1d99b"),
-    ]
+    /// The class definitions of a flood map: 0 masked, 1 dry, 2 permanent water, 3 flooded, 4 water receded.
+    public static let classes = ClassDefinition.twoDateJobClasses(["dry", "permanent water", "flooded", "water receded"],
+                                                                  colors: ["#f5f5dc", "#08306b", "#4292c6", "#a1d99b"])
 
     /// A job with defaults from domain.md (threshold 0.0).
     public init(index: String = "mndwi", threshold: Float? = 0, alert: AlertRules = AlertRules(), minimumPolygonPixels: Int = 9) {
         self.index = index
         self.threshold = threshold
-        self.alert = alert
-        self.minimumPolygonPixels = minimumPolygonPixels
+        affectedArea = AffectedAreaRules(alert: alert, minimumPolygonPixels: minimumPolygonPixels)
     }
 
     /// Runs the job on one tile pair (buffers `width × height`, same grid `geo`); `permanentWater` marks pixels

@@ -116,6 +116,8 @@ public struct TileProducts: Codable, Sendable, Equatable {
     public var quicklooks: [String: String] = [:]
     /// The tile's STAC item.
     public var stacItem: String?
+    /// What the run's STAC collection needs from that item (bbox, datetime, summarised fields).
+    public var stacSummary: StacSummary?
 
     /// No products.
     public init() {}
@@ -127,5 +129,6 @@ public struct TileProducts: Codable, Sendable, Equatable {
         classMap = classMap ?? o.classMap
         qualityMask = qualityMask ?? o.qualityMask
         stacItem = stacItem ?? o.stacItem
+        stacSummary = stacSummary ?? o.stacSummary
     }
 }

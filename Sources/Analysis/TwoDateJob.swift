@@ -48,6 +48,21 @@ public struct TwoDateClassification: Sendable {
     }
 }
 
+/// How a two-date job reports its affected area (every job has these two settings).
+public struct AffectedAreaRules: Sendable, Equatable, Codable {
+    /// Area thresholds that raise an alert, applied to the sum over the affected classes.
+    public var alert: AlertRules
+    /// Regions smaller than this many pixels are not turned into polygons (areas still count them); default 9,
+    /// the UN-SPIDER flood practice of dropping regions of ≤ 8 connected pixels.
+    public var minimumPolygonPixels: Int
+
+    /// Rules from their parts.
+    public init(alert: AlertRules = AlertRules(), minimumPolygonPixels: Int = 9) {
+        self.alert = alert
+        self.minimumPolygonPixels = minimumPolygonPixels
+    }
+}
+
 /// A job that compares the two dates of a tile pair (flood, burn severity, vegetation loss / landslide, drought).
 ///
 /// A job only says how valid pixels are classified (`classify`); `run` does the rest once for every job:
@@ -64,10 +79,8 @@ public protocol TwoDateJob: Sendable {
     var classDefinitions: [ClassDefinition] { get }
     /// Codes counted as affected.
     var affectedClasses: [UInt8] { get }
-    /// Alert area thresholds applied to the affected area.
-    var alert: AlertRules { get }
-    /// Regions smaller than this many pixels are not traced into polygons.
-    var minimumPolygonPixels: Int { get }
+    /// Alert area thresholds and the smallest region traced into polygons.
+    var affectedArea: AffectedAreaRules { get }
 
     /// Classifies the pixels where `valid` holds (the others stay 0).
     func classify(_ pair: DatePair, valid: [Bool]) throws(AnalysisError) -> TwoDateClassification
@@ -83,7 +96,16 @@ extension TwoDateJob {
     /// The result of a classification of `pair`: areas, alert and polygons (`DisasterResult.assemble`).
     func assemble(_ pair: DatePair, _ c: TwoDateClassification) throws(AnalysisError) -> DisasterResult {
         try DisasterResult.assemble(job: jobName, what: affectedWhat, classRaster: c.classes, width: pair.width, height: pair.height,
-                                    geo: pair.geo, classes: classDefinitions, affected: affectedClasses, rules: alert,
-                                    minimumPolygonPixels: minimumPolygonPixels, layers: c.layers, thresholds: c.thresholds)
+                                    geo: pair.geo, classes: classDefinitions, affected: affectedClasses, rules: affectedArea.alert,
+                                    minimumPolygonPixels: affectedArea.minimumPolygonPixels, layers: c.layers, thresholds: c.thresholds)
+    }
+}
+
+extension ClassDefinition {
+    /// The classes of a two-date job map: 0 masked (transparent), then `names` coded 1, 2, … with `colors`.
+    public static func twoDateJobClasses(_ names: [String], colors: [String]) -> [ClassDefinition] {
+        precondition(names.count == colors.count, "one colour per class")
+        return [ClassDefinition(code: 0, name: "masked", color: "#00000000")]
+            + zip(names, colors).enumerated().map { ClassDefinition(code: UInt8($0.offset + 1), name: $0.element.0, color: $0.element.1) }
     }
 }

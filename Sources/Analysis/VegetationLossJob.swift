@@ -13,18 +13,12 @@ public struct VegetationLossJob: Sendable, Equatable, Codable {
     public var vegetatedMinimum: Float
     /// NDVI drop that counts as loss.
     public var drop: Float
-    /// Alert area thresholds applied to the loss area.
-    public var alert: AlertRules
-    /// Regions smaller than this many pixels are not turned into polygons (areas still count them); default 9.
-    public var minimumPolygonPixels: Int
+    /// How the affected area is reported: alert thresholds and the smallest region traced into polygons.
+    public var affectedArea: AffectedAreaRules
 
-    /// Class definitions.
-    public static let classes: [ClassDefinition] = [
-        ClassDefinition(code: 0, name: "masked", color: "#00000000"),
-        ClassDefinition(code: 1, name: "not vegetated before", color: "#d9d9d9"),
-        ClassDefinition(code: 2, name: "vegetation kept", color: "#41ab5d"),
-        ClassDefinition(code: 3, name: "vegetation loss", color: "#8c510a"),
-    ]
+    /// Class definitions: 0 masked, 1 not vegetated before, 2 vegetation kept, 3 vegetation loss.
+    public static let classes = ClassDefinition.twoDateJobClasses(["not vegetated before", "vegetation kept", "vegetation loss"],
+                                                                  colors: ["#d9d9d9", "#41ab5d", "#8c510a"])
 
     /// A job with defaults.
     public init(kind: String = "vegetation_loss", vegetatedMinimum: Float = 0.3, drop: Float = 0.2,
@@ -32,8 +26,7 @@ public struct VegetationLossJob: Sendable, Equatable, Codable {
         self.kind = kind
         self.vegetatedMinimum = vegetatedMinimum
         self.drop = drop
-        self.alert = alert
-        self.minimumPolygonPixels = minimumPolygonPixels
+        affectedArea = AffectedAreaRules(alert: alert, minimumPolygonPixels: minimumPolygonPixels)
     }
 
     /// Runs the job on one tile pair of NDVI buffers on grid `geo`.

@@ -145,5 +145,6 @@ extension IndexJob {
         try stac.write(to: s.full(rel))
         try s.record(rel)
         s.result.products.stacItem = rel
+        s.result.products.stacSummary = stac.summary
     }
 }

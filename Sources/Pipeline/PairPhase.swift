@@ -4,12 +4,14 @@ public import Analysis
 import RasterIO
 public import Products
 
-/// The second phase of `run`: pairs the done tiles of two dates by grid position and runs the `monitor:` jobs and
-/// the class change matrix on each pair, one pair at a time (memory: two tiles' planes), reading the index COGs,
-/// class maps and quality masks the first phase wrote (PairPhase+Jobs.swift). Every figure comes from Analysis.
+/// The second phase of `run`: pairs the done tiles of two dates by grid position and runs the class change matrix
+/// and the `monitor:` jobs on each pair. Each job on each pair is one `PairWork` item of the same `TileExecutor`
+/// as the tiles (`PairStage`: ingest the index planes, class maps and quality masks phase 1 wrote; compute with
+/// Analysis; write the job's map), so memory is bounded by `max_in_flight` pairs and both cores work. Results come
+/// back in the order of the work list (pair key, then change, then the `monitor:` entries), whatever the scheduling.
 public enum PairPhase {
     /// A done tile the phase can use.
-    struct Dated { var id: String; var path: String; var date: String; var result: TileResult }
+    struct Dated: Sendable { var id: String; var path: String; var date: String; var result: TileResult }
 
     /// Groups the done tiles by their id without date tokens; a group with two or more dates is a pair candidate.
     static func groups(_ rows: [TileRecord]) -> [(key: String, tiles: [Dated])] {
@@ -32,31 +34,44 @@ public enum PairPhase {
     }
 
     /// What every pair job of a run writes with.
-    struct Settings {
+    struct Settings: Sendable {
         var directory: String
         var provenance: Provenance
         var codec: CloudOptimizedGeoTIFF.Codec
         var tileSize: Int
     }
 
-    /// Runs every pair job over `rows` (this shard's done tiles), writing products under `pairs/`.
+    /// Runs every pair job over `rows` (this shard's done tiles) on the executor, writing products under `pairs/`.
+    /// A pair that fails (unreadable product, dates that cannot be aligned) is a `PairResult` with its `failure`.
     public static func run(rows: [TileRecord], monitor: [MonitorJobSpec], directory: String, provenance: Provenance,
-                           classification: Bool, codec: CloudOptimizedGeoTIFF.Codec = .deflate, tileSize: Int = 512) -> [PairResult] {
+                           classification: Bool, codec: CloudOptimizedGeoTIFF.Codec = .deflate, tileSize: Int = 512,
+                           executor: TileExecutor.Options = TileExecutor.Options()) -> [PairResult] {
         let settings = Settings(directory: directory, provenance: provenance, codec: codec, tileSize: tileSize)
-        var out: [PairResult] = []
+        let work = plan(rows: rows, monitor: monitor, classification: classification)
+        let (results, _) = TileExecutor(options: executor).run(work, stage: PairStage(settings: settings)) { _, _, _ in }
+        return zip(work, results).map { w, r in
+            switch r {
+            case .success(let p): return p
+            case .failure(let f): return failed(w, cause: f.cause)
+            }
+        }
+    }
+
+    /// The work list: for each pair key in order, the change matrix of its earliest and latest dates (with a
+    /// classification), then each `monitor:` entry whose dates and index the group has.
+    static func plan(rows: [TileRecord], monitor: [MonitorJobSpec], classification: Bool) -> [PairWork] {
+        var work: [PairWork] = []
         for (key, tiles) in groups(rows) {
             if classification, let a = tiles.first, let b = tiles.last {
-                out.append(guarded(job: MonitorKind.change.rawValue, key: key, a: a, b: b) { try change(key: key, a: a, b: b, directory: directory) })
+                work.append(PairWork(job: .change, key: key, a: a, b: b))
             }
             for spec in monitor {
                 guard let kind = MonitorKind(rawValue: spec.kind), kind != .change,
                       let (a, b) = dates(spec, tiles), let index = indexFor(spec, kind: kind, a: a, b: b) else { continue }
-                out.append(guarded(job: spec.kind, key: key, a: a, b: b) {
-                    try disaster(spec: spec, kind: kind, index: index, key: key, a: a, b: b, settings: settings)
-                })
+                work.append(PairWork(job: .monitor(spec, kind, index: index), key: key, a: a, b: b))
             }
         }
-        return out
+        return work
     }
 
     /// The before and after tiles of a job: its configured dates, else the earliest and latest.
@@ -76,12 +91,11 @@ public enum PairPhase {
         return kind.defaultIndices.first(where: has)
     }
 
-    static func guarded(job: String, key: String, a: Dated, b: Dated, _ body: () throws -> PairResult) -> PairResult {
-        do { return try body() } catch {
-            return PairResult(id: "\(job):\(key):\(a.date):\(b.date)", job: job, key: key, before: a.date, after: b.date,
-                              beforeTile: a.id, afterTile: b.id, index: nil, pixelAreaM2: a.result.pixelAreaM2,
-                              width: a.result.width, height: a.result.height, geo: nil, classes: [], classPixels: [:],
-                              affectedClasses: [], thresholds: [:], polygons: [], outputs: [], failure: "\(error)")
-        }
+    /// The result of a pair that could not be processed.
+    static func failed(_ w: PairWork, cause: String) -> PairResult {
+        PairResult(id: w.id, job: w.name, key: w.key, before: w.a.date, after: w.b.date,
+                   beforeTile: w.a.id, afterTile: w.b.id, index: nil, pixelAreaM2: w.a.result.pixelAreaM2,
+                   width: w.a.result.width, height: w.a.result.height, geo: nil, classes: [], classPixels: [:],
+                   affectedClasses: [], thresholds: [:], polygons: [], outputs: [], failure: cause)
     }
 }

@@ -136,7 +136,7 @@ public enum PipelineRunner {
         let planned = Set(plan.tiles.map(\.id) + plan.rejects.map(\.id))
         let rows = try catalog.allTiles().filter { planned.contains($0.id) }
         var warnings = RunSummary.groupedWarnings(rows)
-        let pairs = try runPairs(config: config, rows: rows, job: job, context: ctx, warnings: &warnings)
+        let pairs = try runPairs(config: config, rows: rows, job: job, executor: exec, context: ctx, warnings: &warnings)
         failures += pairs
         try catalog.setMeta(runMeta(config: config, products: products, configHash: configHash, options: options, startedAt: startedAt))
         do { try RunProducts.write(directory: out) } catch {
@@ -235,15 +235,15 @@ public enum PipelineRunner {
         return (done, results.count, failures, observed.maxInFlight)
     }
 
-    /// Phase 2: two-date pairs of this shard's done tiles (all recomputed, so maps of an earlier config go first;
+    /// Phase 2: two-date pairs of this shard's done tiles on the executor (all recomputed, so maps of an earlier config go first;
     /// deterministic bytes). Returns the failed pairs; jobs that found no pair add a warning.
-    static func runPairs(config: PipelineConfig, rows: [TileRecord], job: IndexJob, context ctx: RecordContext,
+    static func runPairs(config: PipelineConfig, rows: [TileRecord], job: IndexJob, executor: TileExecutor.Options, context ctx: RecordContext,
                          warnings: inout [String]) throws -> [FailureEntry] {
         let out = job.outputDirectory
         try? FileManager.default.removeItem(atPath: (out as NSString).appendingPathComponent("pairs"))
         let pairs = PairPhase.run(rows: rows, monitor: config.monitor ?? [], directory: out,
                                   provenance: Provenance(version: ctx.version, pipelineHash: ctx.configHash),
-                                  classification: job.products.scheme != nil, codec: job.codec, tileSize: job.tileSize)
+                                  classification: job.products.scheme != nil, codec: job.codec, tileSize: job.tileSize, executor: executor)
         try ctx.catalog.replacePairs(pairs)
         for spec in config.monitor ?? [] where MonitorKind(rawValue: spec.kind) != .change && !pairs.contains(where: { $0.job == spec.kind }) {
             let dates = "\(spec.before ?? "earliest") → \(spec.after ?? "latest")"

@@ -51,34 +51,16 @@ public enum RunProducts {
         let rows = try catalog.allTiles()
         let pairs = try catalog.allPairs()
         var links: [String: String] = [:]
-        if try writeCollection(directory: directory, rows: rows, meta: meta) { links["stac_collection"] = "stac/collection.json" }
         let places = placeAssignment(rows: rows, meta: meta, directory: directory)
         if try writeAffected(directory: directory, pairs: pairs, placeOf: places.placeOf) { links["affected_geojson"] = "affected.geojson" }
+        if try RunStac.write(directory: directory, rows: rows, pairs: pairs, meta: meta, affected: links["affected_geojson"] != nil) {
+            links["stac_collection"] = "stac/collection.json"
+        }
         var report = try build(meta: meta, rows: rows, pairs: pairs, links: links, currentRun: try catalog.latestRunId(), directory: directory)
         EventMosaic.writeAll(&report, pairs: pairs, directory: directory)
         let formats = meta[Key.formats].map { Set($0.split(separator: ",").compactMap { ReportWriter.Format(rawValue: String($0)) }) }
         try ReportWriter.writeAll(report, to: directory, formats: formats ?? Set(ReportWriter.Format.allCases))
         return report
-    }
-
-    /// `stac/collection.json` over the items the done tiles wrote; false when there are none.
-    static func writeCollection(directory: String, rows: [TileRecord], meta: [String: String]) throws -> Bool {
-        var items: [(item: StacItem, href: String)] = []
-        for r in rows where r.status == .done {
-            guard let rel = r.result?.products.stacItem,
-                  let data = (try? CatalogPaths.resolve(rel, in: directory)).flatMap(FileManager.default.contents(atPath:)),
-                  let item = try? JSONDecoder().decode(StacItem.self, from: data) else { continue }
-            items.append((item, "../" + rel))
-        }
-        guard !items.isEmpty else { return false }
-        let id = meta[Key.collectionId] ?? meta[Key.name] ?? "tilepipe"
-        let collection = try StacCollection.make(id: id, title: meta[Key.title] ?? meta[Key.name],
-                                                 description: "Products of tilepipe run '\(meta[Key.name] ?? id)': index COGs, land-use maps, quicklooks.",
-                                                 license: meta[Key.license] ?? "proprietary", items: items)
-        let dir = (directory as NSString).appendingPathComponent("stac")
-        try OutputTree.createDirectory(atPath: dir)
-        try collection.write(to: (dir as NSString).appendingPathComponent("collection.json"))
-        return true
     }
 
     /// `affected.geojson`: per job and date pair, the tiles' polygons merged across edges; false (and an earlier
@@ -142,7 +124,7 @@ public enum RunProducts {
     static func firstCRS(_ pairs: [PairResult]) -> CRS? { pairs.lazy.compactMap { $0.geo?.crs }.first }
 
     /// Places of the done tiles (`ReportPlaces.assign`): named inputs from the catalog meta, footprints from the
-    /// tiles' STAC items (lon/lat `bbox`) or, without one, from the header of one of their rasters.
+    /// tiles' STAC summaries or items (lon/lat `bbox`) or, without one, from the header of one of their rasters.
     static func placeAssignment(rows: [TileRecord], meta: [String: String], directory: String?) -> (places: [PlaceInfo], placeOf: [String: String]) {
         let named: [(name: String, path: [String])] = (meta[Key.inputNames] ?? "").split(separator: "\n").compactMap { line in
             let f = line.split(separator: "\t", maxSplits: 1).map(String.init)
@@ -162,8 +144,10 @@ public enum RunProducts {
         URL(fileURLWithPath: path).standardizedFileURL.pathComponents
     }
 
-    /// A tile's lon/lat box: its STAC item's `bbox`, else the box of one of its rasters' grid; nil when neither is readable.
+    /// A tile's lon/lat box: the `bbox` of its STAC summary in the catalog, else of its STAC item file, else the box of
+    /// one of its rasters' grid; nil when none is known.
     static func footprint(_ res: TileResult, directory: String) -> [Double]? {
+        if let box = res.products.stacSummary?.bbox, box.count == 4 { return box }
         if let rel = res.products.stacItem, let full = try? CatalogPaths.resolve(rel, in: directory),
            let data = FileManager.default.contents(atPath: full),
            let obj = try? JSONSerialization.jsonObject(with: data) as? [String: Any],

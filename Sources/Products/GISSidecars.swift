@@ -1,6 +1,6 @@
 import Foundation
 public import RasterCore
-import RasterIO
+public import RasterIO
 
 /// Files beside products that GIS tools read for what the product itself cannot carry:
 /// - a class map's GDAL PAM `.aux.xml` (category names and a thematic raster attribute table: value, class name,
@@ -9,10 +9,12 @@ import RasterIO
 ///   it opens the file;
 /// - a georeferenced PNG's `.aux.xml` holding its CRS (a world file has none).
 public enum GISSidecars {
-    /// Writes `<raster>.aux.xml` and `<raster minus extension>.qml` for a class map coloured by `ramp` (atomically).
-    public static func writeClassMap(ramp: ColorRamp, besideRaster path: String) throws {
-        try AtomicFile.write(text: classMapAuxXML(ramp), to: path + ".aux.xml")
-        try AtomicFile.write(text: qgisStyle(ramp), to: (path as NSString).deletingPathExtension + ".qml")
+    /// Writes `<raster>.aux.xml` and `<raster minus extension>.qml` for a class map coloured by `ramp` (atomically)
+    /// and returns both records (with the hashes of the bytes written).
+    @discardableResult
+    public static func writeClassMap(ramp: ColorRamp, besideRaster path: String) throws -> [WrittenFile] {
+        [try AtomicFile.write(text: classMapAuxXML(ramp), to: path + ".aux.xml"),
+         try AtomicFile.write(text: qgisStyle(ramp), to: (path as NSString).deletingPathExtension + ".qml")]
     }
 
     /// The sidecars TilePipe may write beside the product at `path`: `<path>.aux.xml` and `<path minus extension>.qml`

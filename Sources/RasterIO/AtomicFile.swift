@@ -47,28 +47,28 @@ public enum AtomicFile {
         }
     }
 
-    /// Writes bytes atomically.
-    public static func write(_ bytes: [UInt8], to path: String) throws {
-        try write(to: path) { tmp in
-            let fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o644)
-            guard fd >= 0 else { throw RasterIOError.io(path: path, reason: "cannot create: \(errnoText())") }
-            defer { close(fd) }
-            var off = 0
-            try bytes.withUnsafeBytes { raw in
-                while off < raw.count {
-                    let n = Glibc.write(fd, raw.baseAddress! + off, raw.count - off)
-                    if n < 0 {
-                        if errno == EINTR { continue }
-                        throw RasterIOError.io(path: path, reason: "write failed: \(errnoText())")
-                    }
-                    off += n
-                }
-            }
-        }
+    /// Writes bytes atomically and returns the record of the file (its hash computed from `bytes`, not read back).
+    @discardableResult
+    public static func write(_ bytes: [UInt8], to path: String) throws -> WrittenFile {
+        try writeHashed(to: path) { sink in try bytes.withUnsafeBytes { try sink.write($0) } }
     }
 
-    /// Writes UTF-8 text atomically.
-    public static func write(text: String, to path: String) throws { try write(Array(text.utf8), to: path) }
+    /// Writes UTF-8 text atomically and returns the record of the file.
+    @discardableResult
+    public static func write(text: String, to path: String) throws -> WrittenFile { try write(Array(text.utf8), to: path) }
+
+    /// Runs `body` with a sink on a fresh temporary next to `path`, publishes it at `path` durably and returns the
+    /// file's size and XXH64, computed from the bytes as `body` wrote them. On error the temporary is removed.
+    public static func writeHashed(to path: String, _ body: (HashingFileSink) throws -> Void) throws -> WrittenFile {
+        var result: WrittenFile?
+        try write(to: path) { tmp in
+            let sink = try HashingFileSink(creating: tmp, reportedAs: path)
+            defer { sink.close() }
+            try body(sink)
+            result = WrittenFile(path: path, bytes: sink.count, hash: sink.hash)
+        }
+        return result!
+    }
 
     /// fsyncs `tmp`, renames it to `path`, fsyncs the folder.
     public static func publish(temporary tmp: String, to path: String) throws {

@@ -3,7 +3,8 @@ import RasterCore
 
 /// The map layers of a run folder, found from what the run wrote (never from Pipeline's types):
 /// - per-tile products from the STAC collection (`stac/collection.json` → items → `data` assets that are GeoTIFFs),
-///   dated by the item's `datetime`; without a collection, `tiles/<tile>/<tile>_<product>.tif` dated by the
+///   dated by the item's `datetime` (two-date Items, with `start_datetime`/`end_datetime`, are the pair maps below);
+///   without a collection, `tiles/<tile>/<tile>_<product>.tif` dated by the
 ///   `_YYYYMMDD_` in the tile id;
 /// - two-date products (disaster and change maps) from `pairs/<kind>/<key>_<before>_<after>.tif`.
 public struct RunLayers: Sendable {
@@ -36,6 +37,7 @@ public struct RunLayers: Sendable {
                       let assets = item["assets"] as? [String: [String: Any]] else {
                     skipped.append("\(itemPath): not a STAC item with a datetime and assets"); continue
                 }
+                if props["start_datetime"] != nil && props["end_datetime"] != nil { continue }
                 let date = String(when.prefix(10))
                 let itemDir = (itemPath as NSString).deletingLastPathComponent
                 let relDir = String(itemDir.dropFirst(files.root.count)).trimmingCharacters(in: CharacterSet(charactersIn: "/"))

@@ -24,6 +24,15 @@ public final class TileCache: @unchecked Sendable {
     /// Hits and misses since start (for tests and the log).
     public private(set) var hits = 0, misses = 0
 
+    /// The largest cache `tilepipe serve --cache-mb` accepts, in MiB (16 GiB: far above what a map viewer needs,
+    /// and small enough that MiB → bytes never overflows).
+    public static let maximumMegabytes = 16_384
+
+    /// `megabytes` MiB in bytes, or nil when it is outside 0…`maximumMegabytes`.
+    public static func bytes(megabytes: Int) -> Int? {
+        (0...maximumMegabytes).contains(megabytes) ? megabytes * 1_048_576 : nil
+    }
+
     /// A cache holding at most `capacityBytes` of PNG.
     public init(capacityBytes: Int) { capacity = max(0, capacityBytes) }
 

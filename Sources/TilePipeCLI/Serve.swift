@@ -24,7 +24,9 @@ struct ServeCommand: ParsableCommand {
 
     func validate() throws {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be in 0…65535") }
-        guard cacheMB >= 0 else { throw ValidationError("--cache-mb must be at least 0") }
+        guard TileCache.bytes(megabytes: cacheMB) != nil else {
+            throw ValidationError("--cache-mb must be in 0…\(TileCache.maximumMegabytes) (MiB of rendered tiles kept in memory), got \(cacheMB)")
+        }
     }
 
     func run() throws {
@@ -35,7 +37,7 @@ struct ServeCommand: ParsableCommand {
         logger.logLevel = .info
         let server: TileServer
         do {
-            server = try TileServer(root: runDirectory, options: .init(host: host, port: port, cacheBytes: cacheMB << 20,
+            server = try TileServer(root: runDirectory, options: .init(host: host, port: port, cacheBytes: TileCache.bytes(megabytes: cacheMB) ?? 0,
                                                                        version: TilePipeVersion.string), logger: logger)
         } catch {
             fail("\(error)", code: 2)

@@ -86,23 +86,59 @@ final class PairPhaseTests: XCTestCase {
         XCTAssertTrue(s.warnings.contains { $0.hasPrefix("monitor burn: no tile pair with dates 2024-01-01 → 2025-03-01") }, "\(s.warnings)")
     }
 
-    func testMisalignedPairIsAFailureNamingTheDifference() throws {
-        let root = try TestData.temporaryDirectory("pair-misaligned")
-        defer { try? FileManager.default.removeItem(at: root) }
+    /// Runs the two dated tiles, the after one shifted east by `shift` pixels (10 m each), with a flood job.
+    static func runShifted(_ name: String, shift: Double) throws -> (out: URL, summary: RunSummary, root: URL) {
+        let root = try TestData.temporaryDirectory(name)
         let input = root.appendingPathComponent("in")
         try FileManager.default.createDirectory(at: input, withIntermediateDirectories: true)
-        try Self.writeDated(input.appendingPathComponent("x_20250101.tif").path, date: "2025-01-01T00:00:00Z", water: false)
-        try Self.writeDated(input.appendingPathComponent("x_20250301.tif").path, date: "2025-03-01T00:00:00Z", shift: 3, water: true)
+        try writeDated(input.appendingPathComponent("x_20250101.tif").path, date: "2025-01-01T00:00:00Z", water: false)
+        try writeDated(input.appendingPathComponent("x_20250301.tif").path, date: "2025-03-01T00:00:00Z", shift: shift, water: true)
         let out = root.appendingPathComponent("out")
-        let s = try PipelineRunner.run(config: try Self.config(input, out), options: RunOptions(jobs: 1, toolVersion: "test"),
+        let s = try PipelineRunner.run(config: try config(input, out), options: RunOptions(jobs: 2, toolVersion: "test"),
                                        logger: PipelineRunner.silentLogger)
+        return (out, s, root)
+    }
+
+    /// The after date on a grid shifted by 2.4 pixels is resampled onto the before grid (bilinear index planes,
+    /// nearest class map and mask): the water of its 16 western columns lands 2.4 columns east, and the two
+    /// western columns it does not cover are masked.
+    func testShiftedPairIsResampledOntoTheBeforeGrid() throws {
+        let (out, s, root) = try Self.runShifted("pair-shifted", shift: 2.4)
+        defer { try? FileManager.default.removeItem(at: root) }
+        XCTAssertEqual(s.exitCode, 0, s.text)
+        let pairs = try RunCatalog(directory: out.path).allPairs()
+        XCTAssertEqual(pairs.map(\.job).sorted(), ["change", "flood"])
+        let flood = try XCTUnwrap(pairs.first { $0.job == "flood" })
+        XCTAssertNil(flood.failure)
+        // Before-grid column c samples the after grid at c − 1.9: columns 0–1 fall outside it (masked, 0); columns
+        // 2–17 are water; column 18 blends after columns 15 (water, MNDWI 0.83) and 16 (dry, −0.43) 0.4 : 0.6,
+        // MNDWI 0.08 > 0: water. So 17 flooded columns, 13 dry.
+        XCTAssertEqual(flood.classPixels["0"], 2 * 32)
+        XCTAssertEqual(flood.classPixels["3"], 17 * 32)
+        XCTAssertEqual(flood.classPixels["1"], 13 * 32)
+        // The map is on the before date's grid.
+        let map = try GeoTIFFReader(path: out.appendingPathComponent(try XCTUnwrap(flood.raster)).path)
+        XCTAssertEqual(map.description.geo?.transform.originX, 600_000)
+        // Nearest class map: column c takes after column c − 2, water for c in 2…17.
+        let change = try XCTUnwrap(pairs.first { $0.job == "change" })
+        let classes = try XCTUnwrap(change.changeClasses), m = try XCTUnwrap(change.changePixels)
+        let from = try XCTUnwrap(classes.firstIndex(of: 5)), to = try XCTUnwrap(classes.firstIndex(of: 1))
+        XCTAssertEqual(m[from][to], 16 * 32, "dense vegetation → water")
+    }
+
+    /// Dates that do not overlap cannot be paired: each job on the pair fails, naming both files.
+    func testPairWithoutOverlapFailsNamingBothFiles() throws {
+        let (out, s, root) = try Self.runShifted("pair-apart", shift: 100)
+        defer { try? FileManager.default.removeItem(at: root) }
         XCTAssertEqual(s.exitCode, 1)
         XCTAssertEqual(s.done, 2, "both tiles are done; the pair failed")
         let f = s.failures.filter { $0.stage.hasPrefix("pair") }
         XCTAssertEqual(f.map(\.stage).sorted(), ["pair change", "pair flood"])
-        XCTAssertTrue(f.allSatisfy { $0.cause.contains("originX") && $0.path.contains("x_20250101") }, "\(f)")
-        // The report lists the failure too.
+        for e in f {
+            XCTAssertTrue(e.cause.contains("x_20250101.tif") && e.cause.contains("x_20250301.tif") && e.cause.contains("do not overlap"), e.cause)
+        }
+        XCTAssertTrue(try RunCatalog(directory: out.path).allPairs().allSatisfy { $0.outputs.isEmpty })
         let failures = try String(contentsOf: out.appendingPathComponent("failures.csv"), encoding: .utf8)
-        XCTAssertTrue(failures.contains("originX"), failures)
+        XCTAssertTrue(failures.contains("do not overlap"), failures)
     }
 }

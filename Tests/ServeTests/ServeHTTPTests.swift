@@ -107,14 +107,35 @@ final class ServeHTTPTests: XCTestCase {
     }
 
     /// The binary: `tilepipe serve` prints its address, answers, logs JSON lines, and exits 0 on SIGTERM and SIGINT.
-    func testBinaryShutsDownCleanlyOnSignalsAndLogsJSON() throws {
+    func testCacheSizeOutOfRangeIsAUsageErrorNamingTheOption() throws {
         let s = try ServeFixture.shared()
+        let binary = try tilepipeBinary()
+        XCTAssertEqual(TileCache.bytes(megabytes: 64), 64 << 20)
+        XCTAssertEqual(TileCache.bytes(megabytes: TileCache.maximumMegabytes), TileCache.maximumMegabytes << 20)
+        // 2^44 MiB << 20 wraps to 0 bytes on 64 bits: the shift the option used to do silently disabled the cache.
+        for bad in ["-1", String(TileCache.maximumMegabytes + 1), "17592186044416", "9223372036854775807"] {
+            // An address that cannot be bound: if the option were accepted, serve would exit 2 instead of hanging the test.
+            let r = try TestData.run(binary, ["serve", s.run.path, "--host", "256.0.0.1", "--port", "0", "--cache-mb", bad])
+            XCTAssertEqual(r.status, 64, "--cache-mb \(bad): exit \(r.status) \(r.err)")
+            XCTAssertTrue(r.err.contains("--cache-mb"), "--cache-mb \(bad): \(r.err)")
+            XCTAssertNil(TileCache.bytes(megabytes: Int(bad) ?? -1))
+        }
+    }
+
+    /// The `tilepipe` binary next to the test bundle (or in .build/debug); skips when it is not built.
+    private func tilepipeBinary() throws -> String {
         let candidates = [URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("tilepipe").path,
                           Bundle.main.bundleURL.deletingLastPathComponent().appendingPathComponent("tilepipe").path,
                           TestData.packageRoot.appendingPathComponent(".build/debug/tilepipe").path]
         guard let binary = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
             throw XCTSkip("tilepipe binary not built")
         }
+        return binary
+    }
+
+    func testBinaryShutsDownCleanlyOnSignalsAndLogsJSON() throws {
+        let s = try ServeFixture.shared()
+        let binary = try tilepipeBinary()
         for signal in [SIGTERM, SIGINT] {
             let p = Process()
             p.executableURL = URL(fileURLWithPath: binary)
