@@ -181,10 +181,19 @@ int rs_png_read(const char *path, uint64_t max_bytes, rs_png_image *out, char *e
     return 0;
 }
 
-int rs_png_write(const char *path, const uint8_t *pixels, uint32_t width, uint32_t height, uint32_t channels,
-                 uint32_t bit_depth, const uint8_t *palette_rgba, uint32_t palette_count,
-                 const char *const *text_keys, const char *const *text_values, uint32_t text_count,
-                 int zlib_level, int filter, char *errbuf, size_t errbuf_len) {
+/* libpng's write callback onto a caller's sink; a failing sink aborts the write through png_error. */
+typedef struct rs_png_sink { rs_png_sink_fn fn; void *ctx; } rs_png_sink;
+
+static void rs_png_sink_write(png_structp p, png_bytep bytes, png_size_t n) {
+    rs_png_sink *s = (rs_png_sink *)png_get_io_ptr(p);
+    if (s->fn(s->ctx, bytes, n) != 0) png_error(p, "write failed (disk full?)");
+}
+static void rs_png_sink_flush(png_structp p) { (void)p; }
+
+int rs_png_write_to(rs_png_sink_fn sink, void *ctx, const uint8_t *pixels, uint32_t width, uint32_t height,
+                    uint32_t channels, uint32_t bit_depth, const uint8_t *palette_rgba, uint32_t palette_count,
+                    const char *const *text_keys, const char *const *text_values, uint32_t text_count,
+                    int zlib_level, int filter, char *errbuf, size_t errbuf_len) {
     if (channels < 1 || channels > 4 || (bit_depth != 8 && bit_depth != 16) || width == 0 || height == 0) {
         rs_set_err(errbuf, errbuf_len, "unsupported PNG shape (channels 1-4, 8 or 16 bit, non-empty)");
         return -1;
@@ -194,27 +203,22 @@ int rs_png_write(const char *path, const uint8_t *pixels, uint32_t width, uint32
         rs_set_err(errbuf, errbuf_len, "a palette PNG needs 1 channel, 8 bits and at most 256 entries");
         return -1;
     }
-    FILE *volatile fp = fopen(path, "wb");
-    if (!fp) { rs_set_err(errbuf, errbuf_len, "cannot create file"); return -1; }
+    rs_png_sink out = {.fn = sink, .ctx = ctx};
     rs_png_err err = {.buf = errbuf, .len = errbuf_len};
     png_structp p = png_create_write_struct(PNG_LIBPNG_VER_STRING, &err, rs_png_error_fn, rs_png_warning_fn);
     png_infop info = p ? png_create_info_struct(p) : NULL;
     png_textp volatile texts = NULL;
     if (!p || !info) {
         if (p) png_destroy_write_struct(&p, NULL);
-        fclose(fp);
-        remove(path);
         rs_set_err(errbuf, errbuf_len, "out of memory creating libpng writer");
         return -1;
     }
     if (setjmp(err.jump)) {
         free(texts);
         png_destroy_write_struct(&p, &info);
-        fclose(fp);
-        remove(path);
         return -1;
     }
-    png_init_io(p, fp);
+    png_set_write_fn(p, &out, rs_png_sink_write, rs_png_sink_flush);
     png_set_compression_level(p, zlib_level < 0 ? 1 : (zlib_level > 9 ? 9 : zlib_level));
     if (filter >= 0) png_set_filter(p, PNG_FILTER_TYPE_BASE, filter);
     int ctype = palette ? PNG_COLOR_TYPE_PALETTE
@@ -254,13 +258,6 @@ int rs_png_write(const char *path, const uint8_t *pixels, uint32_t width, uint32
     png_write_end(p, info);
     free(texts);
     png_destroy_write_struct(&p, &info);
-    if (fflush(fp) != 0 || ferror(fp)) {
-        fclose(fp);
-        remove(path);
-        rs_set_err(errbuf, errbuf_len, "write failed (disk full?)");
-        return -1;
-    }
-    if (fclose(fp) != 0) { remove(path); rs_set_err(errbuf, errbuf_len, "close failed (disk full?)"); return -1; }
     return 0;
 }
 

@@ -64,33 +64,48 @@ extension PairStage {
         }
     }
 
-    /// The job's class map COG and its quicklook (with world file), each recorded with its hash.
+    /// The job's class map COG and its quicklook (with world file), each recorded with the hash computed while it
+    /// was written (Products' `COGStreamWriter`, `Quicklook.writeRecorded`): no output is read back.
     func writeProducts(_ result: DisasterResult, geo: GeoReference?, kind: MonitorKind, base: String, _ w: PairWork) throws -> [OutputRecord] {
         let directory = settings.directory
         func full(_ rel: String) -> String { (directory as NSString).appendingPathComponent(rel) }
         try OutputTree.createDirectory(atPath: full((base as NSString).deletingLastPathComponent))
-        var outputs: [OutputRecord] = []
-        func record(_ rel: String) throws {
-            guard let hash = Fingerprint.file(full(rel)) else {
-                throw PipelineError.outputUnwritable(path: full(rel), reason: "cannot read back the written file")
-            }
-            let size = ((try? FileManager.default.attributesOfItem(atPath: full(rel)))?[.size] as? NSNumber)?.intValue ?? 0
-            outputs.append(OutputRecord(path: rel, tileId: w.b.id, hash: hash, bytes: size))
-        }
         var prov = settings.provenance
         prov.inputs = [w.a.id, w.b.id]
         prov.extra["TILEPIPE_PAIR"] = "\(w.a.id) \(w.b.id)"
         let ramp = kind.palette(result.classes)
-        try CloudOptimizedGeoTIFF.write(result.raster(geo: geo), to: full(base + ".tif"), kind: .classes(ramp), provenance: prov,
-                                        codec: settings.codec, tileSize: settings.tileSize)
-        try record(base + ".tif")
+        let cog = try writeClassMap(result.raster(geo: geo), to: full(base + ".tif"), ramp: ramp, provenance: prov)
         let q = try Quicklook.render(values: result.classRaster.map(Float.init), width: result.width, height: result.height, geo: geo,
                                      ramp: ramp, title: .init(satellite: w.b.result.satellite ?? "", date: "\(w.a.date) → \(w.b.date)",
                                                               tile: w.key, product: ramp.title))
-        try q.write(to: full(base + ".png"))
-        try record(base + ".png")
-        if q.transform != nil { try record(base + ".pgw") }
-        return outputs
+        let files = [cog.file] + (try q.writeRecorded(to: full(base + ".png")))
+        // Records name files relative to the run folder.
+        return files.map { f in
+            OutputRecord(path: base + "." + (f.path as NSString).pathExtension, tileId: w.b.id, hash: f.hash, bytes: f.bytes)
+        }
+    }
+
+    /// Writes a class map through `COGStreamWriter`, block by block (the writer's tiles); nothing is left on error.
+    func writeClassMap(_ r: Raster<UInt8>, to path: String, ramp: ColorRamp, provenance: Provenance) throws -> WrittenCOG {
+        let writer = try COGStreamWriter<UInt8>(path: path, width: r.width, height: r.height, bands: r.bands, geo: r.geo,
+                                                kind: .classes(ramp), provenance: provenance, codec: settings.codec,
+                                                tileSize: settings.tileSize, metadata: r.metadata)
+        do {
+            let t = writer.tileSize
+            for by in 0..<writer.blocksDown {
+                for bx in 0..<writer.blocksAcross {
+                    let x0 = bx * t, y0 = by * t, cw = min(t, r.width - x0), ch = min(t, r.height - y0)
+                    var block: [UInt8] = []
+                    block.reserveCapacity(cw * ch)
+                    for y in y0..<(y0 + ch) { block += r.samples[(y * r.width + x0)..<(y * r.width + x0 + cw)] }
+                    try writer.write(blockX: bx, blockY: by, samples: block)
+                }
+            }
+            return try writer.finish()
+        } catch {
+            writer.abort()
+            throw error
+        }
     }
 
     /// A product of `tile` phase 1 wrote, opened.

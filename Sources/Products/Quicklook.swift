@@ -208,11 +208,18 @@ public struct Quicklook: Sendable {
     /// ≈ 2× faster at level 1 and the file is no larger (../shared/docs/performance.md, libpng encode).
     @discardableResult
     public func write(to path: String) throws -> String? {
-        try PNGImage.write(image, to: path, zlibLevel: 1, filter: PNGImage.filterNone)
-        guard let transform else { return nil }
-        let world = try WorldFile.write(transform, besideImage: path)
+        let files = try writeRecorded(to: path)
+        return files.count > 1 ? files[1].path : nil
+    }
+
+    /// `write(to:)` returning the records of the PNG and, when georeferenced, its world file, each hashed as it was
+    /// written (the CRS `.aux.xml` is a sidecar, not recorded).
+    public func writeRecorded(to path: String) throws -> [WrittenFile] {
+        var files = [try PNGImage.write(image, to: path, zlibLevel: 1, filter: PNGImage.filterNone)]
+        guard let transform else { return files }
+        files.append(try AtomicFile.write(text: WorldFile.text(for: transform), to: WorldFile.path(besideImage: path)))
         if let crs { try GISSidecars.writeImageCRS(crs, besideImage: path) }
-        return world
+        return files
     }
 
     /// Renders and writes in one step; returns the quicklook.

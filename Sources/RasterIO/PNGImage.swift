@@ -86,9 +86,11 @@ public enum PNGImage {
     /// libpng's `PNG_FILTER_NONE` mask for `write(_:to:zlibLevel:filter:)`: rows stored unfiltered (fastest).
     public static let filterNone = 0x08
 
-    /// Writes a PNG atomically. `zlibLevel` defaults to 1 (fast; encoding is otherwise the slowest stage);
-    /// `filter` nil = libpng's adaptive choice, or one of the PNG filter masks (e.g. 0x08 = NONE... see libpng).
-    public static func write(_ image: Image, to path: String, zlibLevel: Int = 1, filter: Int? = nil) throws {
+    /// Writes a PNG atomically and returns its record, the hash computed from the bytes as libpng produced them
+    /// (`AtomicFile.writeHashed`; the file is never read back). `zlibLevel` defaults to 1 (fast; encoding is otherwise
+    /// the slowest stage); `filter` nil = libpng's adaptive choice, or one of the PNG filter masks (e.g. 0x08 = NONE).
+    @discardableResult
+    public static func write(_ image: Image, to path: String, zlibLevel: Int = 1, filter: Int? = nil) throws -> WrittenFile {
         guard image.width > 0, image.height > 0, (1...4).contains(image.channels) else {
             throw RasterIOError.invalidRequest(path: path, reason: "cannot write a \(image.width)x\(image.height)x\(image.channels) PNG")
         }
@@ -101,29 +103,64 @@ public enum PNGImage {
         let keys = image.text.map { strdup($0.key) }
         let values = image.text.map { strdup($0.value) }
         defer { keys.forEach { free($0) }; values.forEach { free($0) } }
-        try AtomicFile.write(to: path) { tmp in
+        return try AtomicFile.writeHashed(to: path) { sink in
+            let out = PNGSink(sink)
             var err = [CChar](repeating: 0, count: 512)
             let keyPtrs = keys.map { UnsafePointer($0) }
             let valuePtrs = values.map { UnsafePointer($0) }
+            let ctx = Unmanaged.passUnretained(out).toOpaque()
             let rc: Int32 = keyPtrs.withUnsafeBufferPointer { kp in
                 valuePtrs.withUnsafeBufferPointer { vp in
                     paletteBytes.withUnsafeBufferPointer { pal in
                         let body = { (px: UnsafeRawBufferPointer) -> Int32 in
-                            rs_png_write(tmp, px.baseAddress!.assumingMemoryBound(to: UInt8.self), UInt32(image.width),
-                                         UInt32(image.height), UInt32(image.channels), UInt32(image.bitDepth),
-                                         pal.isEmpty ? nil : pal.baseAddress, UInt32(pal.count / 4),
-                                         kp.baseAddress, vp.baseAddress, UInt32(kp.count), Int32(zlibLevel),
-                                         Int32(filter ?? -1), &err, err.count)
+                            rs_png_write_to(PNGSink.receive, ctx, px.baseAddress!.assumingMemoryBound(to: UInt8.self), UInt32(image.width),
+                                            UInt32(image.height), UInt32(image.channels), UInt32(image.bitDepth),
+                                            pal.isEmpty ? nil : pal.baseAddress, UInt32(pal.count / 4),
+                                            kp.baseAddress, vp.baseAddress, UInt32(kp.count), Int32(zlibLevel),
+                                            Int32(filter ?? -1), &err, err.count)
                         }
                         return image.bitDepth == 16 ? image.pixels16.withUnsafeBytes(body) : image.pixels8.withUnsafeBytes(body)
                     }
                 }
             }
+            if let failure = out.failure { throw failure }
             if rc != 0 {
                 let message = String(decoding: err.prefix { $0 != 0 }.map(UInt8.init(bitPattern:)), as: UTF8.self)
                 throw RasterIOError.io(path: path, reason: "PNG: \(message)")
             }
+            try out.flush()
         }
+    }
+}
+
+/// The bytes libpng produces, gathered into 64 KiB writes to a `HashingFileSink` (libpng hands over each chunk's
+/// length, type, data and CRC separately); the first error of the sink is kept and ends the write.
+private final class PNGSink {
+    let sink: HashingFileSink
+    var buffer: [UInt8] = []
+    var failure: (any Error)?
+
+    init(_ sink: HashingFileSink) {
+        self.sink = sink
+        buffer.reserveCapacity(1 << 16)
+    }
+
+    /// The C callback: `ctx` is an unretained `PNGSink`.
+    static let receive: rs_png_sink_fn = { ctx, bytes, n in
+        let me = Unmanaged<PNGSink>.fromOpaque(ctx!).takeUnretainedValue()
+        guard me.failure == nil else { return -1 }
+        me.buffer.append(contentsOf: UnsafeBufferPointer(start: bytes, count: n))
+        if me.buffer.count >= 1 << 16 {
+            do { try me.flush() } catch { me.failure = error; return -1 }
+        }
+        return 0
+    }
+
+    /// Writes what is buffered.
+    func flush() throws {
+        guard !buffer.isEmpty else { return }
+        try sink.write(buffer)
+        buffer.removeAll(keepingCapacity: true)
     }
 }
 

@@ -28,6 +28,9 @@ public enum WorldFile {
         return path
     }
 
+    /// Where `write` puts the world file of `imagePath` (`.pgw` for .png, `.wld` otherwise).
+    public static func path(besideImage imagePath: String) -> String { sidecarPath(for: imagePath, ext: nil) }
+
     /// Reads the world file beside `imagePath` (`.pgw`, `.pngw`, `.wld`, `.tfw`), or nil when there is none.
     public static func read(besideImage imagePath: String) throws -> GeoTransform? {
         let base = (imagePath as NSString).deletingPathExtension

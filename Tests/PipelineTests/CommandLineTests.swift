@@ -1,51 +1,18 @@
 import Foundation
+import TestSupport
 import XCTest
 
 /// The built `tilepipe` on hostile or unusual command lines (issue 16 items 3 and 7): exit codes as the README
 /// states, one clear message, never a crash. Runs through bash so `ulimit` can bound the stack and memory.
 final class CommandLineTests: XCTestCase {
-    struct Outcome { var status: Int32; var signalled: Bool; var stdout: String; var stderr: String; var seconds: Double }
+    var workspace: ToolWorkspace!
+    var dir: URL { workspace.directory }
 
-    var dir: URL!
-    var binary: String!
+    override func setUpWithError() throws { workspace = try ToolWorkspace(label: "cli") }
+    override func tearDownWithError() throws { workspace?.remove() }
 
-    override func setUpWithError() throws {
-        guard let b = TileFixtures.tilepipeBinary else { throw XCTSkip("tilepipe binary absent: run `swift build` first") }
-        binary = b
-        dir = FileManager.default.temporaryDirectory.appendingPathComponent("cli-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-    }
-
-    override func tearDownWithError() throws {
-        if let dir { try? FileManager.default.removeItem(at: dir) }
-    }
-
-    /// Runs `tilepipe ARGS` under `limits` (a bash prefix such as `ulimit -s 8192;`). Long arguments go through
-    /// files so that the shell line stays short.
-    func run(_ args: [String], limits: String = "") throws -> Outcome {
-        var words: [String] = []
-        for (i, a) in args.enumerated() {
-            let f = dir.appendingPathComponent("arg\(i)")
-            try Data(a.utf8).write(to: f)
-            words.append("\"$(cat '\(f.path)')\"")
-        }
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/bin/bash")
-        p.arguments = ["-c", "\(limits) exec '\(binary!)' \(words.joined(separator: " "))"]
-        p.currentDirectoryURL = dir
-        let out = dir.appendingPathComponent("stdout"), err = dir.appendingPathComponent("stderr")
-        FileManager.default.createFile(atPath: out.path, contents: nil)
-        FileManager.default.createFile(atPath: err.path, contents: nil)
-        p.standardOutput = try FileHandle(forWritingTo: out)
-        p.standardError = try FileHandle(forWritingTo: err)
-        let start = Date()
-        try p.run()
-        p.waitUntilExit()
-        return Outcome(status: p.terminationStatus, signalled: p.terminationReason == .uncaughtSignal,
-                       stdout: String(decoding: try Data(contentsOf: out), as: UTF8.self),
-                       stderr: String(decoding: try Data(contentsOf: err), as: UTF8.self),
-                       seconds: Date().timeIntervalSince(start))
-    }
+    /// Runs `tilepipe ARGS` under `limits` (a bash prefix such as `ulimit -s 8192;`).
+    func run(_ args: [String], limits: String = "") throws -> ToolWorkspace.Outcome { try workspace.run(args, shellPrefix: limits) }
 
     /// A 6-band tile in the test folder.
     func tile() throws -> String {

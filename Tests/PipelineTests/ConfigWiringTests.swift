@@ -1,39 +1,18 @@
 import Foundation
+import TestSupport
 import XCTest
 
 /// Documented keys act: one `tilepipe run` with non-default values for keys that had no test of their effect,
 /// compared with the same run on defaults. Each assertion fails if the key were parsed and ignored.
 final class ConfigWiringTests: XCTestCase {
-    var dir: URL!
-    var binary: String!
+    var workspace: ToolWorkspace!
+    var dir: URL { workspace.directory }
 
-    override func setUpWithError() throws {
-        guard let b = TileFixtures.tilepipeBinary else { throw XCTSkip("tilepipe binary absent: run `swift build` first") }
-        binary = b
-        dir = FileManager.default.temporaryDirectory.appendingPathComponent("wiring-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-    }
-
-    override func tearDownWithError() throws {
-        if let dir { try? FileManager.default.removeItem(at: dir) }
-    }
+    override func setUpWithError() throws { workspace = try ToolWorkspace(label: "wiring") }
+    override func tearDownWithError() throws { workspace?.remove() }
 
     @discardableResult
-    func tilepipe(_ args: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: binary)
-        p.arguments = args
-        p.currentDirectoryURL = dir
-        let out = dir.appendingPathComponent("stdout-\(UUID().uuidString)"), err = dir.appendingPathComponent("stderr-\(UUID().uuidString)")
-        FileManager.default.createFile(atPath: out.path, contents: nil)
-        FileManager.default.createFile(atPath: err.path, contents: nil)
-        p.standardOutput = try FileHandle(forWritingTo: out)
-        p.standardError = try FileHandle(forWritingTo: err)
-        try p.run()
-        p.waitUntilExit()
-        return (p.terminationStatus, String(decoding: try Data(contentsOf: out), as: UTF8.self),
-                String(decoding: try Data(contentsOf: err), as: UTF8.self))
-    }
+    func tilepipe(_ args: [String]) throws -> ToolWorkspace.Outcome { try workspace.run(args) }
 
     func json(_ path: String) throws -> [String: Any] {
         try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as? [String: Any])

@@ -10,12 +10,8 @@ import XCTest
 final class CustomSchemeTests: XCTestCase {
     /// Runs the two dated tiles of `PairPhaseTests` (half the tile floods) with `classification` and a flood job.
     static func run(_ root: URL, name: String, classification: String) throws -> (out: URL, summary: RunSummary) {
-        let input = root.appendingPathComponent("in")
-        if !FileManager.default.fileExists(atPath: input.path) {
-            try FileManager.default.createDirectory(at: input, withIntermediateDirectories: true)
-            try PairPhaseTests.writeDated(input.appendingPathComponent("x_20250101.tif").path, date: "2025-01-01T00:00:00Z", water: false)
-            try PairPhaseTests.writeDated(input.appendingPathComponent("x_20250301.tif").path, date: "2025-03-01T00:00:00Z", water: true)
-        }
+        var input = root.appendingPathComponent("in")
+        if !FileManager.default.fileExists(atPath: input.path) { input = try PairPhaseTests.writePair(root) }
         let out = root.appendingPathComponent(name)
         let yaml = """
             version: 1

@@ -8,73 +8,15 @@ import XCTest
 import Glibc
 #endif
 
-/// A `tilepipe` child whose stderr is collected as it arrives (to act on log lines: signal it, start another run).
-final class TilepipeChild: @unchecked Sendable {
-    let process = Process()
-    private let lock = NSLock()
-    private var text = ""
-    private let done = DispatchSemaphore(value: 0)
-
-    init(binary: String, args: [String], cwd: URL) throws {
-        process.executableURL = URL(fileURLWithPath: binary)
-        process.arguments = args
-        process.currentDirectoryURL = cwd
-        let err = Pipe()
-        process.standardError = err
-        process.standardOutput = FileHandle.nullDevice
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        let handle = err.fileHandleForReading
-        Thread.detachNewThread { [self] in
-            while true {
-                let chunk = handle.availableData
-                if chunk.isEmpty { break }
-                lock.withLock { text += String(decoding: chunk, as: UTF8.self) }
-            }
-            done.signal()
-        }
-    }
-
-    var stderr: String { lock.withLock { text } }
-
-    /// Waits until `predicate(stderr)` holds (true) or the process ends / `timeout` passes (false).
-    func waitFor(timeout: TimeInterval = 300, _ predicate: (String) -> Bool) -> Bool {
-        let deadline = Date().addingTimeInterval(timeout)
-        while Date() < deadline {
-            if predicate(stderr) { return true }
-            if !process.isRunning { return predicate(stderr) }
-            usleep(20_000)
-        }
-        return false
-    }
-
-    /// Waits for the end; returns the exit status (nil when killed by a signal) and all of stderr.
-    func finish(timeout: TimeInterval = 600) -> (status: Int32?, stderr: String) {
-        let deadline = Date().addingTimeInterval(timeout)
-        while process.isRunning && Date() < deadline { usleep(20_000) }
-        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-        process.waitUntilExit()
-        _ = done.wait(timeout: .now() + 10)
-        return (process.terminationReason == .uncaughtSignal ? nil : process.terminationStatus, stderr)
-    }
-
-    static func run(binary: String, _ args: [String], cwd: URL) throws -> (status: Int32?, stderr: String) {
-        try TilepipeChild(binary: binary, args: args, cwd: cwd).finish()
-    }
-}
-
 /// Issue 16: output confinement, one writer per folder, clean interrupts, safe report formats — each through the
 /// built `tilepipe` in a child process, as an operator (or an attacker) would use it.
 final class HardeningTests: XCTestCase {
-    var root: URL!
-    var binary: String!
+    var workspace: ToolWorkspace!
+    var root: URL { workspace.directory }
+    var binary: String { workspace.binary }
 
-    override func setUpWithError() throws {
-        guard let b = TileFixtures.tilepipeBinary else { throw XCTSkip("tilepipe binary absent: run `swift build` first") }
-        binary = b
-        root = try TestData.temporaryDirectory("hardening")
-    }
-    override func tearDownWithError() throws { if let root { try? FileManager.default.removeItem(at: root) } }
+    override func setUpWithError() throws { workspace = try ToolWorkspace(label: "hardening") }
+    override func tearDownWithError() throws { workspace?.remove() }
 
     func tilepipe(_ args: [String]) throws -> (status: Int32?, stderr: String) {
         try TilepipeChild.run(binary: binary, args, cwd: root)
@@ -373,19 +315,19 @@ final class HardeningTests: XCTestCase {
 
 /// Issue 16 item 4: the catalog is checked, not trusted; reports describe exactly the inputs that exist.
 final class CatalogIntegrityTests: XCTestCase {
-    var root: URL!
-    var binary: String!
+    var workspace: ToolWorkspace!
+    var root: URL { workspace.directory }
+    var binary: String { workspace.binary }
     var python: String!
 
     override func setUpWithError() throws {
-        guard let b = TileFixtures.tilepipeBinary else { throw XCTSkip("tilepipe binary absent: run `swift build` first") }
         guard let p = ["/usr/bin/python3", "/usr/local/bin/python3"].first(where: FileManager.default.isExecutableFile(atPath:)) else {
             throw XCTSkip("python3 absent (edits the catalog with its sqlite3 module)")
         }
-        binary = b; python = p
-        root = try TestData.temporaryDirectory("catalog-integrity")
+        python = p
+        workspace = try ToolWorkspace(label: "catalog-integrity")
     }
-    override func tearDownWithError() throws { if let root { try? FileManager.default.removeItem(at: root) } }
+    override func tearDownWithError() throws { workspace?.remove() }
 
     func tilepipe(_ args: [String]) throws -> (status: Int32?, stderr: String) { try TilepipeChild.run(binary: binary, args, cwd: root) }
 

@@ -9,47 +9,23 @@ import Glibc
 /// Runs the built `tilepipe` as a child process, kills it with SIGKILL at several moments, resumes, and compares
 /// with an uninterrupted run. Also checks the exit codes of design.md §5.
 final class KillResumeTests: XCTestCase {
-    var root: URL!
-    var binary: String!
+    var workspace: ToolWorkspace!
+    var root: URL { workspace.directory }
 
-    override func setUpWithError() throws {
-        guard let b = TileFixtures.tilepipeBinary else { throw XCTSkip("tilepipe binary absent: run `swift build` first") }
-        binary = b
-        root = try TestData.temporaryDirectory("pipeline-kill")
-    }
-    override func tearDownWithError() throws { if let root { try? FileManager.default.removeItem(at: root) } }
+    override func setUpWithError() throws { workspace = try ToolWorkspace(label: "pipeline-kill") }
+    override func tearDownWithError() throws { workspace?.remove() }
 
     /// Starts `tilepipe args`, kills it with SIGKILL after `killAfterTiles` "tile done" log lines (nil: never).
     /// Returns (exit status or nil if killed, tiles seen done).
     @discardableResult
     func runTilepipe(_ args: [String], killAfterTiles: Int? = nil) throws -> (status: Int32?, stderr: String) {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: binary)
-        p.arguments = args
-        p.currentDirectoryURL = root
-        let err = Pipe()
-        p.standardError = err
-        p.standardOutput = FileHandle.nullDevice
-        try p.run()
-        var text = ""
-        var killed = false
-        let handle = err.fileHandleForReading
-        while true {
-            let chunk = handle.availableData
-            if chunk.isEmpty { break }
-            text += String(decoding: chunk, as: UTF8.self)
-            if let k = killAfterTiles, !killed {
-                let done = text.components(separatedBy: "\"msg\":\"tile done\"").count - 1
-                let started = text.contains("\"msg\":\"run started\"")
-                if (k == 0 && started) || (k > 0 && done >= k) {
-                    kill(p.processIdentifier, SIGKILL)
-                    killed = true
-                }
-            }
+        let child = try TilepipeChild(binary: workspace.binary, args: args, cwd: root)
+        if let k = killAfterTiles, child.waitFor({ text in
+            k == 0 ? text.contains("\"msg\":\"run started\"") : text.components(separatedBy: "\"msg\":\"tile done\"").count - 1 >= k
+        }) {
+            kill(child.process.processIdentifier, SIGKILL)
         }
-        p.waitUntilExit()
-        if p.terminationReason == .uncaughtSignal { return (nil, text) }
-        return (p.terminationStatus, text)
+        return child.finish()
     }
 
     func writeConfig(output: String) throws -> String {

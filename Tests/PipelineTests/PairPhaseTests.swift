@@ -25,6 +25,16 @@ final class PairPhaseTests: XCTestCase {
         try GeoTIFFWriter.write(r, to: path)
     }
 
+    /// `in/x_20250101.tif` (dry) and `in/x_20250301.tif` (its western half water, its grid shifted east by `shift`
+    /// pixels) under `root`; returns `in`.
+    static func writePair(_ root: URL, shift: Double = 0) throws -> URL {
+        let input = root.appendingPathComponent("in")
+        try FileManager.default.createDirectory(at: input, withIntermediateDirectories: true)
+        try writeDated(input.appendingPathComponent("x_20250101.tif").path, date: "2025-01-01T00:00:00Z", water: false)
+        try writeDated(input.appendingPathComponent("x_20250301.tif").path, date: "2025-03-01T00:00:00Z", shift: shift, water: true)
+        return input
+    }
+
     static func config(_ input: URL, _ output: URL, job: String = "{kind: flood}") throws -> PipelineConfig {
         let yaml = """
             version: 1
@@ -50,10 +60,7 @@ final class PairPhaseTests: XCTestCase {
     func testAlignedPairGivesFloodAndChange() throws {
         let root = try TestData.temporaryDirectory("pair-aligned")
         defer { try? FileManager.default.removeItem(at: root) }
-        let input = root.appendingPathComponent("in")
-        try FileManager.default.createDirectory(at: input, withIntermediateDirectories: true)
-        try Self.writeDated(input.appendingPathComponent("x_20250101.tif").path, date: "2025-01-01T00:00:00Z", water: false)
-        try Self.writeDated(input.appendingPathComponent("x_20250301.tif").path, date: "2025-03-01T00:00:00Z", water: true)
+        let input = try Self.writePair(root)
         let out = root.appendingPathComponent("out")
         let s = try PipelineRunner.run(config: try Self.config(input, out), options: RunOptions(jobs: 1, toolVersion: "test"),
                                        logger: PipelineRunner.silentLogger)
@@ -74,10 +81,7 @@ final class PairPhaseTests: XCTestCase {
     func testJobWithDatesNoPairHasIsAWarning() throws {
         let root = try TestData.temporaryDirectory("pair-nodates")
         defer { try? FileManager.default.removeItem(at: root) }
-        let input = root.appendingPathComponent("in")
-        try FileManager.default.createDirectory(at: input, withIntermediateDirectories: true)
-        try Self.writeDated(input.appendingPathComponent("x_20250101.tif").path, date: "2025-01-01T00:00:00Z", water: false)
-        try Self.writeDated(input.appendingPathComponent("x_20250301.tif").path, date: "2025-03-01T00:00:00Z", water: true)
+        let input = try Self.writePair(root)
         let out = root.appendingPathComponent("out")
         let c = try Self.config(input, out, job: "{kind: burn, before: \"2024-01-01\", after: \"2025-03-01\"}")
         let s = try PipelineRunner.run(config: c, options: RunOptions(jobs: 1, toolVersion: "test"), logger: PipelineRunner.silentLogger)
@@ -89,10 +93,7 @@ final class PairPhaseTests: XCTestCase {
     /// Runs the two dated tiles, the after one shifted east by `shift` pixels (10 m each), with a flood job.
     static func runShifted(_ name: String, shift: Double) throws -> (out: URL, summary: RunSummary, root: URL) {
         let root = try TestData.temporaryDirectory(name)
-        let input = root.appendingPathComponent("in")
-        try FileManager.default.createDirectory(at: input, withIntermediateDirectories: true)
-        try writeDated(input.appendingPathComponent("x_20250101.tif").path, date: "2025-01-01T00:00:00Z", water: false)
-        try writeDated(input.appendingPathComponent("x_20250301.tif").path, date: "2025-03-01T00:00:00Z", shift: shift, water: true)
+        let input = try writePair(root, shift: shift)
         let out = root.appendingPathComponent("out")
         let s = try PipelineRunner.run(config: try config(input, out), options: RunOptions(jobs: 2, toolVersion: "test"),
                                        logger: PipelineRunner.silentLogger)

@@ -43,12 +43,21 @@ final class PairStageTests: XCTestCase {
         XCTAssertEqual(try Self.run(input, serial, jobs: 1, maxInFlight: 1).exitCode, 0)
         XCTAssertEqual(try Self.run(input, parallel, jobs: 2, maxInFlight: 4).exitCode, 0)
         let a = try Self.pairFiles(serial), b = try Self.pairFiles(parallel)
-        // 3 keys × 2 jobs × (map and its .aux.xml/.qml, quicklook and its world file and .aux.xml).
-        XCTAssertEqual(a.count, 36, "\(a.keys.sorted())")
+        // 3 keys × 2 jobs × (map, quicklook, world file), besides their sidecars and STAC items.
+        XCTAssertEqual(a.keys.filter { [".tif", ".png", ".pgw"].contains(where: $0.hasSuffix) }.count, 18, "\(a.keys.sorted())")
         XCTAssertEqual(a, b)
         let pa = try RunCatalog(directory: serial.path).allPairs(), pb = try RunCatalog(directory: parallel.path).allPairs()
         XCTAssertEqual(pa.count, 9, "change, flood and landslide on three pairs")
         XCTAssertEqual(pa, pb)
+        // Each recorded output (map, quicklook, world file) carries the size and hash of the file on disk, although
+        // the run computed them while writing.
+        let outputs = pa.flatMap(\.outputs)
+        XCTAssertEqual(outputs.count, 18)
+        for o in outputs {
+            let path = serial.appendingPathComponent(o.path).path
+            XCTAssertEqual(o.hash, Fingerprint.file(path), o.path)
+            XCTAssertEqual(o.bytes, (try FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber)?.intValue, o.path)
+        }
     }
 
     /// The work list in canonical order, run by the executor with `PairStage`: results in list order, at most

@@ -93,11 +93,5 @@ enum TileFixtures {
     }
 
     /// The built `tilepipe` executable, or nil.
-    static var tilepipeBinary: String? {
-        for config in ["debug", "release"] {
-            let p = TestData.packageRoot.appendingPathComponent(".build/\(config)/tilepipe").path
-            if FileManager.default.isExecutableFile(atPath: p) { return p }
-        }
-        return nil
-    }
+    static var tilepipeBinary: String? { ToolWorkspace.builtBinary }
 }

@@ -27,8 +27,13 @@ final class PNGTests: XCTestCase {
                     ? PNGImage.Image(width: w, height: h, channels: channels, pixels: (0..<n).map { _ in UInt8(truncatingIfNeeded: rng.next()) }, text: text)
                     : PNGImage.Image(width: w, height: h, channels: channels, pixels16: (0..<n).map { _ in UInt16(truncatingIfNeeded: rng.next()) }, text: text)
                 let path = dir.appendingPathComponent("c\(channels)-\(depth).png").path
-                try PNGImage.write(img, to: path)
+                let record = try PNGImage.write(img, to: path)
                 try pngcheck(path)
+                // The record's size and hash, computed as libpng produced the bytes, are those of the file.
+                let bytes = try Data(contentsOf: URL(fileURLWithPath: path))
+                var h = XXH64()
+                bytes.withUnsafeBytes { h.add($0) }
+                XCTAssertEqual([record.bytes, record.hash] as [AnyHashable], [bytes.count, h.hex] as [AnyHashable])
                 let back = try PNGImage.read(path: path)
                 XCTAssertEqual(back, img, "channels \(channels) depth \(depth)")
                 if GDALOracle.available {

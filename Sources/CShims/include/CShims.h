@@ -94,14 +94,18 @@ typedef struct rs_png_image {
 int rs_png_read(const char *path, uint64_t max_bytes, rs_png_image *out, char *errbuf, size_t errbuf_len);
 void rs_png_free(rs_png_image *img);
 
-/* Writes a PNG. channels 1..4; bit_depth 8 or 16 (host-order samples); palette_rgba non-NULL with
- * palette_count > 0 writes a palette image (channels must be 1, bit_depth 8; alpha < 255 goes to tRNS).
- * zlib_level 0..9; filter: -1 = libpng default (adaptive), otherwise a PNG_FILTER_* mask.
- * On failure removes the partial file and returns -1 with a message in errbuf. */
-int rs_png_write(const char *path, const uint8_t *pixels, uint32_t width, uint32_t height, uint32_t channels,
-                 uint32_t bit_depth, const uint8_t *palette_rgba, uint32_t palette_count,
-                 const char *const *text_keys, const char *const *text_values, uint32_t text_count,
-                 int zlib_level, int filter, char *errbuf, size_t errbuf_len);
+/* Receives the bytes of a PNG as libpng produces them; returns 0, or non-zero to abort the write. */
+typedef int (*rs_png_sink_fn)(void *ctx, const uint8_t *bytes, size_t n);
+
+/* Writes a PNG through `sink(ctx, ...)` (the caller stores the bytes and hashes them as they come).
+ * channels 1..4; bit_depth 8 or 16 (host-order samples); palette_rgba non-NULL with palette_count > 0 writes a
+ * palette image (channels must be 1, bit_depth 8; alpha < 255 goes to tRNS). zlib_level 0..9; filter: -1 = libpng
+ * default (adaptive), otherwise a PNG_FILTER_* mask. On failure (bad shape, a sink that returned non-zero)
+ * returns -1 with a message in errbuf; what the sink received is then incomplete. */
+int rs_png_write_to(rs_png_sink_fn sink, void *ctx, const uint8_t *pixels, uint32_t width, uint32_t height,
+                    uint32_t channels, uint32_t bit_depth, const uint8_t *palette_rgba, uint32_t palette_count,
+                    const char *const *text_keys, const char *const *text_values, uint32_t text_count,
+                    int zlib_level, int filter, char *errbuf, size_t errbuf_len);
 
 /* Encodes 8-bit pixels (channels 1..4: gray, gray+alpha, RGB, RGBA) as a PNG in memory. On success *out is a
  * malloc'd buffer of *out_len bytes (free it with free()); on failure returns -1 with a message in errbuf. */
