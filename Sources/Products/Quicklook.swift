@@ -218,7 +218,7 @@ public struct Quicklook: Sendable {
         var files = [try PNGImage.write(image, to: path, zlibLevel: 1, filter: PNGImage.filterNone)]
         guard let transform else { return files }
         files.append(try AtomicFile.write(text: WorldFile.text(for: transform), to: WorldFile.path(besideImage: path)))
-        if let crs { try GISSidecars.writeImageCRS(crs, besideImage: path) }
+        if let crs { files.append(try GISSidecars.writeImageCRS(crs, besideImage: path)) }
         return files
     }
 
