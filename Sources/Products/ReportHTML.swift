@@ -45,14 +45,16 @@ enum ReportHTML {
         vm["gutter"] = labelGutter
         vm["labelX"] = labelGutter - 6
         vm["chartWidth"] = labelGutter + Int(barWidth) + 150
-        let maxHa = max(areas.flatMap { $0.rows.map(\.hectares) }.max() ?? 0, 1e-9)
         vm["landUse"] = areas.map { d -> [String: Any] in
+            // Bars scale per place (places differ in size; a small place's bars stay readable).
+            let maxHa = max(areas.filter { $0.place == d.place }.flatMap { $0.rows.map(\.hectares) }.max() ?? 0, 1e-9)
             let rows = d.rows.enumerated().map { i, row -> [String: Any] in
                 ["y": 6 + i * 24, "ty": 21 + i * 24, "w": ReportNumber.fixed(barWidth * row.hectares / maxHa, 1), "color": row.info.color,
                  "name": row.info.name, "ha": ReportNumber.ha(row.hectares), "pct": ReportNumber.pct(row.percent),
                  "vx": ReportNumber.fixed(Double(labelGutter) + barWidth * row.hectares / maxHa + 6, 1)]
             }
-            return ["place": d.place, "date": d.date, "rows": rows, "height": 12 + d.rows.count * 24]
+            return ["place": d.place, "date": d.date, "rows": rows, "height": 12 + d.rows.count * 24,
+                    "bbox": r.place(d.place)?.bboxText ?? "", "hasBBox": r.place(d.place)?.bbox != nil]
         }
         vm["hasLandUse"] = !areas.isEmpty
 
@@ -71,7 +73,8 @@ enum ReportHTML {
             } }
             let rowLabels = c.classes.enumerated().map { i, code in ["y": top + i * cell + cell / 2 + 4, "name": r.classInfo(code).name] as [String: Any] }
             let colLabels = c.classes.enumerated().map { j, code in ["x": left + j * cell + cell / 2, "y": top - 8, "name": r.classInfo(code).name] as [String: Any] }
-            return ["place": c.place ?? "", "hasPlace": c.place != nil, "from": c.fromDate, "to": c.toDate, "cells": cells, "rowLabels": rowLabels, "colLabels": colLabels,
+            return ["place": c.place ?? "", "hasPlace": c.place != nil, "from": c.fromDate, "to": c.toDate, "cells": cells,
+                    "bbox": r.place(c.place)?.bboxText ?? "", "hasBBox": r.place(c.place)?.bbox != nil, "rowLabels": rowLabels, "colLabels": colLabels,
                     "width": left + n * cell + 10, "height": top + n * cell + 10, "lx": left - 6]
         }
         vm["hasChanges"] = !r.changes.isEmpty
@@ -97,7 +100,7 @@ enum ReportHTML {
                 (x0 + w * Double(i) / Double(points.count - 1), y0 + h * (1 - (p.mean - lo) / (hi - lo)))
             }
             return [
-                "place": place,
+                "place": place, "bbox": r.place(place)?.bboxText ?? "", "hasBBox": r.place(place)?.bbox != nil,
                 "points": pts.map { "\(ReportNumber.fixed($0.0, 1)),\(ReportNumber.fixed($0.1, 1))" }.joined(separator: " "),
                 "dots": zip(pts, points).map { p, s in ["x": ReportNumber.fixed(p.0, 1), "y": ReportNumber.fixed(p.1, 1), "date": s.date, "mean": ReportNumber.index(s.mean)] },
                 "yTop": ReportNumber.index(hi), "yBottom": ReportNumber.index(lo),

@@ -57,7 +57,7 @@ svg { max-width: 100%; height: auto; }
 {{#hasPlaces}}
 <section id="places">
 <h2>Places</h2>
-<p class="meta">Figures are grouped by place: an input's <code>name:</code>, or tiles of one area (tile groups whose footprints touch). No figure adds two places.</p>
+<p class="meta">Figures are grouped by place: an input's <code>name:</code>, or tiles of one area and campaign (tile groups whose footprints touch and that share a date). No figure adds two places.</p>
 <div class="scroll"><table><tr><th>place</th><th>kind</th><th>tile groups</th><th>bounding box (W, S, E, N; lon/lat)</th></tr>
 {{#places}}<tr><td>{{name}}</td><td>{{kind}}</td><td>{{groups}}</td><td>{{bbox}}</td></tr>
 {{/places}}</table></div>
@@ -68,6 +68,7 @@ svg { max-width: 100%; height: auto; }
 <h2>Land use</h2>
 {{#landUse}}
 <h3>{{place}} · {{date}}</h3>
+{{#hasBBox}}<p class="meta">Bounding box (W, S, E, N; lon/lat): {{bbox}}</p>{{/hasBBox}}
 <div class="scroll"><svg viewBox="0 0 {{chartWidth}} {{height}}" width="{{chartWidth}}" height="{{height}}" role="img" aria-label="Land-use areas at {{place}} on {{date}}">
 {{#rows}}<text x="{{labelX}}" y="{{ty}}" text-anchor="end" font-size="12">{{name}}</text><rect x="{{gutter}}" y="{{y}}" width="{{w}}" height="18" fill="{{color}}" stroke="#0004"><title>{{name}}: {{ha}} ha</title></rect><text x="{{vx}}" y="{{ty}}" font-size="12">{{ha}} ha ({{pct}} %)</text>
 {{/rows}}</svg></div>
@@ -82,6 +83,7 @@ svg { max-width: 100%; height: auto; }
 <h2>Change between dates</h2>
 {{#changes}}
 <h3>{{#hasPlace}}{{place}}: {{/hasPlace}}{{from}} → {{to}} (hectares; rows: before, columns: after)</h3>
+{{#hasBBox}}<p class="meta">Bounding box (W, S, E, N; lon/lat): {{bbox}}</p>{{/hasBBox}}
 <div class="scroll"><svg viewBox="0 0 {{width}} {{height}}" width="{{width}}" height="{{height}}" role="img" aria-label="Change matrix {{from}} to {{to}}">
 {{#colLabels}}<text x="{{x}}" y="{{y}}" font-size="10" text-anchor="start" transform="rotate(-40 {{x}} {{y}})">{{name}}</text>
 {{/colLabels}}{{#rowLabels}}<text x="{{lx}}" y="{{y}}" font-size="11" text-anchor="end">{{name}}</text>
@@ -107,6 +109,7 @@ svg { max-width: 100%; height: auto; }
 <section id="ndvi-series">
 <h2>NDVI over time</h2>
 {{#series}}<h3>{{place}}</h3>
+{{#hasBBox}}<p class="meta">Bounding box (W, S, E, N; lon/lat): {{bbox}}</p>{{/hasBBox}}
 <div class="scroll"><svg viewBox="0 0 600 250" width="600" height="250" role="img" aria-label="Mean NDVI per date at {{place}}">
 <line x1="50" y1="20" x2="50" y2="220" stroke="#888"/><line x1="50" y1="220" x2="570" y2="220" stroke="#888"/>
 <text x="44" y="24" font-size="10" text-anchor="end">{{yTop}}</text><text x="44" y="222" font-size="10" text-anchor="end">{{yBottom}}</text>

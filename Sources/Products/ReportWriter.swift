@@ -218,7 +218,7 @@ enum ReportMarkdown {
         if !areas.isEmpty {
             md += "## Land use\n\n"
             for d in areas {
-                md += "### \(esc(d.place)) · \(esc(d.date))\n\n" + table(["class", "hectares", "%"], d.rows.map { [$0.info.name, ReportNumber.ha($0.hectares), ReportNumber.pct($0.percent)] }) + "\n"
+                md += "### \(esc(d.place)) · \(esc(d.date))\n\n" + (r.place(d.place).map { $0.bbox == nil ? "" : "Bounding box (W, S, E, N; lon/lat): \($0.bboxText)\n\n" } ?? "") + table(["class", "hectares", "%"], d.rows.map { [$0.info.name, ReportNumber.ha($0.hectares), ReportNumber.pct($0.percent)] }) + "\n"
             }
         }
         for c in r.changes {
