@@ -259,7 +259,7 @@ extension IndexJob: WindowedTileStage {
         var s = WriteSession(item: item, directory: outputDirectory, provenance: t.provenance, result: result)
         func record(_ rel: String, _ f: WrittenFile) {
             t.published.append(f.path)
-            s.outputs.append(OutputRecord(path: rel, tileId: item.id, hash: f.hash, bytes: f.bytes))
+            s.record(rel, f)
         }
         for iw in t.indexWriters {
             let written = try iw.writer.finish(statistics: result.indices[iw.name].map { [$0.result] })
@@ -298,14 +298,10 @@ extension IndexJob: WindowedTileStage {
             let q = try Quicklook.render(values: reducer.map(), width: reducer.outWidth, height: reducer.outHeight, geo: reducer.mapGeo(t.geo),
                                          ramp: ramp, title: .init(satellite: t.scene?.satellite ?? "", date: s.result.date ?? "", tile: item.id, product: title),
                                          options: .init(longestSide: products.quicklookSize, range: range))
-            try q.write(to: s.full(rel))
-            t.published.append(s.full(rel))
-            if q.transform != nil {
-                t.published.append((s.full(rel) as NSString).deletingPathExtension + ".pgw")
-                t.published.append(s.full(rel) + ".aux.xml")
-            }
-            try s.record(rel)
-            if q.transform != nil { try s.record((rel as NSString).deletingPathExtension + ".pgw") }
+            let files = try q.writeRecorded(to: s.full(rel))
+            for f in files { t.published.append(f.path) }
+            s.record(rel, files[0])
+            if files.count > 1 { s.record((rel as NSString).deletingPathExtension + ".pgw", files[1]) }
             s.result.products.quicklooks[product] = rel
             s.assets.append(StacProductAsset(key: "\(product)_quicklook", href: "./" + (rel as NSString).lastPathComponent,
                                              mediaType: StacAsset.pngMediaType, roles: ["overview"], title: "\(title) quicklook"))
