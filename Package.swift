@@ -12,6 +12,7 @@ let package = Package(
         .library(name: "RasterIO", targets: ["RasterIO"]),
         .library(name: "Kernels", targets: ["Kernels"]),
         .library(name: "GroundStation", targets: ["GroundStation"]),
+        .library(name: "Products", targets: ["Products"]),
         .library(name: "Pipeline", targets: ["Pipeline"]),
     ],
     dependencies: [

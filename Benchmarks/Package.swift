@@ -22,5 +22,13 @@ let package = Package(
             dependencies: ["CNDVIReference", .product(name: "Kernels", package: rootIdentity)],
             swiftSettings: [.unsafeFlags(["-target-cpu", "native"])]
         ),
+        // The COG writer (encode, overviews, assembly, hash) with 1 and 2 threads: `cog-writer-bench [--size N]`.
+        .executableTarget(
+            name: "cog-writer-bench",
+            dependencies: [
+                .product(name: "Products", package: rootIdentity), .product(name: "RasterIO", package: rootIdentity),
+                .product(name: "RasterCore", package: rootIdentity),
+            ]
+        ),
     ]
 )

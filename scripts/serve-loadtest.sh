@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Bounded load test of `tilepipe serve` on this machine only (127.0.0.1): wrk, 30 s, 16 connections, 2 threads,
 # random tiles over zooms 10–16 of a run's footprint (every layer and date). Prints throughput, latency
-# percentiles, non-2xx responses and the server's peak RSS (sampled every 0.5 s), then stops the server with SIGTERM.
+# percentiles, non-2xx responses, the server's peak RSS (sampled every 0.5 s), the CPU seconds it used per request
+# and /proc/loadavg before and after (throughput and latency depend on what else runs), then stops the server
+# with SIGTERM.
 #
 #   scripts/serve-loadtest.sh [RUN_DIR] [BINARY]      (defaults: out, .build/release/tilepipe)
 #
@@ -62,7 +64,15 @@ LUA
 peak=0
 ( while kill -0 $SERVER 2>/dev/null; do awk '/VmRSS/ {print $2}' /proc/$SERVER/status 2>/dev/null; sleep 0.5; done ) >"$WORK/rss" &
 SAMPLER=$!
+cpu_ticks() { awk '{print $14 + $15}' /proc/$SERVER/stat; }
+before_ticks=$(cpu_ticks)
+echo "load average before: $(cat /proc/loadavg)"
 wrk -t2 -c"$CONNECTIONS" -d"$DURATION" --timeout 10s --latency -s "$WORK/paths.lua" "http://127.0.0.1:$PORT" | tee "$WORK/wrk"
+echo "load average after: $(cat /proc/loadavg)"
+# CPU the server used during the run (user + system), per request: comparable across machines and loads.
+cpu_s=$(awk -v a="$before_ticks" -v b="$(cpu_ticks)" -v hz="$(getconf CLK_TCK)" 'BEGIN {printf "%.2f", (b - a) / hz}')
+requests=$(awk '/requests in/ {print $1}' "$WORK/wrk")
+echo "server CPU: ${cpu_s} s for ${requests} requests ($(awk -v c="$cpu_s" -v r="$requests" 'BEGIN {printf "%.1f", (r > 0) ? c * 1000 / r : 0}') ms per request)"
 kill -TERM $SERVER
 wait $SERVER || true
 kill $SAMPLER 2>/dev/null || true

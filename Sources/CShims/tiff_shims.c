@@ -55,6 +55,23 @@ TIFF *rs_tiff_open(const char *path, const char *mode, rs_tiff_diag *diag, int64
     return t;
 }
 
+static int rs_no_map(thandle_t h, tdata_t *base, toff_t *size) { (void)h; (void)base; (void)size; return 0; }
+static void rs_no_unmap(thandle_t h, tdata_t base, toff_t size) { (void)h; (void)base; (void)size; }
+
+TIFF *rs_tiff_client_open(const char *name, const char *mode, rs_tiff_diag *diag, void *handle,
+                          TIFFReadWriteProc read_proc, TIFFReadWriteProc write_proc, TIFFSeekProc seek_proc,
+                          TIFFCloseProc close_proc, TIFFSizeProc size_proc) {
+    rs_tiff_register_tags();
+    TIFFOpenOptions *opts = TIFFOpenOptionsAlloc();
+    if (!opts) return NULL;
+    TIFFOpenOptionsSetErrorHandlerExtR(opts, rs_on_error, diag);
+    TIFFOpenOptionsSetWarningHandlerExtR(opts, rs_on_warning, diag);
+    TIFF *t = TIFFClientOpenExt(name, mode, (thandle_t)handle, read_proc, write_proc, seek_proc, close_proc, size_proc,
+                                rs_no_map, rs_no_unmap, opts);
+    TIFFOpenOptionsFree(opts);
+    return t;
+}
+
 int rs_tiff_get_u16(TIFF *t, uint32_t tag, uint16_t *out) { return TIFFGetField(t, tag, out); }
 int rs_tiff_get_u32(TIFF *t, uint32_t tag, uint32_t *out) { return TIFFGetField(t, tag, out); }
 int rs_tiff_get_u64(TIFF *t, uint32_t tag, uint64_t *out) { return TIFFGetField(t, tag, out); }

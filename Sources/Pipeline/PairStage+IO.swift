@@ -78,10 +78,13 @@ extension PairStage {
         let q = try Quicklook.render(values: result.classRaster.map(Float.init), width: result.width, height: result.height, geo: geo,
                                      ramp: ramp, title: .init(satellite: w.b.result.satellite ?? "", date: "\(w.a.date) → \(w.b.date)",
                                                               tile: w.key, product: ramp.title))
-        let files = [cog.file] + (try q.writeRecorded(to: full(base + ".png")))
-        // Records name files relative to the run folder.
+        // The map, its GIS sidecars (.tif.aux.xml, .qml), the quicklook, its world file and CRS sidecar (.png.aux.xml).
+        let files = [cog.file] + cog.sidecars + (try q.writeRecorded(to: full(base + ".png")))
+        // Records name files relative to the run folder (every file is written beside `base`).
+        let folder = (base as NSString).deletingLastPathComponent
         return files.map { f in
-            OutputRecord(path: base + "." + (f.path as NSString).pathExtension, tileId: w.b.id, hash: f.hash, bytes: f.bytes)
+            OutputRecord(path: (folder as NSString).appendingPathComponent((f.path as NSString).lastPathComponent), tileId: w.b.id,
+                         hash: f.hash, bytes: f.bytes)
         }
     }
 

@@ -200,7 +200,7 @@ extension PipelineConfig {
     }
 
     static func decodeInput(_ n: ConfigNode) throws -> InputSpec {
-        let m = try n.mapping(allowed: ["path", "bands", "pattern", "role", "date"])
+        let m = try n.mapping(allowed: ["path", "bands", "pattern", "role", "date", "name"])
         var spec = InputSpec(path: m.required("path") { try $0.string() } ?? "")
         spec.bands = m.value("bands") { b -> [String: Int] in
             var bands: [String: Int] = [:]
@@ -219,6 +219,11 @@ extension PipelineConfig {
         }
         spec.pattern = m.value("pattern") { try $0.string() }
         spec.role = m.value("role") { try $0.choice(["pre", "post"]) }
+        spec.name = m.value("name") { v -> String in
+            let s = try v.string().trimmingCharacters(in: .whitespaces)
+            guard !s.isEmpty, !s.contains(where: \.isNewline), !s.contains("\t") else { throw v.error("a place name must be one non-empty line") }
+            return s
+        }
         spec.date = m.value("date") { d -> String in
             let s = try d.string()
             guard s.range(of: #"^\d{4}-\d{2}-\d{2}(T[0-9:.]+(Z|[+-]\d{2}:?\d{2})?)?$"#, options: .regularExpression) != nil else {

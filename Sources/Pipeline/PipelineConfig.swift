@@ -56,6 +56,8 @@ public struct InputSpec: Sendable, Equatable, Codable {
     public var pattern: String?
     /// Role of this input in two-date jobs: `pre` or `post` (nil = single date).
     public var role: String?
+    /// The place this input covers (`name:`): the reports group every tile of the input under this name.
+    public var name: String?
     /// Acquisition date `YYYY-MM-DD` (or ISO 8601 time) of every tile of this input, overriding manifests,
     /// metadata and date tokens in names.
     public var date: String?

@@ -171,7 +171,7 @@ public enum PipelineRunner {
         if fresh {
             RunCatalog.remove(in: out)
             try? fm.removeItem(atPath: (out as NSString).appendingPathComponent("tiles"))
-            for name in ["run.json", "pairs", "stac", "affected.geojson"] + ReportWriter.fileNames {
+            for name in ["run.json", "pairs", "stac", "affected.geojson", "events"] + ReportWriter.fileNames {
                 try? fm.removeItem(atPath: (out as NSString).appendingPathComponent(name))
             }
         }
@@ -270,6 +270,8 @@ public enum PipelineRunner {
         // Always set (a rerun without `report.formats` must not inherit an earlier run's subset).
         meta[RunProducts.Key.formats] = (config.report?.formats ?? ReportWriter.Format.allCases.map(\.rawValue)).joined(separator: ",")
         meta[RunProducts.Key.license] = config.outputs.stac?.license
+        meta[RunProducts.Key.inputNames] = RunProducts.inputNamesMeta(config.inputs) ?? ""   // "" clears an earlier run's
+        meta[RunProducts.Key.regions] = config.regions ?? ""
         return meta
     }
 

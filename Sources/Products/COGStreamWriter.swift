@@ -49,7 +49,7 @@ public final class COGStreamWriter<S: RasterSample>: @unchecked Sendable {
         self.tileSize = tileSize
         core = try ProductStreamCore(path: path, width: width, height: height, bands: bands, geo: geo, kind: kind,
                                      provenance: provenance, codec: codec, tileSize: tileSize, cog: overviews,
-                                     metadata: metadata, store: { $0 })
+                                     metadata: metadata, store: nil)
     }
 
     /// Adds block (`blockX`, `blockY`): band-sequential samples of its clipped size. Thread-safe.
@@ -109,11 +109,12 @@ public final class COGIndexStreamWriter: @unchecked Sendable {
         case .float32:
             core = .float(try ProductStreamCore(path: path, width: width, height: height, bands: bands, geo: geo,
                                                 kind: .continuous, provenance: provenance, codec: codec, tileSize: tileSize,
-                                                cog: cog, metadata: [:], store: { $0 }))
+                                                cog: cog, metadata: [:], store: nil))
         case .int16:
             core = .int16(try ProductStreamCore(path: path, width: width, height: height, bands: bands, geo: geo,
                                                 kind: .continuous, provenance: provenance, codec: codec, tileSize: tileSize,
-                                                cog: cog, metadata: [:], store: CloudOptimizedGeoTIFF.quantized))
+                                                cog: cog, metadata: [:], store: CloudOptimizedGeoTIFF.quantize,
+                                                storedBand: CloudOptimizedGeoTIFF.IndexDataType.int16.storedBand))
         }
     }
 
@@ -135,7 +136,7 @@ public final class COGIndexStreamWriter: @unchecked Sendable {
     public func finish(statistics: [BandStatistics]? = nil) throws -> WrittenCOG {
         switch core {
         case .float(let c): return try c.finish(statistics: statistics)
-        case .int16(let c): return try c.finish(statistics: nil)
+        case .int16(let c): return try c.finish(statistics: nil)   // the stored integers' figures, from the blocks
         }
     }
 

@@ -57,49 +57,100 @@ public enum CloudOptimizedGeoTIFF {
     /// `raster` (Float, NaN or its nodata = no value) as `IndexDataType.int16`: round(v × 10000) clamped to ±32767,
     /// −32768 where there is no value, band info from `IndexDataType.storedBand`.
     public static func quantized(_ raster: Raster<Float>) -> Raster<Int16> {
-        var out = Raster<Int16>(width: raster.width, height: raster.height, bandCount: raster.bandCount,
-                                bands: raster.bands.map { IndexDataType.int16.storedBand($0) }, geo: raster.geo,
-                                metadata: raster.metadata)
-        for b in 0..<raster.bandCount {
-            let nodata = raster.bands[b].nodata.map { Float($0) }
-            raster.withBand(b) { src in
-                out.withMutableBand(b) { dst in
-                    for i in 0..<src.count {
-                        let v = src[i]
-                        if v.isNaN || v == nodata { dst[i] = IndexDataType.int16Nodata; continue }
-                        let q = (Double(v) * 10_000).rounded()  // 1 / int16Scale, exactly
-                        dst[i] = Int16(max(-32767, min(32767, q)))
-                    }
+        let samples = raster.samples.withUnsafeBufferPointer { quantize($0, bands: raster.bands) }
+        return Raster<Int16>(width: raster.width, height: raster.height, samples: samples,
+                             bands: raster.bands.map { IndexDataType.int16.storedBand($0) }, geo: raster.geo, metadata: raster.metadata)
+    }
+
+    /// Band-sequential Float samples (equal planes, one per band of `bands`, whose nodata is "no value" besides NaN)
+    /// quantised to `IndexDataType.int16`.
+    static func quantize(_ src: UnsafeBufferPointer<Float>, bands: [BandInfo]) -> [Int16] {
+        let plane = src.count / max(1, bands.count)
+        return [Int16](unsafeUninitializedCapacity: src.count) { dst, n in
+            for b in bands.indices {
+                let nodata = bands[b].nodata.map { Float($0) }
+                for i in (b * plane)..<((b + 1) * plane) {
+                    let v = src[i]
+                    if v.isNaN || v == nodata { dst[i] = IndexDataType.int16Nodata; continue }
+                    let q = (Double(v) * 10_000).rounded()  // 1 / int16Scale, exactly
+                    dst[i] = Int16(max(-32767, min(32767, q)))
                 }
             }
+            n = src.count
         }
-        return out
+    }
+
+    /// The statistics of `raster` stored as int16 (what GDAL computes from the file), accumulated in the same
+    /// 4096-sample chunks as `Raster.statistics(band:)` over the quantised band, without a quantised copy.
+    static func quantizedStatistics(_ raster: Raster<Float>) -> [BandStatistics] {
+        (0..<raster.bandCount).map { b in
+            let band = [raster.bands[b]]
+            return raster.withBand(b) { src in
+                var acc = BandStatistics.Accumulator()
+                var start = 0
+                while start < src.count {
+                    let end = min(start + 4096, src.count)
+                    let q = quantize(UnsafeBufferPointer(rebasing: src[start..<end]), bands: band)
+                    q.withUnsafeBufferPointer { acc.merge(BandStatistics.Accumulator(samples: $0, nodata: Double(IndexDataType.int16Nodata))) }
+                    start = end
+                }
+                return acc.result
+            }
+        }
     }
 
     /// Writes an index plane (Float, NaN nodata) stored as `dataType`, as a COG (`cog: true`: overviews, statistics,
     /// provenance, like `write(_:to:kind:…)` with `.continuous`) or a plain tiled GeoTIFF. For int16 the overviews
     /// are averaged from the Float values and then quantised, and the statistics items are those of the stored
     /// integers (what GDAL computes); `statistics` (the caller's Float figures) are used for float32 only.
-    /// Returns the statistics written into the file (none for a plain GeoTIFF).
+    /// Returns the statistics written into the file (none for a plain GeoTIFF). The same path as
+    /// `COGIndexStreamWriter`, fed every block.
     @discardableResult
     public static func writeIndex(_ raster: Raster<Float>, to path: String, dataType: IndexDataType, cog: Bool = true,
                                   provenance: Provenance, codec: Codec = .deflate, tileSize: Int = 512,
                                   statistics: [BandStatistics]? = nil) throws -> [BandStatistics] {
-        switch (dataType, cog) {
-        case (.float32, true):
-            return try write(raster, to: path, kind: .continuous, provenance: provenance, codec: codec, tileSize: tileSize,
-                             statistics: statistics)
-        case (.float32, false):
-            try GeoTIFFWriter.write(raster, to: path, options: writerOptions(codec, tileSize: tileSize))
-            return []
-        case (.int16, false):
-            try GeoTIFFWriter.write(quantized(raster), to: path, options: writerOptions(codec, tileSize: tileSize))
-            return []
-        case (.int16, true):
-            let (product, stats) = try prepared(quantized(raster), path: path, kind: .continuous, provenance: provenance, statistics: nil)
-            let overviews = OverviewPyramid.levels(of: raster, resampling: .average, tileSize: tileSize).map(quantized)
-            try GeoTIFFWriter.write(product, to: path, options: writerOptions(codec, tileSize: tileSize), overviews: overviews)
-            return stats
+        try writeIndexFile(raster, to: path, dataType: dataType, cog: cog, provenance: provenance, codec: codec,
+                           tileSize: tileSize, statistics: statistics).statistics
+    }
+
+    /// `writeIndex`, returning the file's record too.
+    public static func writeIndexFile(_ raster: Raster<Float>, to path: String, dataType: IndexDataType, cog: Bool = true,
+                                      provenance: Provenance, codec: Codec = .deflate, tileSize: Int = 512,
+                                      statistics: [BandStatistics]? = nil) throws -> WrittenCOG {
+        switch dataType {
+        case .float32:
+            if cog {
+                return try writeFile(raster, to: path, kind: .continuous, provenance: provenance, codec: codec, tileSize: tileSize,
+                                     statistics: statistics)
+            }
+            let core = try ProductStreamCore<Float, Float>(path: path, width: raster.width, height: raster.height, bands: raster.bands,
+                                                           geo: raster.geo, kind: .continuous, provenance: provenance, codec: codec,
+                                                           tileSize: tileSize, cog: false, metadata: raster.metadata, store: nil,
+                                                           blockStatistics: false)
+            return try feed(raster, core, statistics: nil)
+        case .int16:
+            let core = try ProductStreamCore<Float, Int16>(path: path, width: raster.width, height: raster.height, bands: raster.bands,
+                                                           geo: raster.geo, kind: .continuous, provenance: provenance, codec: codec,
+                                                           tileSize: tileSize, cog: cog, metadata: raster.metadata, store: quantize,
+                                                           storedBand: IndexDataType.int16.storedBand, blockStatistics: false)
+            return try feed(raster, core, statistics: cog ? quantizedStatistics(raster) : nil)
+        }
+    }
+
+    /// Every block of `raster` into `core`, row by row, then `finish` (the core is aborted on failure).
+    static func feed<In, Out>(_ raster: Raster<In>, _ core: ProductStreamCore<In, Out>, statistics: [BandStatistics]?) throws -> WrittenCOG {
+        do {
+            for by in 0..<core.blocksDown {
+                for bx in 0..<core.blocksAcross {
+                    try raster.withTile(x: bx * core.tileSize, y: by * core.tileSize, tileSize: core.tileSize) {
+                        try core.write(blockX: bx, blockY: by, samples: $0)
+                    }
+                }
+            }
+            return try core.finish(statistics: statistics)
+        } catch {
+            core.abort()
+            throw error
         }
     }
 
@@ -117,57 +168,51 @@ public enum CloudOptimizedGeoTIFF {
     public static func write<S: RasterSample>(_ raster: Raster<S>, to path: String, kind: Kind,
                                               provenance: Provenance, codec: Codec = .deflate,
                                               tileSize: Int = 512, statistics: [BandStatistics]? = nil) throws -> [BandStatistics] {
-        let (product, stats) = try prepared(raster, path: path, kind: kind, provenance: provenance, statistics: statistics)
-        let resampling: OverviewPyramid.Resampling
-        switch kind {
-        case .continuous: resampling = .average
-        case .classes: resampling = .mode
-        case .classesNearest: resampling = .nearest
-        }
-        let overviews = OverviewPyramid.levels(of: product, resampling: resampling, tileSize: tileSize)
-        try GeoTIFFWriter.write(product, to: path, options: writerOptions(codec, tileSize: tileSize), overviews: overviews)
-        if let ramp = kind.classRamp { try GISSidecars.writeClassMap(ramp: ramp, besideRaster: path) }
-        return stats
+        try writeFile(raster, to: path, kind: kind, provenance: provenance, codec: codec, tileSize: tileSize, statistics: statistics).statistics
     }
 
-    /// `raster` with the policy's band and dataset metadata (class names and colour table, statistics items,
-    /// provenance, AREA_OR_POINT) and the statistics it carries.
-    static func prepared<S: RasterSample>(_ raster: Raster<S>, path: String, kind: Kind, provenance: Provenance,
-                                          statistics: [BandStatistics]?) throws -> (Raster<S>, [BandStatistics]) {
-        guard raster.width > 0, raster.height > 0, raster.bandCount > 0 else {
-            throw ProductsError.invalidInput(item: path, reason: "empty raster \(raster.width)x\(raster.height)x\(raster.bandCount)")
-        }
+    /// `write`, returning the file's record (size and hash computed while writing) and its sidecars too. The same
+    /// path as `COGStreamWriter`, fed every block; statistics not given are computed over the whole raster.
+    public static func writeFile<S: RasterSample>(_ raster: Raster<S>, to path: String, kind: Kind,
+                                                  provenance: Provenance, codec: Codec = .deflate,
+                                                  tileSize: Int = 512, statistics: [BandStatistics]? = nil) throws -> WrittenCOG {
         if let statistics, statistics.count != raster.bandCount {
             throw ProductsError.invalidInput(item: path, reason: "\(statistics.count) statistics for \(raster.bandCount) band(s)")
         }
-        var product = raster
-        switch kind {
-        case .continuous:
-            break
-        case .classes(let ramp), .classesNearest(let ramp):
-            guard S.sampleType == .uint8, raster.bandCount == 1 else {
-                throw ProductsError.invalidInput(item: path, reason: "a class map must be one UInt8 band, not \(raster.bandCount) band(s) of \(S.sampleType)")
-            }
-            var info = product.bands[0]
-            if info.nodata == nil { info.nodata = Double(ramp.nodataCode ?? 0) }
-            info.colorTable = ramp.colorTable
-            if info.description.isEmpty { info.description = ramp.name }
-            let names = ramp.classNames
-            info.metadata["CLASS_NAMES"] = names.map { "\($0.code):\($0.name)" }.joined(separator: ";")
-            for n in names { info.metadata["CLASS_\(n.code)"] = n.name }
-            product.bands[0] = info
+        let core = try ProductStreamCore<S, S>(path: path, width: raster.width, height: raster.height, bands: raster.bands,
+                                               geo: raster.geo, kind: kind, provenance: provenance, codec: codec, tileSize: tileSize,
+                                               cog: true, metadata: raster.metadata, store: nil, blockStatistics: false)
+        let stats = statistics ?? core.productBands.indices.map { b in
+            raster.withBand(b) { BandStatistics.Accumulator(samples: $0, nodata: core.productBands[b].nodata).result }
         }
-        var stats: [BandStatistics] = []
-        for b in 0..<product.bandCount {
-            let s = statistics?[b] ?? product.statistics(band: b)
-            stats.append(s)
-            product.bands[b].metadata.merge(statisticsItems(s)) { _, new in new }
+        return try feed(raster, core, statistics: stats)
+    }
+
+    /// The bands of a product: for class maps (one UInt8 band, or `ProductsError.invalidInput`) nodata defaulted
+    /// from the ramp, the colour table, the description and the class names (`CLASS_NAMES`, `CLASS_<code>`).
+    static func productBands(_ bands: [BandInfo], kind: Kind, sampleType: SampleType, path: String) throws -> [BandInfo] {
+        guard let ramp = kind.classRamp else { return bands }
+        guard sampleType == .uint8, bands.count == 1 else {
+            throw ProductsError.invalidInput(item: path, reason: "a class map must be one UInt8 band, not \(bands.count) band(s) of \(sampleType)")
         }
-        product.metadata.merge(provenance.metadataItems) { _, new in new }
-        if product.geo != nil && product.metadata["AREA_OR_POINT"] == nil {
-            product.metadata["AREA_OR_POINT"] = product.geo?.rasterType == .pixelIsPoint ? "Point" : "Area"
+        var info = bands[0]
+        if info.nodata == nil { info.nodata = Double(ramp.nodataCode ?? 0) }
+        info.colorTable = ramp.colorTable
+        if info.description.isEmpty { info.description = ramp.name }
+        let names = ramp.classNames
+        info.metadata["CLASS_NAMES"] = names.map { "\($0.code):\($0.name)" }.joined(separator: ";")
+        for n in names { info.metadata["CLASS_\(n.code)"] = n.name }
+        return [info]
+    }
+
+    /// A product's dataset items: `metadata`, the provenance items, and `AREA_OR_POINT` for a georeferenced one.
+    static func datasetMetadata(_ metadata: [String: String], geo: GeoReference?, provenance: Provenance) -> [String: String] {
+        var m = metadata
+        m.merge(provenance.metadataItems) { _, new in new }
+        if geo != nil && m["AREA_OR_POINT"] == nil {
+            m["AREA_OR_POINT"] = geo?.rasterType == .pixelIsPoint ? "Point" : "Area"
         }
-        return (product, stats)
+        return m
     }
 
     /// Writes a type-erased raster (what a reader returned) with the same policy.

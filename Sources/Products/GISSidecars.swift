@@ -23,8 +23,10 @@ public enum GISSidecars {
         [path + ".aux.xml", (path as NSString).deletingPathExtension + ".qml"]
     }
 
-    /// Writes `<image>.aux.xml` with the CRS of a PNG georeferenced by its world file (atomically).
-    public static func writeImageCRS(_ crs: String, besideImage path: String) throws {
+    /// Writes `<image>.aux.xml` with the CRS of a PNG georeferenced by its world file (atomically) and returns its
+    /// record (with the hash of the bytes written).
+    @discardableResult
+    public static func writeImageCRS(_ crs: String, besideImage path: String) throws -> WrittenFile {
         try AtomicFile.write(text: "<PAMDataset>\n  <SRS dataAxisToSRSAxisMapping=\"1,2\">\(xml(crs))</SRS>\n</PAMDataset>\n", to: path + ".aux.xml")
     }
 

@@ -30,6 +30,18 @@ public enum OverviewPyramid {
         return out
     }
 
+    /// The sizes `levels(of:)` gives a `width × height` raster, full resolution first: each level halves (rounding
+    /// up) until one fits in a single `tileSize` block.
+    public static func levelSizes(width: Int, height: Int, tileSize: Int = 512) -> [(width: Int, height: Int)] {
+        var out = [(width, height)]
+        var (w, h) = (width, height)
+        while w > tileSize || h > tileSize {
+            (w, h) = ((w + 1) / 2, (h + 1) / 2)
+            out.append((w, h))
+        }
+        return out
+    }
+
     /// One 2× reduction of every band.
     /// Specialised for the product types (Float32 indices, UInt8 class maps): unspecialised, every sample moves
     /// through value witnesses.
@@ -44,39 +56,52 @@ public enum OverviewPyramid {
         }
         var out = Raster<S>(width: w, height: h, bandCount: src.bandCount, bands: src.bands, geo: geo, metadata: src.metadata)
         for b in 0..<src.bandCount {
-            let info = src.bands[b]
-            let fill = S(clampingDouble: info.nodata ?? 0)
             src.withBand(b) { s in
                 out.withMutableBand(b) { d in
-                    var block = [Double](repeating: 0, count: 4)
-                    for r in 0..<h {
-                        for c in 0..<w {
-                            var n = 0
-                            for dy in 0..<2 {
-                                let y = 2 * r + dy
-                                if y >= src.height { continue }
-                                for dx in 0..<2 {
-                                    let x = 2 * c + dx
-                                    if x >= src.width { continue }
-                                    let v = s[y * src.width + x].doubleValue
-                                    if v.isFinite && !info.isNodata(v) { block[n] = v; n += 1 }
-                                }
-                            }
-                            let value: Double?
-                            if n == 0 { value = nil } else {
-                                switch resampling {
-                                case .average: value = block[0..<n].reduce(0, +) / Double(n)
-                                case .nearest: value = block[0]
-                                case .mode: value = mode(block[0..<n])
-                                }
-                            }
-                            d[r * w + c] = value.map { S(clampingDouble: $0) } ?? fill
-                        }
-                    }
+                    reduce(s, width: src.width, height: src.height, stride: src.width, info: src.bands[b], resampling: resampling,
+                           into: d, stride: w)
                 }
             }
         }
         return out
+    }
+
+    /// One 2× reduction of a `width × height` region of one band (`src`, rows `srcStride` apart) into
+    /// `ceil(width/2) × ceil(height/2)` samples of `dst` (rows `dstStride` apart): the rule of `reduce`, so a tile
+    /// reduced alone gives the samples the whole level gives there (tiles are even-sized, so no 2×2 block
+    /// straddles two tiles). `info` gives the nodata that is skipped and written when no sample is valid.
+    @_specialize(where S == Float)
+    @_specialize(where S == UInt8)
+    public static func reduce<S: RasterSample>(_ s: UnsafeBufferPointer<S>, width: Int, height: Int, stride srcStride: Int,
+                                               info: BandInfo, resampling: Resampling,
+                                               into d: UnsafeMutableBufferPointer<S>, stride dstStride: Int) {
+        let w = (width + 1) / 2, h = (height + 1) / 2
+        let fill = S(clampingDouble: info.nodata ?? 0)
+        var block = [Double](repeating: 0, count: 4)
+        for r in 0..<h {
+            for c in 0..<w {
+                var n = 0
+                for dy in 0..<2 {
+                    let y = 2 * r + dy
+                    if y >= height { continue }
+                    for dx in 0..<2 {
+                        let x = 2 * c + dx
+                        if x >= width { continue }
+                        let v = s[y * srcStride + x].doubleValue
+                        if v.isFinite && !info.isNodata(v) { block[n] = v; n += 1 }
+                    }
+                }
+                let value: Double?
+                if n == 0 { value = nil } else {
+                    switch resampling {
+                    case .average: value = block[0..<n].reduce(0, +) / Double(n)
+                    case .nearest: value = block[0]
+                    case .mode: value = mode(block[0..<n])
+                    }
+                }
+                d[r * dstStride + c] = value.map { S(clampingDouble: $0) } ?? fill
+            }
+        }
     }
 
     /// The most frequent value; ties → the smallest.

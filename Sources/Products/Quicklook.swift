@@ -2,13 +2,18 @@ import Foundation
 public import RasterCore
 public import RasterIO
 
-/// A quicklook PNG: the product coloured by a ramp (nodata transparent) under a title line
-/// (satellite · date · tile · product), with a legend panel below (gradient bar with tick labels for linear
+/// A quicklook PNG: the map in the picture's top-left corner, the product coloured by a ramp, then a title line
+/// (satellite · date · tile · product) and a legend panel below it (gradient bar with tick labels for linear
 /// ramps, swatches with names for stepped and class ramps), a scale bar and a grid-north arrow over the map.
 ///
+/// Linear ramps (indices) are stretched to the 2–98 % range of the map's valid pixels by default, and the legend
+/// says so and labels the data values; class maps keep their palette. Masked pixels (NaN, a class map's nodata
+/// code) are drawn as a grey hatch with their own legend entry, never in a ramp colour (`Options.masked`).
+///
 /// The map is downsampled so that its longest side is at most `Options.longestSide` (average for
-/// continuous data, mode for classes). The world file describes the whole PNG's pixel grid: the map
-/// pixels sit exactly on the ground, the title and legend panels lie outside the tile's footprint.
+/// continuous data, mode for classes). The world file's origin is the map's top-left pixel, which is the PNG's
+/// top-left pixel: the map area (`mapRect`) sits exactly on the product's footprint, its far corner on the
+/// product's far corner; the title and legend lie below and beside it, outside the footprint.
 public struct Quicklook: Sendable {
     /// The words of the title line; empty parts are left out.
     public struct Title: Sendable, Equatable {
@@ -38,15 +43,37 @@ public struct Quicklook: Sendable {
         public var fontSize: Int?
         /// Unit shown after the legend title (`reflectance`, ...); empty for none.
         public var unit: String
-        /// The data range a linear ramp spans (e.g. 0…0.4 for reflectance with viridis); nil = the ramp's own stops.
+        /// The data range a linear ramp spans (e.g. 0…0.4 for reflectance with viridis); nil = `stretch` decides.
         public var range: ClosedRange<Double>?
+        /// How a linear ramp is fitted to the data when `range` is nil.
+        public var stretch: Stretch
+        /// How masked pixels are drawn.
+        public var masked: Masked
         /// Options with defaults.
         public init(longestSide: Int = 1024, fontPath: String = TextRenderer.defaultFontPath, fontSize: Int? = nil,
-                    unit: String = "", range: ClosedRange<Double>? = nil) {
+                    unit: String = "", range: ClosedRange<Double>? = nil, stretch: Stretch = .percentiles(low: 2, high: 98),
+                    masked: Masked = .hatched) {
             self.longestSide = longestSide; self.fontPath = fontPath; self.fontSize = fontSize
-            self.unit = unit; self.range = range
+            self.unit = unit; self.range = range; self.stretch = stretch; self.masked = masked
         }
     }
+
+    /// How a linear ramp spans the data.
+    public enum Stretch: Sendable, Equatable {
+        /// The ramp's own stops (NDVI −1…1).
+        case ramp
+        /// The `low`–`high` percentiles of the map's valid pixels (2–98 by default).
+        case percentiles(low: Double, high: Double)
+    }
+
+    /// How masked pixels (NaN, a class map's nodata code) are drawn.
+    public enum Masked: Sendable, Equatable {
+        /// A grey hatch with a legend entry (for readers: never confused with a ramp colour).
+        case hatched
+        /// Fully transparent (for overlays), no legend entry.
+        case transparent
+    }
+
 
     /// The rendered picture.
     public var canvas: Canvas
@@ -62,6 +89,11 @@ public struct Quicklook: Sendable {
 
     /// The map's CRS as PROJ takes it (`EPSG:32650`), written to the PNG's `.aux.xml`; nil when unknown.
     public var crs: String?
+
+    /// The data range the linear ramp was stretched to (nil for class maps or a fixed ramp).
+    public var stretchRange: ClosedRange<Double>?
+    /// Map pixels drawn as masked.
+    public var maskedPixels: Int
 
     /// The picture as an RGBA PNG image (tEXt `Title` = the title line with ` | ` separators and non-ASCII
     /// characters as `?`, since tEXt is Latin-1; `Software` = tilepipe; no timestamp).
@@ -100,33 +132,45 @@ public struct Quicklook: Sendable {
         let (ow, oh) = QuicklookResampler.size(width: width, height: height, longestSide: options.longestSide)
         let map = QuicklookResampler.resample(values, width: width, height: height, outWidth: ow, outHeight: oh,
                                               categorical: categorical)
+        // The stretch: a configured range, else the percentiles of the valid map pixels (linear ramps only).
+        var stretch: ClosedRange<Double>? = ramp.interpolation == .linear ? options.range : nil
+        var note = ""
+        if ramp.interpolation == .linear, options.range == nil, case .percentiles(let lo, let hi) = options.stretch,
+           let r = percentileRange(map, low: lo, high: hi) {
+            stretch = r
+            note = "stretched to \(LegendLayout.format(lo))–\(LegendLayout.format(hi)) % of valid pixels"
+        }
+        var maskedCount = 0
+        for v in map where ramp.color(Double(v)) == nil { maskedCount += 1 }
+        let showMasked = options.masked == .hatched && maskedCount > 0
         let base = options.fontSize ?? max(11, min(18, max(ow, oh) / 60))
         let font = try TextRenderer(fontPath: options.fontPath, pixelSize: base)
         let titleFont = try TextRenderer(fontPath: options.fontPath, pixelSize: base + 3)
         let pad = base / 2 + 4
         let lineH = font.ascender + font.descender + 2
         let titleH = titleFont.ascender + titleFont.descender + 2 * pad
-        let legend = try LegendLayout(ramp: ramp, font: font, unit: options.unit, range: options.range,
-                                      minWidth: max(ow, 24 * base), pad: pad, lineHeight: lineH)
+        let legend = try LegendLayout(ramp: ramp, font: font, unit: options.unit, range: stretch,
+                                      minWidth: max(ow, 24 * base), pad: pad, lineHeight: lineH, note: note, masked: showMasked)
         let titleW = try titleFont.measure(title.text)
-        let canvasW = max(ow, legend.width, titleW) + 2 * pad
-        let canvasH = titleH + oh + pad + legend.height + pad
+        let canvasW = max(ow, max(legend.width, titleW) + 2 * pad)
+        let canvasH = oh + titleH + legend.height + pad
         var canvas = Canvas(width: canvasW, height: canvasH, background: RGBA(255, 255, 255))
-        try canvas.text(title.text, x: pad, baseline: pad + titleFont.ascender, font: titleFont, color: RGBA(20, 20, 20))
+        // The map at the top-left corner (the world file's origin), then the title, then the legend.
+        let mapX = 0, mapY = 0
+        try canvas.text(title.text, x: pad, baseline: oh + pad + titleFont.ascender, font: titleFont, color: RGBA(20, 20, 20))
 
-        // The map: ramp colours, nodata fully transparent.
-        let mapX = pad, mapY = titleH
-        let rangeMap = ramp.interpolation == .linear ? options.range : nil
+        // The map: ramp colours; masked pixels hatched (or transparent).
         for y in 0..<oh {
             for x in 0..<ow {
                 var v = Double(map[y * ow + x])
-                if let r = rangeMap, r.upperBound > r.lowerBound {
+                if let r = stretch, r.upperBound > r.lowerBound {
                     v = ramp.domain.lowerBound + (v - r.lowerBound) / (r.upperBound - r.lowerBound) * (ramp.domain.upperBound - ramp.domain.lowerBound)
                 }
-                canvas.set(mapX + x, mapY + y, ramp.color(v) ?? RGBA(0, 0, 0, 0))
+                let masked = options.masked == .hatched ? LegendLayout.maskedColor(mapX + x, mapY + y) : RGBA(0, 0, 0, 0)
+                canvas.set(mapX + x, mapY + y, ramp.color(v) ?? masked)
             }
         }
-        try legend.draw(on: &canvas, x: pad, y: mapY + oh + pad, font: font)
+        try legend.draw(on: &canvas, x: pad, y: oh + titleH, font: font)
 
         var pngTransform: GeoTransform?
         var scaleMetres: Double?
@@ -141,14 +185,24 @@ public struct Quicklook: Sendable {
                                               font: font, pad: pad)
         }
         return Quicklook(canvas: canvas, transform: pngTransform, mapRect: (mapX, mapY, ow, oh), scaleBarMetres: scaleMetres,
-                         titleText: title.text, crs: geo?.crs?.projDefinition)
+                         titleText: title.text, crs: geo?.crs?.projDefinition, stretchRange: stretch, maskedPixels: maskedCount)
+    }
+
+    /// The `low`–`high` percentiles (nearest rank) of the finite values, nil when there are none or they are all equal.
+    static func percentileRange(_ values: [Float], low: Double, high: Double) -> ClosedRange<Double>? {
+        var v = values.filter(\.isFinite)
+        guard !v.isEmpty else { return nil }
+        v.sort()
+        func at(_ p: Double) -> Double { Double(v[min(v.count - 1, max(0, Int((p / 100 * Double(v.count - 1)).rounded())))]) }
+        let lo = at(low), hi = at(high)
+        return hi > lo ? lo...hi : nil
     }
 
     /// Writes the PNG (zlib level 1, filter NONE, atomically) and, when georeferenced, its `.pgw` world file beside it
     /// and, when the CRS is known, a `.aux.xml` with it (GDAL and QGIS read both). Returns the world file's path, or nil.
     ///
-    /// The world file places the map pixels on the ground; the title and legend panels fall outside the product's
-    /// footprint (north of it and south of it), so they never cover the mapped area in a GIS.
+    /// The world file's origin is the map's top-left pixel (the PNG's): the map area lands exactly on the product's
+    /// footprint; the title and legend panels below it fall outside the footprint.
     ///
     /// Filter NONE instead of libpng's adaptive choice: on colourised index maps (flat ramp colours) it encodes
     /// ≈ 2× faster at level 1 and the file is no larger (../shared/docs/performance.md, libpng encode).
@@ -164,7 +218,7 @@ public struct Quicklook: Sendable {
         var files = [try PNGImage.write(image, to: path, zlibLevel: 1, filter: PNGImage.filterNone)]
         guard let transform else { return files }
         files.append(try AtomicFile.write(text: WorldFile.text(for: transform), to: WorldFile.path(besideImage: path)))
-        if let crs { try GISSidecars.writeImageCRS(crs, besideImage: path) }
+        if let crs { files.append(try GISSidecars.writeImageCRS(crs, besideImage: path)) }
         return files
     }
 

@@ -27,13 +27,16 @@ enum ReportHTML {
             "started": r.run.started, "finished": r.run.finished,
             "done": s.done, "skipped": s.skipped, "failed": s.failed,
             "alerts": r.alerts.map { d -> [String: Any] in
-                let ha = d.severities.reduce(0.0) { $0 + d.hectares($1) }
-                return ["level": d.alert.uppercased(), "css": alertClass[d.alert] ?? "", "name": d.name, "rule": d.rule, "hectares": ReportNumber.ha(ha)]
+                ["level": d.alert.uppercased(), "css": alertClass[d.alert] ?? "", "name": d.name, "rule": d.rule,
+                 "hectares": ReportNumber.ha(d.affectedHectares), "place": d.place ?? "", "hasPlace": d.place != nil,
+                 "centroid": d.centroidText, "hasCentroid": d.centroid != nil, "polygons": d.polygonNote]
             },
             "inputs": r.run.inputs,
             "links": r.links.sorted { $0.key < $1.key }.map { ["name": $0.key, "href": $0.value] },
         ]
         vm["hasAlerts"] = !r.alerts.isEmpty
+        vm["places"] = r.places.map { ["name": $0.name, "kind": $0.kind.rawValue, "groups": $0.groups.joined(separator: " "), "bbox": $0.bboxText] }
+        vm["hasPlaces"] = !r.places.isEmpty
 
         // Land-use bars, one chart per date; the gutter fits the longest class name (about 6.5 px per character at 12 px).
         let areas = r.areasByDate
@@ -42,14 +45,16 @@ enum ReportHTML {
         vm["gutter"] = labelGutter
         vm["labelX"] = labelGutter - 6
         vm["chartWidth"] = labelGutter + Int(barWidth) + 150
-        let maxHa = max(areas.flatMap { $0.rows.map(\.hectares) }.max() ?? 0, 1e-9)
         vm["landUse"] = areas.map { d -> [String: Any] in
+            // Bars scale per place (places differ in size; a small place's bars stay readable).
+            let maxHa = max(areas.filter { $0.place == d.place }.flatMap { $0.rows.map(\.hectares) }.max() ?? 0, 1e-9)
             let rows = d.rows.enumerated().map { i, row -> [String: Any] in
                 ["y": 6 + i * 24, "ty": 21 + i * 24, "w": ReportNumber.fixed(barWidth * row.hectares / maxHa, 1), "color": row.info.color,
                  "name": row.info.name, "ha": ReportNumber.ha(row.hectares), "pct": ReportNumber.pct(row.percent),
                  "vx": ReportNumber.fixed(Double(labelGutter) + barWidth * row.hectares / maxHa + 6, 1)]
             }
-            return ["date": d.date, "rows": rows, "height": 12 + d.rows.count * 24]
+            return ["place": d.place, "date": d.date, "rows": rows, "height": 12 + d.rows.count * 24,
+                    "bbox": r.place(d.place)?.bboxText ?? "", "hasBBox": r.place(d.place)?.bbox != nil]
         }
         vm["hasLandUse"] = !areas.isEmpty
 
@@ -68,50 +73,59 @@ enum ReportHTML {
             } }
             let rowLabels = c.classes.enumerated().map { i, code in ["y": top + i * cell + cell / 2 + 4, "name": r.classInfo(code).name] as [String: Any] }
             let colLabels = c.classes.enumerated().map { j, code in ["x": left + j * cell + cell / 2, "y": top - 8, "name": r.classInfo(code).name] as [String: Any] }
-            return ["from": c.fromDate, "to": c.toDate, "cells": cells, "rowLabels": rowLabels, "colLabels": colLabels,
+            return ["place": c.place ?? "", "hasPlace": c.place != nil, "from": c.fromDate, "to": c.toDate, "cells": cells,
+                    "bbox": r.place(c.place)?.bboxText ?? "", "hasBBox": r.place(c.place)?.bbox != nil, "rowLabels": rowLabels, "colLabels": colLabels,
                     "width": left + n * cell + 10, "height": top + n * cell + 10, "lx": left - 6]
         }
         vm["hasChanges"] = !r.changes.isEmpty
 
         vm["disasters"] = r.disasters.map { d -> [String: Any] in
-            ["name": d.name, "kind": d.kind, "before": d.before, "after": d.after, "alert": d.alert.uppercased(),
-             "css": alertClass[d.alert] ?? "a-none", "rule": d.rule, "image": dataURI(d.quicklook, in: dir) as Any,
-             "hasImage": dataURI(d.quicklook, in: dir) != nil,
-             "rows": d.severities.map { ["name": $0.name, "color": $0.color, "ha": ReportNumber.ha(d.hectares($0))] },
-             "total": ReportNumber.ha(d.severities.reduce(0.0) { $0 + d.hectares($1) })]
+            let image = dataURI(d.quicklook, in: dir)
+            return ["name": d.name, "kind": d.kind, "before": d.before, "after": d.after, "alert": d.alert.uppercased(),
+                    "css": alertClass[d.alert] ?? "a-none", "rule": d.rule, "image": image as Any, "hasImage": image != nil,
+                    "tileCount": d.tiles.count, "place": d.place ?? "", "hasPlace": d.place != nil,
+                    "bbox": r.place(d.place)?.bboxText ?? "", "centroid": d.centroidText, "hasCentroid": d.centroid != nil,
+                    "polygons": d.polygonNote,
+                    "rows": d.severities.map { ["name": $0.name, "color": $0.color, "ha": ReportNumber.ha(d.hectares($0))] },
+                    "total": ReportNumber.ha(d.affectedHectares)]
         }
         vm["hasDisasters"] = !r.disasters.isEmpty
 
-        // NDVI time series as a polyline.
-        let series = r.series(of: "ndvi")
-        if series.count > 1 {
-            let lo = min(series.map(\.mean).min()!, 0), hi = max(series.map(\.mean).max()!, 1)
+        // NDVI time series, one polyline per place (a line never joins two places).
+        let series = r.seriesByPlace(of: "ndvi").filter { $0.points.count > 1 }
+        vm["series"] = series.map { place, points -> [String: Any] in
+            let lo = min(points.map(\.mean).min()!, 0), hi = max(points.map(\.mean).max()!, 1)
             let w = 520.0, h = 200.0, x0 = 50.0, y0 = 20.0
-            let pts = series.enumerated().map { i, p -> (Double, Double) in
-                (x0 + w * Double(i) / Double(series.count - 1), y0 + h * (1 - (p.mean - lo) / (hi - lo)))
+            let pts = points.enumerated().map { i, p -> (Double, Double) in
+                (x0 + w * Double(i) / Double(points.count - 1), y0 + h * (1 - (p.mean - lo) / (hi - lo)))
             }
-            vm["series"] = [
+            return [
+                "place": place, "bbox": r.place(place)?.bboxText ?? "", "hasBBox": r.place(place)?.bbox != nil,
                 "points": pts.map { "\(ReportNumber.fixed($0.0, 1)),\(ReportNumber.fixed($0.1, 1))" }.joined(separator: " "),
-                "dots": zip(pts, series).map { p, s in ["x": ReportNumber.fixed(p.0, 1), "y": ReportNumber.fixed(p.1, 1), "date": s.date, "mean": ReportNumber.index(s.mean)] },
+                "dots": zip(pts, points).map { p, s in ["x": ReportNumber.fixed(p.0, 1), "y": ReportNumber.fixed(p.1, 1), "date": s.date, "mean": ReportNumber.index(s.mean)] },
                 "yTop": ReportNumber.index(hi), "yBottom": ReportNumber.index(lo),
-            ] as [String: Any]
+            ]
         }
-        vm["hasSeries"] = series.count > 1
+        vm["hasSeries"] = !series.isEmpty
         vm["indices"] = r.indexTotals.map { t -> [String: Any] in
             let a = t.statistics, any = a.count > 0
             return ["name": t.name, "mean": any ? ReportNumber.index(a.mean) : "", "min": any ? ReportNumber.index(a.minimum) : "",
                     "max": any ? ReportNumber.index(a.maximum) : "", "pixels": a.count]
         }
         vm["hasIndices"] = !r.indexTotals.isEmpty
-        vm["classHeaders"] = r.classes.map(\.name)
-        vm["regions"] = r.regions.map { g in ["name": g.name, "cells": r.classes.map { ReportNumber.ha(g.classHectares[String($0.code)] ?? 0) }] as [String: Any] }
+        let regionJobs = Array(Set(r.regions.flatMap(\.affectedHectares.keys))).sorted()
+        vm["classHeaders"] = r.classes.map(\.name) + regionJobs.map { "\($0) affected" }
+        vm["regions"] = r.regions.map { g in
+            ["name": g.region ?? g.name, "date": g.date ?? "", "bbox": r.place(g.region)?.bboxText ?? "",
+             "cells": r.classes.map { ReportNumber.ha(g.classHectares[String($0.code)] ?? 0) } + regionJobs.map { g.affectedHectares[$0].map(ReportNumber.ha) ?? "" }] as [String: Any]
+        }
         vm["hasRegions"] = !r.regions.isEmpty
         vm["accuracy"] = r.accuracy.map { ["tile": $0.tile, "overall": ReportNumber.pct(100 * $0.overall), "kappa": ReportNumber.index($0.kappa)] }
         vm["hasAccuracy"] = !r.accuracy.isEmpty
         vm["failures"] = r.failures.map { ["path": $0.path, "stage": $0.stage, "kind": $0.kind.rawValue, "cause": $0.cause] }
         vm["hasFailures"] = !r.failures.isEmpty
         vm["tiles"] = r.tiles.map { t -> [String: Any] in
-            ["id": t.id, "status": t.status.rawValue, "date": t.date ?? "", "satellite": t.satellite ?? "",
+            ["id": t.id, "status": t.status.rawValue, "date": t.date ?? "", "satellite": t.satellite ?? "", "place": t.place ?? "",
              "thumb": dataURI(t.quicklook, in: dir) as Any, "hasThumb": dataURI(t.quicklook, in: dir) != nil]
         }
         return vm

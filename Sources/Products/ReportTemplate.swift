@@ -29,7 +29,9 @@ td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
 svg { max-width: 100%; height: auto; }
 .quick { max-width: 100%; border: 1px solid var(--line); }
 .thumbs { display: flex; flex-wrap: wrap; gap: 8px; }
-.thumbs figure { margin: 0; width: 180px; font-size: .8em; } .thumbs img { width: 180px; border: 1px solid var(--line); }
+.thumbs figure { margin: 0; width: 514px; max-width: 100%; font-size: .85em; } .thumbs img { width: 514px; max-width: 100%; border: 1px solid var(--line); image-rendering: pixelated; }
+.quick { width: 100%; max-width: 960px; image-rendering: pixelated; }
+.livemap { float: right; font-size: .9em; }
 @media (max-width: 600px) { body { font-size: 14px; } .card { min-width: 45%; } }
 @media print { main { max-width: none; } .alert, .card { break-inside: avoid; } h2 { break-after: avoid; } }
 </style>
@@ -38,6 +40,7 @@ svg { max-width: 100%; height: auto; }
 <main>
 <header id="summary">
 <h1>{{title}}</h1>
+<a class="livemap" href="./" title="The live web map of this run, when the report is opened through tilepipe serve RUN_DIR (opened as a file, the link lists the run folder)">Live map</a>
 <div class="meta">Run {{runId}} · pipeline <code>{{pipeline}}</code> · TilePipe {{toolVersion}} · {{started}} → {{finished}}</div>
 <div class="cards">
 <div class="card"><b>{{done}}</b>tiles processed</div>
@@ -47,16 +50,26 @@ svg { max-width: 100%; height: auto; }
 </header>
 <section id="alerts">
 <h2>Alerts</h2>
-{{#hasAlerts}}{{#alerts}}<div class="alert {{css}}"><span class="badge">{{level}}</span> {{name}} — {{hectares}} ha affected. <span class="meta">{{rule}}</span></div>
+{{#hasAlerts}}{{#alerts}}<div class="alert {{css}}"><span class="badge">{{level}}</span> {{name}}{{#hasPlace}} at <b>{{place}}</b>{{/hasPlace}} — {{hectares}} ha affected{{#hasCentroid}}, centred at {{centroid}} (lat, lon){{/hasCentroid}}. <span class="meta">{{rule}}. Polygons: {{polygons}}.</span></div>
 {{/alerts}}{{/hasAlerts}}
 {{^hasAlerts}}<p>No alerts were raised.</p>{{/hasAlerts}}
 </section>
+{{#hasPlaces}}
+<section id="places">
+<h2>Places</h2>
+<p class="meta">Figures are grouped by place: an input's <code>name:</code>, or tiles of one area and campaign (tile groups whose footprints touch and that share a date). No figure adds two places.</p>
+<div class="scroll"><table><tr><th>place</th><th>kind</th><th>tile groups</th><th>bounding box (W, S, E, N; lon/lat)</th></tr>
+{{#places}}<tr><td>{{name}}</td><td>{{kind}}</td><td>{{groups}}</td><td>{{bbox}}</td></tr>
+{{/places}}</table></div>
+</section>
+{{/hasPlaces}}
 {{#hasLandUse}}
 <section id="land-use">
 <h2>Land use</h2>
 {{#landUse}}
-<h3>{{date}}</h3>
-<div class="scroll"><svg viewBox="0 0 {{chartWidth}} {{height}}" width="{{chartWidth}}" height="{{height}}" role="img" aria-label="Land-use areas on {{date}}">
+<h3>{{place}} · {{date}}</h3>
+{{#hasBBox}}<p class="meta">Bounding box (W, S, E, N; lon/lat): {{bbox}}</p>{{/hasBBox}}
+<div class="scroll"><svg viewBox="0 0 {{chartWidth}} {{height}}" width="{{chartWidth}}" height="{{height}}" role="img" aria-label="Land-use areas at {{place}} on {{date}}">
 {{#rows}}<text x="{{labelX}}" y="{{ty}}" text-anchor="end" font-size="12">{{name}}</text><rect x="{{gutter}}" y="{{y}}" width="{{w}}" height="18" fill="{{color}}" stroke="#0004"><title>{{name}}: {{ha}} ha</title></rect><text x="{{vx}}" y="{{ty}}" font-size="12">{{ha}} ha ({{pct}} %)</text>
 {{/rows}}</svg></div>
 <table><tr><th>class</th><th class="num">hectares</th><th class="num">%</th></tr>
@@ -69,7 +82,8 @@ svg { max-width: 100%; height: auto; }
 <section id="change">
 <h2>Change between dates</h2>
 {{#changes}}
-<h3>{{from}} → {{to}} (hectares; rows: before, columns: after)</h3>
+<h3>{{#hasPlace}}{{place}}: {{/hasPlace}}{{from}} → {{to}} (hectares; rows: before, columns: after)</h3>
+{{#hasBBox}}<p class="meta">Bounding box (W, S, E, N; lon/lat): {{bbox}}</p>{{/hasBBox}}
 <div class="scroll"><svg viewBox="0 0 {{width}} {{height}}" width="{{width}}" height="{{height}}" role="img" aria-label="Change matrix {{from}} to {{to}}">
 {{#colLabels}}<text x="{{x}}" y="{{y}}" font-size="10" text-anchor="start" transform="rotate(-40 {{x}} {{y}})">{{name}}</text>
 {{/colLabels}}{{#rowLabels}}<text x="{{lx}}" y="{{y}}" font-size="11" text-anchor="end">{{name}}</text>
@@ -82,8 +96,9 @@ svg { max-width: 100%; height: auto; }
 <section id="disasters">
 <h2>Disaster monitoring</h2>
 {{#disasters}}
-<div class="alert {{css}}"><span class="badge">{{alert}}</span> <b>{{name}}</b> ({{kind}}, {{before}} → {{after}}): {{total}} ha. <span class="meta">{{rule}}</span></div>
-{{#hasImage}}<img class="quick" src="{{image}}" alt="{{name}} map">{{/hasImage}}
+<div class="alert {{css}}"><span class="badge">{{alert}}</span> <b>{{name}}</b>{{#hasPlace}} at <b>{{place}}</b>{{/hasPlace}} ({{kind}}, {{before}} → {{after}}): {{total}} ha{{#hasCentroid}}, centred at {{centroid}} (lat, lon){{/hasCentroid}}. <span class="meta">{{rule}}</span></div>
+<p class="meta">{{tileCount}} tile(s){{#hasPlace}}; place bounding box (W, S, E, N): {{bbox}}{{/hasPlace}}. Polygons: {{polygons}}.</p>
+{{#hasImage}}<img class="quick" src="{{image}}" alt="{{name}} map over every tile of the event">{{/hasImage}}
 <table><tr><th>severity</th><th class="num">hectares</th></tr>
 {{#rows}}<tr><td><span class="swatch" style="background:{{color}}"></span>{{name}}</td><td class="num">{{ha}}</td></tr>
 {{/rows}}</table>
@@ -93,7 +108,9 @@ svg { max-width: 100%; height: auto; }
 {{#hasSeries}}
 <section id="ndvi-series">
 <h2>NDVI over time</h2>
-{{#series}}<div class="scroll"><svg viewBox="0 0 600 250" width="600" height="250" role="img" aria-label="Mean NDVI per date">
+{{#series}}<h3>{{place}}</h3>
+{{#hasBBox}}<p class="meta">Bounding box (W, S, E, N; lon/lat): {{bbox}}</p>{{/hasBBox}}
+<div class="scroll"><svg viewBox="0 0 600 250" width="600" height="250" role="img" aria-label="Mean NDVI per date at {{place}}">
 <line x1="50" y1="20" x2="50" y2="220" stroke="#888"/><line x1="50" y1="220" x2="570" y2="220" stroke="#888"/>
 <text x="44" y="24" font-size="10" text-anchor="end">{{yTop}}</text><text x="44" y="222" font-size="10" text-anchor="end">{{yBottom}}</text>
 <polyline points="{{points}}" fill="none" stroke="#1a9641" stroke-width="2"/>
@@ -111,9 +128,9 @@ svg { max-width: 100%; height: auto; }
 {{/hasIndices}}
 {{#hasRegions}}
 <section id="regions">
-<h2>Regions (hectares per class)</h2>
-<div class="scroll"><table><tr><th>region</th>{{#classHeaders}}<th class="num">{{.}}</th>{{/classHeaders}}</tr>
-{{#regions}}<tr><td>{{name}}</td>{{#cells}}<td class="num">{{.}}</td>{{/cells}}</tr>
+<h2>Regions (hectares per class and affected hectares, per date; also in regions.csv)</h2>
+<div class="scroll"><table><tr><th>region</th><th>date</th>{{#classHeaders}}<th class="num">{{.}}</th>{{/classHeaders}}<th>bounding box (W, S, E, N)</th></tr>
+{{#regions}}<tr><td>{{name}}</td><td>{{date}}</td>{{#cells}}<td class="num">{{.}}</td>{{/cells}}<td>{{bbox}}</td></tr>
 {{/regions}}</table></div>
 </section>
 {{/hasRegions}}
@@ -127,7 +144,7 @@ svg { max-width: 100%; height: auto; }
 {{/hasAccuracy}}
 <section id="tiles">
 <h2>Tiles</h2>
-<div class="thumbs">{{#tiles}}<figure>{{#hasThumb}}<img src="{{thumb}}" alt="quicklook of {{id}}">{{/hasThumb}}<figcaption>{{id}} · {{date}} · {{satellite}} · {{status}}</figcaption></figure>{{/tiles}}</div>
+<div class="thumbs">{{#tiles}}<figure>{{#hasThumb}}<img src="{{thumb}}" alt="quicklook of {{id}}">{{/hasThumb}}<figcaption>{{id}} · {{place}} · {{date}} · {{satellite}} · {{status}}</figcaption></figure>{{/tiles}}</div>
 </section>
 <section id="failures">
 <h2>Failures</h2>

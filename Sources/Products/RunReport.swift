@@ -21,6 +21,8 @@ public struct RunReport: Codable, Sendable, Equatable {
     public var disasters: [DisasterEntry]
     /// Per-region (township, village, parcel) statistics.
     public var regions: [RegionEntry]
+    /// The places figures are grouped by (`PlaceInfo`), sorted by name.
+    public var places: [PlaceInfo]
     /// Accuracy against ground truth, where it exists.
     public var accuracy: [AccuracyEntry]
     /// Relative links to companion products (STAC collection, affected.geojson).
@@ -29,7 +31,7 @@ public struct RunReport: Codable, Sendable, Equatable {
     /// A report from its parts.
     public init(run: RunInfo, classes: [ClassInfo] = [], tiles: [TileEntry] = [], failures: [FailureEntry] = [],
                 changes: [ChangeEntry] = [], disasters: [DisasterEntry] = [], regions: [RegionEntry] = [],
-                accuracy: [AccuracyEntry] = [], links: [String: String] = [:]) {
+                accuracy: [AccuracyEntry] = [], links: [String: String] = [:], places: [PlaceInfo] = []) {
         self.run = run
         self.classes = classes
         self.tiles = tiles.sorted { $0.id < $1.id }
@@ -39,7 +41,11 @@ public struct RunReport: Codable, Sendable, Equatable {
         self.regions = regions.sorted { $0.name < $1.name }
         self.accuracy = accuracy.sorted { $0.tile < $1.tile }
         self.links = links
+        self.places = places.sorted { $0.name < $1.name }
     }
+
+    /// The place named `name`, when listed.
+    public func place(_ name: String?) -> PlaceInfo? { name.flatMap { n in places.first { $0.name == n } } }
 }
 
 /// Identity and provenance of a run.
@@ -84,9 +90,13 @@ public struct TileEntry: Codable, Sendable, Equatable {
     public var outputs: [String]
     /// The tile's quicklook, relative to the run folder.
     public var quicklook: String?
+    /// The place the tile belongs to (`PlaceInfo.name`); nil when unknown.
+    public var place: String?
     /// A tile entry from its parts.
-    public init(id: String, status: Status, result: TileResult? = nil, outputs: [String] = [], quicklook: String? = nil) {
+    public init(id: String, status: Status, result: TileResult? = nil, outputs: [String] = [], quicklook: String? = nil,
+                place: String? = nil) {
         self.id = id; self.status = status; self.result = result; self.outputs = outputs; self.quicklook = quicklook
+        self.place = place
     }
     /// Acquisition date (`YYYY-MM-DD`), when known.
     public var date: String? { result?.date }
@@ -123,10 +133,13 @@ public struct ChangeEntry: Codable, Sendable, Equatable {
     /// pixels[i][j]: pixels of class `classes[i]` before and `classes[j]` after.
     public var pixels: [[Int]]
     public var pixelAreaM2: Double
+    /// The place of the tiles compared.
+    public var place: String?
     /// A change entry from its parts.
-    public init(fromDate: String, toDate: String, tiles: [String], classes: [Int], pixels: [[Int]], pixelAreaM2: Double) {
+    public init(fromDate: String, toDate: String, tiles: [String], classes: [Int], pixels: [[Int]], pixelAreaM2: Double,
+                place: String? = nil) {
         self.fromDate = fromDate; self.toDate = toDate; self.tiles = tiles; self.classes = classes; self.pixels = pixels
-        self.pixelAreaM2 = pixelAreaM2
+        self.pixelAreaM2 = pixelAreaM2; self.place = place
     }
     /// Hectares of change from row i to column j.
     public func hectares(_ i: Int, _ j: Int) -> Double { Double(pixels[i][j]) * pixelAreaM2 / 10_000 }
@@ -158,27 +171,62 @@ public struct DisasterEntry: Codable, Sendable, Equatable {
     public var quicklook: String?
     /// Intersection over union of the affected area against a reference (e.g. the simulator's truth-event), when known.
     public var iou: Double?
+    /// The place of the tiles (`PlaceInfo.name`).
+    public var place: String?
+    /// Centroid of the affected area in WGS84 `[lon, lat]`, when it was vectorised and georeferenced.
+    public var centroid: [Double]?
+    /// Hectares of this entry's polygons in affected.geojson (nil when the job was not vectorised).
+    public var polygonHectares: Double?
+    /// Number of this entry's polygons in affected.geojson (before merging across tile edges).
+    public var polygonCount: Int?
     /// A disaster entry from its parts.
     public init(name: String, kind: String, before: String, after: String, tiles: [String], severities: [Severity],
-                pixelAreaM2: Double, alert: String, rule: String, quicklook: String? = nil, iou: Double? = nil) {
+                pixelAreaM2: Double, alert: String, rule: String, quicklook: String? = nil, iou: Double? = nil,
+                place: String? = nil, centroid: [Double]? = nil, polygonHectares: Double? = nil, polygonCount: Int? = nil) {
         self.name = name; self.kind = kind; self.before = before; self.after = after; self.tiles = tiles
         self.severities = severities; self.pixelAreaM2 = pixelAreaM2; self.alert = alert; self.rule = rule
-        self.quicklook = quicklook; self.iou = iou
+        self.quicklook = quicklook; self.iou = iou; self.place = place; self.centroid = centroid
+        self.polygonHectares = polygonHectares; self.polygonCount = polygonCount
     }
     /// Hectares of one severity row.
     public func hectares(_ s: Severity) -> Double { Double(s.pixels) * pixelAreaM2 / 10_000 }
+    /// Hectares of every severity (the affected area the alert is raised on).
+    public var affectedHectares: Double { severities.reduce(0.0) { $0 + hectares($1) } }
+    /// How the alert's hectares relate to affected.geojson: equal, the difference and why, or that the job was not
+    /// vectorised.
+    public var polygonNote: String {
+        guard let ph = polygonHectares else { return "not vectorised (vectorize: false): no polygons in affected.geojson" }
+        let d = affectedHectares - ph
+        if abs(d) < 0.005 { return "equals the \(polygonCount ?? 0) polygon(s) of affected.geojson" }
+        return "affected.geojson holds \(ReportNumber.ha(ph)) ha in \(polygonCount ?? 0) polygon(s); \(ReportNumber.ha(abs(d))) ha "
+            + (d > 0 ? "of affected pixels are in no polygon (regions of one class smaller than min_area_m2 are not vectorised)"
+                     : "more in polygons than in the class map")
+    }
+    /// `lat, lon` of the centroid with 5 decimals, or empty.
+    public var centroidText: String {
+        centroid.map { "\(ReportNumber.fixed($0[1], 5)), \(ReportNumber.fixed($0[0], 5))" } ?? ""
+    }
 }
 
 /// Statistics of one region (township, village, parcel).
 public struct RegionEntry: Codable, Sendable, Equatable {
+    /// `region · date` (the row label).
     public var name: String
     /// Hectares per class code (fractional coverage at edges).
     public var classHectares: [String: Double]
     /// Mean of each index inside the region.
     public var indexMeans: [String: Double]
+    /// The region's name (a place of kind `region`), when known.
+    public var region: String?
+    /// The acquisition date the figures are of (`no date` for undated tiles).
+    public var date: String?
+    /// Affected hectares inside the region per disaster job (`flood`, `burn` …) whose after-date is `date`.
+    public var affectedHectares: [String: Double]
     /// A region entry from its parts.
-    public init(name: String, classHectares: [String: Double], indexMeans: [String: Double]) {
+    public init(name: String, classHectares: [String: Double], indexMeans: [String: Double], region: String? = nil,
+                date: String? = nil, affectedHectares: [String: Double] = [:]) {
         self.name = name; self.classHectares = classHectares; self.indexMeans = indexMeans
+        self.region = region; self.date = date; self.affectedHectares = affectedHectares
     }
 }
 

@@ -1,6 +1,6 @@
 import Foundation
 public import Analysis
-import RasterIO
+public import RasterIO
 
 /// A STAC 1.1 Collection for one run: spatial extent (union of the Items' bboxes), temporal extent
 /// (first and last datetime), summaries (platforms, instruments, projections, cloud cover range), `item` links
@@ -95,7 +95,8 @@ public struct StacCollection: Sendable, Equatable, Codable {
     public func json() throws -> String { try StacJSON.encode(self) }
 
     /// Writes the Collection JSON atomically.
-    public func write(to path: String) throws { try AtomicFile.write(text: try json(), to: path) }
+    @discardableResult
+    public func write(to path: String) throws -> WrittenFile { try AtomicFile.write(text: try json(), to: path) }
 }
 
 extension StacItem {

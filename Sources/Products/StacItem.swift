@@ -1,6 +1,6 @@
 import Foundation
 public import RasterCore
-import RasterIO
+public import RasterIO
 
 /// The scene facts a STAC Item carries (core, eo and processing fields).
 public struct StacScene: Sendable, Equatable {
@@ -178,6 +178,7 @@ public struct StacItem: Sendable, Equatable, Codable {
     /// The Item as JSON (sorted keys, pretty-printed).
     public func json() throws -> String { try StacJSON.encode(self) }
 
-    /// Writes the Item JSON atomically.
-    public func write(to path: String) throws { try AtomicFile.write(text: try json(), to: path) }
+    /// Writes the Item JSON atomically; returns the record of the file (hashed from the bytes written).
+    @discardableResult
+    public func write(to path: String) throws -> WrittenFile { try AtomicFile.write(text: try json(), to: path) }
 }

@@ -11,6 +11,8 @@ import Glibc
 ///
 /// Georeferencing, nodata, band descriptions, scale/offset, units, metadata and colour tables are written
 /// so that GDAL reads them back identically. The file appears under its final name only when complete.
+/// Tiles are compressed by libtiff on per-thread encoders and the file is assembled by `GeoTIFFTileWriter`, which
+/// streamed writers use directly; `write` is that writer fed every tile of every level.
 public enum GeoTIFFWriter {
     /// Compression codecs the writer offers.
     public enum Compression: String, Sendable, Codable, CaseIterable {
@@ -64,64 +66,54 @@ public enum GeoTIFFWriter {
     }
 
     /// Writes `raster` to `path`, with optional overviews (each half the size of the previous level,
-    /// same band count and info) written as reduced-resolution IFDs.
+    /// same band count and info) written as reduced-resolution IFDs. The same path as a streamed write: every tile
+    /// of every level goes through a `GeoTIFFTileWriter`. Returns the file's size and hash (computed while writing).
+    @discardableResult
     public static func write<S: RasterSample>(_ raster: Raster<S>, to path: String, options: Options = Options(),
-                                              overviews: [Raster<S>] = []) throws {
+                                              overviews: [Raster<S>] = []) throws -> WrittenFile {
         guard raster.width > 0, raster.height > 0, raster.bandCount > 0 else {
             throw RasterIOError.invalidRequest(path: path, reason: "cannot write an empty raster (\(raster.width)x\(raster.height)x\(raster.bandCount))")
         }
-        guard [.uint8, .int8, .uint16, .int16, .uint32, .int32, .float32, .float64].contains(S.sampleType) else {
-            throw RasterIOError.unsupported(path: path, reason: "cannot write \(S.sampleType)")
-        }
-        guard options.tileSize >= 16, options.tileSize % 16 == 0 else {
-            throw RasterIOError.invalidRequest(path: path, reason: "tile size \(options.tileSize) is not a positive multiple of 16")
-        }
-        guard rs_tiff_codec_configured(options.compression.code) == 1 else {
-            throw RasterIOError.unsupported(path: path, reason: "compression \(options.compression.rawValue) is not available in this libtiff")
-        }
         let levels = [raster] + overviews
-        let raw = levels.reduce(0) { $0 + $1.samples.count * S.sampleType.byteWidth }
-        let big = options.bigTIFF ?? (raw > Int(UInt32.max) - (64 << 20))
-        try AtomicFile.write(to: path) { tmp in
-            try writeLevels(levels, tmp: tmp, finalPath: path, options: options, bigTIFF: big)
+        let writer = try GeoTIFFTileWriter<S>(path: path, levels: levels.map { ($0.width, $0.height) }, bandCount: raster.bandCount,
+                                              nodata: raster.bands[0].nodata, options: options)
+        do {
+            for (l, level) in levels.enumerated() {
+                let grid = writer.tileGrid(level: l)
+                for ty in 0..<grid.down {
+                    for tx in 0..<grid.across {
+                        try level.withTile(x: tx * options.tileSize, y: ty * options.tileSize, tileSize: options.tileSize) {
+                            try writer.writeTile(level: l, tileX: tx, tileY: ty, samples: $0)
+                        }
+                    }
+                }
+            }
+            return try writer.finish(bands: raster.bands, geo: raster.geo, metadata: raster.metadata)
+        } catch {
+            writer.abort()
+            throw error
         }
     }
 
-    private static func writeLevels<S: RasterSample>(_ levels: [Raster<S>], tmp: String, finalPath: String,
-                                                     options: Options, bigTIFF: Bool) throws {
-        let h: TIFFHandle
-        do { h = try TIFFHandle(path: tmp, mode: bigTIFF ? "w8" : "w", maxAlloc: 0) } catch {
-            throw RasterIOError.io(path: finalPath, reason: "cannot create temporary file: \((error as? RasterIOError)?.reason ?? "\(error)")")
-        }
-        let main = levels[0]
-        let type = S.sampleType
+    /// Lays out a whole file in `file` with libtiff, in Cloud-Optimized order: every IFD (full resolution first)
+    /// with all its tags set before the first `TIFFWriteDirectory`, the strile arrays reserved right after the
+    /// IFDs, then the tiles, smallest level first and row-major in each, appended raw (`tileLength(level, index)`
+    /// bytes each, recorded as placements keyed `firstKey[level] + index`, their bytes supplied when emitted).
+    static func layOut(into file: VirtualTIFFFile, path: String, levels: [(width: Int, height: Int)], type: SampleType,
+                       bands: [BandInfo], geo: GeoReference?, metadata: [String: String], options: Options, bigTIFF: Bool,
+                       tileLength: (Int, Int) throws -> Int, firstKey: [Int]) throws {
+        let h = try file.open(name: path, mode: bigTIFF ? "w8" : "w")
         let tile = options.tileSize
-        let predictor = options.predictor ?? (options.compression == .none ? 1 : type.isFloatingPoint ? 3 : 2)
-        let spp = main.bandCount
-        let metadataXML = metadataDocument(for: main)
-        let nodataText = main.bands.first?.nodata.map(formatNodata)
-        // libtiff's write messages ("Write error at scanline 0") omit the cause: add errno's text when the
-        // storage failed (a full disk must say so).
-        let fail: (String) -> RasterIOError = { what in
-            let e = errno
-            let base = h.lastError(or: what)
-            let storage: Set<Int32> = [ENOSPC, EDQUOT, EFBIG, EIO, EROFS]
-            return RasterIOError.io(path: finalPath, reason: storage.contains(e) ? "\(base): \(String(cString: strerror(e)))" : base)
-        }
+        let spp = bands.count
+        let metadataXML = metadataDocument(bands: bands, metadata: metadata)
+        let nodataText = bands.first?.nodata.map(formatNodata)
+        let fail: (String) -> RasterIOError = { what in RasterIOError.io(path: path, reason: h.lastError(or: what)) }
 
         // 1–2. Every IFD, full resolution first, tags all set before the first TIFFWriteDirectory.
         for (l, level) in levels.enumerated() {
             if l > 0 { try h.set(UInt32(TIFFTAG_SUBFILETYPE), u32: UInt32(FILETYPE_REDUCEDIMAGE)) }
-            try h.set(UInt32(TIFFTAG_IMAGEWIDTH), u32: UInt32(level.width))
-            try h.set(UInt32(TIFFTAG_IMAGELENGTH), u32: UInt32(level.height))
-            try h.set(UInt32(TIFFTAG_TILEWIDTH), u32: UInt32(tile))
-            try h.set(UInt32(TIFFTAG_TILELENGTH), u32: UInt32(tile))
-            try h.set(UInt32(TIFFTAG_BITSPERSAMPLE), u16: UInt16(type.byteWidth * 8))
-            try h.set(UInt32(TIFFTAG_SAMPLESPERPIXEL), u16: UInt16(spp))
-            try h.set(UInt32(TIFFTAG_SAMPLEFORMAT), u16: UInt16(type.isFloatingPoint ? SAMPLEFORMAT_IEEEFP
-                                                               : type.isSignedInteger ? SAMPLEFORMAT_INT : SAMPLEFORMAT_UINT))
-            try h.set(UInt32(TIFFTAG_PLANARCONFIG), u16: UInt16(PLANARCONFIG_CONTIG))
-            let palette = S.sampleType == .uint8 && spp == 1 ? main.bands[0].colorTable : nil
+            try setEncodingTags(h, width: level.width, height: level.height, type: type, bands: spp, options: options)
+            let palette = type == .uint8 && spp == 1 ? bands[0].colorTable : nil
             try h.set(UInt32(TIFFTAG_PHOTOMETRIC), u16: UInt16(palette != nil ? PHOTOMETRIC_PALETTE : PHOTOMETRIC_MINISBLACK))
             if let palette {
                 var r = [UInt16](repeating: 0, count: 256), g = r, b = r
@@ -134,11 +126,9 @@ public enum GeoTIFFWriter {
                 let extra = [UInt16](repeating: UInt16(EXTRASAMPLE_UNSPECIFIED), count: spp - 1)
                 guard rs_tiff_set_extrasamples(h.tif, UInt16(spp - 1), extra) == 1 else { throw fail("cannot set ExtraSamples") }
             }
-            try h.set(UInt32(TIFFTAG_COMPRESSION), u16: options.compression.code)
-            if options.compression != .none { try h.set(UInt32(TIFFTAG_PREDICTOR), u16: UInt16(predictor)) }
             if let nodataText { try h.set(42113, ascii: nodataText) }
             if l == 0 {
-                if let geo = main.geo { try writeGeoTags(geo, h) }
+                if let geo { try writeGeoTags(geo, h) }
                 if let metadataXML { try h.set(42112, ascii: metadataXML) }
             }
             guard TIFFDeferStrileArrayWriting(h.tif) == 1, TIFFWriteCheck(h.tif, 1, "GeoTIFFWriter") == 1,
@@ -150,59 +140,51 @@ public enum GeoTIFFWriter {
                 throw fail("cannot reserve tile arrays of IFD \(l)")
             }
         }
-        // 4. Tile data, smallest overview first; tiles row-major; edge tiles padded with nodata (or zero).
-        let pad = S(clampingDouble: main.bands[0].nodata.map { $0.isNaN && !type.isFloatingPoint ? 0 : $0 } ?? 0)
-        var buffer = [S](repeating: pad, count: tile * tile * spp)
+        // 4. Tile data, smallest overview first; tiles row-major. Only the place of each tile is recorded here.
+        var stand: [UInt8] = []
         for l in levels.indices.reversed() {
             let level = levels[l]
             guard TIFFSetDirectory(h.tif, tdir_t(l)) == 1 else { throw fail("cannot select IFD \(l)") }
-            // The codec level is a pseudo-tag of the codec state, which re-reading the IFD resets: set it here,
-            // right before the tiles are encoded (set with the other tags, it was silently lost).
             try setCodecLevel(options, h)
-            let n = level.pixelCount
-            for ty in stride(from: 0, to: level.height, by: tile) {
-                for tx in stride(from: 0, to: level.width, by: tile) {
-                    let cw = min(tile, level.width - tx), ch = min(tile, level.height - ty)
-                    level.samples.withUnsafeBufferPointer { src in
-                        buffer.withUnsafeMutableBufferPointer { dst in
-                            if cw < tile || ch < tile { dst.update(repeating: pad) }
-                            if spp == 1 {
-                                // Whole rows as raw bytes: this generic function is not specialised, so an element
-                                // loop would call a value witness per sample.
-                                let rowBytes = cw * MemoryLayout<S>.stride
-                                let srcRaw = UnsafeRawPointer(src.baseAddress!), dstRaw = UnsafeMutableRawPointer(dst.baseAddress!)
-                                for y in 0..<ch {
-                                    let s = (ty + y) * level.width + tx
-                                    let d = y * tile
-                                    (dstRaw + d * MemoryLayout<S>.stride).copyMemory(from: srcRaw + s * MemoryLayout<S>.stride, byteCount: rowBytes)
-                                }
-                            } else {
-                                for y in 0..<ch {
-                                    let rowBase = (ty + y) * level.width + tx
-                                    for b in 0..<spp {
-                                        let s = b * n + rowBase
-                                        var d = y * tile * spp + b
-                                        for x in 0..<cw { dst[d] = src[s + x]; d += spp }
-                                    }
-                                }
-                            }
-                        }
-                    }
-                    let idx = TIFFComputeTile(h.tif, UInt32(tx), UInt32(ty), 0, 0)
-                    let written = buffer.withUnsafeMutableBytes {
-                        TIFFWriteEncodedTile(h.tif, idx, $0.baseAddress, tmsize_t($0.count))
-                    }
-                    if written < 0 { throw fail("cannot write tile (\(tx), \(ty)) of IFD \(l) (disk full?)") }
+            let across = (level.width + tile - 1) / tile, down = (level.height + tile - 1) / tile
+            for ty in 0..<down {
+                for tx in 0..<across {
+                    let idx = TIFFComputeTile(h.tif, UInt32(tx * tile), UInt32(ty * tile), 0, 0)
+                    let index = ty * across + tx
+                    precondition(Int(idx) == index, "libtiff numbers tile (\(tx), \(ty)) \(idx)")
+                    let n = try tileLength(l, index)
+                    if stand.count < n { stand = [UInt8](repeating: 0, count: n) }
+                    file.placing = firstKey[l] + index
+                    file.mode = .place
+                    let written = stand.withUnsafeMutableBytes { TIFFWriteRawTile(h.tif, idx, $0.baseAddress, tmsize_t(n)) }
+                    file.mode = .record
+                    if written != n { throw fail("cannot place tile (\(tx), \(ty)) of IFD \(l)") }
                 }
             }
             guard TIFFForceStrileArrayWriting(h.tif) == 1 else { throw fail("cannot write the tile arrays of IFD \(l)") }
         }
         if h.errorCount > 0 { throw fail("libtiff reported an error while writing") }
-        guard TIFFFlush(h.tif) == 1 else { throw fail("flush failed (disk full?)") }
+        guard TIFFFlush(h.tif) == 1 else { throw fail("flush failed") }
+    }
+
+    /// The tags of one IFD that decide how its tiles are encoded: size, tiling, sample layout, codec, predictor.
+    static func setEncodingTags(_ h: TIFFHandle, width: Int, height: Int, type: SampleType, bands: Int, options: Options) throws {
+        try h.set(UInt32(TIFFTAG_IMAGEWIDTH), u32: UInt32(width))
+        try h.set(UInt32(TIFFTAG_IMAGELENGTH), u32: UInt32(height))
+        try h.set(UInt32(TIFFTAG_TILEWIDTH), u32: UInt32(options.tileSize))
+        try h.set(UInt32(TIFFTAG_TILELENGTH), u32: UInt32(options.tileSize))
+        try h.set(UInt32(TIFFTAG_BITSPERSAMPLE), u16: UInt16(type.byteWidth * 8))
+        try h.set(UInt32(TIFFTAG_SAMPLESPERPIXEL), u16: UInt16(bands))
+        try h.set(UInt32(TIFFTAG_SAMPLEFORMAT), u16: UInt16(type.isFloatingPoint ? SAMPLEFORMAT_IEEEFP
+                                                           : type.isSignedInteger ? SAMPLEFORMAT_INT : SAMPLEFORMAT_UINT))
+        try h.set(UInt32(TIFFTAG_PLANARCONFIG), u16: UInt16(PLANARCONFIG_CONTIG))
+        try h.set(UInt32(TIFFTAG_COMPRESSION), u16: options.compression.code)
+        let predictor = options.predictor ?? (options.compression == .none ? 1 : type.isFloatingPoint ? 3 : 2)
+        if options.compression != .none { try h.set(UInt32(TIFFTAG_PREDICTOR), u16: UInt16(predictor)) }
     }
 
     /// Sets ZIPQUALITY / ZSTD_LEVEL of the current IFD's codec to `options.level` or the fast default.
-    private static func setCodecLevel(_ options: Options, _ h: TIFFHandle) throws {
+    static func setCodecLevel(_ options: Options, _ h: TIFFHandle) throws {
         guard let lv = options.level ?? Options.defaultLevel(for: options.compression) else { return }
         switch options.compression {
         case .deflate: try h.set(UInt32(TIFFTAG_ZIPQUALITY), int: Int32(lv))
@@ -241,11 +223,11 @@ public enum GeoTIFFWriter {
         if !tags.ascii.isEmpty { try h.set(34737, ascii: tags.ascii) }
     }
 
-    /// The GDAL_METADATA document for a raster: dataset items, band descriptions, scale/offset, units, band items.
-    static func metadataDocument<S>(for r: Raster<S>) -> String? {
+    /// The GDAL_METADATA document of a file: dataset items, band descriptions, scale/offset, units, band items.
+    static func metadataDocument(bands: [BandInfo], metadata: [String: String]) -> String? {
         var md = GDALMetadata()
-        md.dataset = r.metadata
-        for (b, info) in r.bands.enumerated() {
+        md.dataset = metadata
+        for (b, info) in bands.enumerated() {
             var items = info.metadata
             if !info.description.isEmpty { items["DESCRIPTION"] = info.description }
             if info.scale != 1 || info.offset != 0 {
@@ -269,5 +251,25 @@ public enum GeoTIFFWriter {
     static func formatNumber(_ v: Double) -> String {
         if v == v.rounded(), abs(v) < 1e15 { return String(Int64(v)) }
         return "\(v)"
+    }
+}
+
+extension Raster {
+    /// Calls `body` with the tile at (`x`, `y`) clipped to the raster, band-sequential (rows copied as raw bytes).
+    public func withTile<R>(x: Int, y: Int, tileSize: Int, _ body: (UnsafeBufferPointer<Sample>) throws -> R) rethrows -> R {
+        let cw = Swift.min(tileSize, width - x), ch = Swift.min(tileSize, height - y)
+        let stride = MemoryLayout<Sample>.stride
+        let out = UnsafeMutableBufferPointer<Sample>.allocate(capacity: cw * ch * bandCount)
+        defer { out.deallocate() }
+        samples.withUnsafeBytes { src in
+            let dst = UnsafeMutableRawPointer(out.baseAddress!)
+            for b in 0..<bandCount {
+                for r in 0..<ch {
+                    let s = (b * width * height + (y + r) * width + x) * stride
+                    (dst + (b * cw * ch + r * cw) * stride).copyMemory(from: src.baseAddress! + s, byteCount: cw * stride)
+                }
+            }
+        }
+        return try body(UnsafeBufferPointer(out))
     }
 }

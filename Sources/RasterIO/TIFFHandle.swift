@@ -26,6 +26,13 @@ final class TIFFHandle {
         tif = t
     }
 
+    /// Wraps a handle opened elsewhere (`VirtualTIFFFile.open`), taking ownership of `tif` and `diag`.
+    init(path: String, tif: OpaquePointer, diag: UnsafeMutablePointer<rs_tiff_diag>) {
+        self.path = path
+        self.tif = tif
+        self.diag = diag
+    }
+
     deinit {
         TIFFClose(tif)
         diag.deallocate()

@@ -41,7 +41,7 @@ final class ConfigSchemaTests: XCTestCase {
         XCTAssertEqual(all.map(\.line), [4, 5, 8, 9])
         XCTAssertTrue(all.allSatisfy { $0.column != nil && $0.message.contains("unknown key") })
         // The thrown error prints all four, one per line, in file order.
-        XCTAssertEqual(all[0].description, "p.yaml:4:5: inputs[0].bandz: unknown key 'bandz' (valid: path, bands, pattern, role, date)")
+        XCTAssertEqual(all[0].description, "p.yaml:4:5: inputs[0].bandz: unknown key 'bandz' (valid: path, bands, pattern, role, date, name)")
     }
 
     func testValueErrorsAndKeyErrorsAreAllReported() throws {

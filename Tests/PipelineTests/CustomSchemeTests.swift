@@ -52,7 +52,7 @@ final class CustomSchemeTests: XCTestCase {
             """)
         // areas.csv and report.json name the scheme's classes, never the land-use ones.
         let csv = try String(contentsOf: custom.out.appendingPathComponent("areas.csv"), encoding: .utf8)
-        let csvNames = Set(csv.split(separator: "\n").dropFirst().map { String($0.split(separator: ",")[2]) })
+        let csvNames = Set(csv.split(separator: "\n").dropFirst().map { String($0.split(separator: ",")[3]) })   // place,date,class_code,class
         XCTAssertEqual(csvNames, ["Forest", "Other"], csv)
         let doc = try JSONSerialization.jsonObject(with: Data(contentsOf: custom.out.appendingPathComponent("report.json"))) as? [String: Any]
         let areas = try XCTUnwrap((doc?["summary"] as? [String: Any])?["areas"] as? [[String: Any]])

@@ -94,7 +94,7 @@ final class DefaultJobTests: XCTestCase {
         let run = try SampleTilesRun.shared()
         guard TestData.hasTool("pngcheck") else { throw XCTSkip("pngcheck absent") }
         let pngs = SampleTilesRun.files(run.directory, ext: "png")
-        XCTAssertEqual(pngs.count, 16 * 2 + 8)   // NDVI and land use per tile, one per pair job map
+        XCTAssertEqual(pngs.count, 16 * 2 + 8 + 2)   // NDVI and land use per tile, one per pair job map, one mosaic per event (events/)
         for rel in pngs {
             let r = try TestData.run("pngcheck", [run.directory.appendingPathComponent(rel).path])
             XCTAssertEqual(r.status, 0, "\(rel): \(r.out)\(r.err)")

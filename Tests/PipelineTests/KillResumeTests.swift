@@ -42,8 +42,8 @@ final class KillResumeTests: XCTestCase {
         let expected = TileFixtures.outputFiles(root.appendingPathComponent("clean"))
         // Per tile: 3 index COGs, the land-use COG, NDVI and land-use quicklooks with world files, and a STAC item
         // (dated by the `_20250101` token of the file names), and 4 GIS sidecars (the class map's .aux.xml and .qml,
-        // each quicklook's CRS .aux.xml); per run: areas/changes/disasters/failures CSV and the STAC collection.
-        XCTAssertEqual(expected.count, 16 * 13 + 5)
+        // each quicklook's CRS .aux.xml); per run: areas/changes/disasters/failures/regions CSV and the STAC collection.
+        XCTAssertEqual(expected.count, 16 * 13 + 6)
 
         let resumed = try writeConfig(output: "resumed")
         var killedCount = 0

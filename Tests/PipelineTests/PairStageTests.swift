@@ -52,10 +52,12 @@ final class PairStageTests: XCTestCase {
         let pa = try RunCatalog(directory: serial.path).allPairs(), pb = try RunCatalog(directory: parallel.path).allPairs()
         XCTAssertEqual(pa.count, 9, "change, flood and landslide on three pairs")
         XCTAssertEqual(pa, pb)
-        // Each recorded output (map, quicklook, world file) carries the size and hash of the file on disk, although
-        // the run computed them while writing.
+        // Each recorded output (map, quicklook, world file and the GIS sidecars: .tif.aux.xml, .qml, .png.aux.xml)
+        // carries the size and hash of the file on disk, although the run computed them while writing; every file
+        // under pairs/ but the STAC items (run products, rewritten from the catalog) is a recorded output.
         let outputs = pa.flatMap(\.outputs)
-        XCTAssertEqual(outputs.count, 18)
+        XCTAssertEqual(outputs.count, 36)
+        XCTAssertEqual(Set(outputs.map(\.path)), Set(a.keys.filter { !$0.hasSuffix(".json") }.map { "pairs/" + $0 }))
         for o in outputs {
             let path = serial.appendingPathComponent(o.path).path
             XCTAssertEqual(o.hash, Fingerprint.file(path), o.path)

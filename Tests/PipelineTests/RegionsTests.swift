@@ -58,6 +58,42 @@ final class RegionsTests: XCTestCase {
             XCTAssertEqual(mean, sum / Double(n), accuracy: 1e-5)
         }
         let html = try String(contentsOf: out.appendingPathComponent("report.html"), encoding: .utf8)
-        XCTAssertTrue(html.contains("straddle · 2025-06-18"))
+        XCTAssertTrue(html.contains("<td>straddle</td><td>2025-06-18</td>"))
+
+        // Affected hectares per region: "whole" is tile r0c0, so its flooded hectares are the flooded pixels (code 3)
+        // of r0c0's flood map; the pre-event date has none.
+        let floodMap = try SampleTilesRun.classCounts(out.appendingPathComponent("pairs/flood/TGY1_r0c0_2025-06-02_2025-06-18.tif").path)
+        let floodedHa = Double(floodMap[3] ?? 0) * pixelHa
+        XCTAssertGreaterThan(floodedHa, 0, "the flood reaches tile r0c0")
+        let wholeAfter = try entry("whole · 2025-06-18")["affectedHectares"] as? [String: Double] ?? [:]
+        XCTAssertEqual(wholeAfter["flood"] ?? -1, floodedHa, accuracy: 1e-6)
+        XCTAssertNil((try entry("whole · 2025-06-02")["affectedHectares"] as? [String: Double])?["flood"])
+
+        // regions.csv: one row per region and date; its columns sum to report.json's figures.
+        let csv = try String(contentsOf: out.appendingPathComponent("regions.csv"), encoding: .utf8)
+        let lines = csv.split(separator: "\n").map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
+        let header = lines[0]
+        XCTAssertEqual(Array(header.prefix(2)), ["region", "date"])
+        XCTAssertEqual(lines.count - 1, entries.count)
+        let floodCol = try XCTUnwrap(header.firstIndex(of: "affected_ha_flood"))
+        let csvFlood = lines.dropFirst().reduce(0.0) { $0 + (Double($1[floodCol]) ?? 0) }
+        let jsonFlood = entries.reduce(0.0) { $0 + (($1["affectedHectares"] as? [String: Double])?["flood"] ?? 0) }
+        XCTAssertEqual(csvFlood, jsonFlood, accuracy: 0.005 * Double(entries.count))
+        XCTAssertEqual(lines.first { $0[0] == "whole" && $0[1] == "2025-06-18" }?[floodCol], String(format: "%.2f", floodedHa))
+        let classNames = Dictionary(((report["classes"] as? [[String: Any]]) ?? []).map { (String($0["code"] as? Int ?? -1), $0["name"] as? String ?? "") },
+                                    uniquingKeysWith: { a, _ in a })
+        for (i, name) in header.enumerated() where name.hasPrefix("ha_") {
+            let csvSum = lines.dropFirst().reduce(0.0) { $0 + (Double($1[i]) ?? 0) }
+            let jsonSum = entries.reduce(0.0) { acc, e in
+                let classes = e["classHectares"] as? [String: Double] ?? [:]
+                return acc + classes.filter { code, _ in classNames[code] == String(name.dropFirst(3)) }.values.reduce(0, +)
+            }
+            XCTAssertEqual(csvSum, jsonSum, accuracy: 0.005 * Double(entries.count), name)
+        }
+        // The regions are places with a lon/lat box (EPSG:32650 around 118.2°E 25.1°N).
+        let places = report["places"] as? [[String: Any]] ?? []
+        let whole = try XCTUnwrap(places.first { $0["name"] as? String == "whole" && $0["kind"] as? String == "region" })
+        let box = try XCTUnwrap(whole["bbox"] as? [Double])
+        XCTAssertEqual(box[0], 118.2, accuracy: 0.1); XCTAssertEqual(box[1], 25.1, accuracy: 0.1)
     }
 }

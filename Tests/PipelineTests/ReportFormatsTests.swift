@@ -32,7 +32,7 @@ final class ReportFormatsTests: XCTestCase {
         XCTAssertEqual(reports(root), ["report.json", "report.md"])
 
         try run(root, report: "report: {formats: [csv]}")
-        XCTAssertEqual(reports(root), ["areas.csv", "changes.csv", "disasters.csv", "failures.csv"])
+        XCTAssertEqual(reports(root), ["areas.csv", "changes.csv", "disasters.csv", "failures.csv", "regions.csv"])
 
         try run(root, report: "")
         XCTAssertEqual(reports(root), Set(ReportWriter.fileNames), "a run without the key must not keep the earlier subset")

@@ -1,5 +1,5 @@
 import Foundation
-import Products
+@testable import Products
 import RasterCore
 import RasterIO
 import TestSupport
@@ -88,7 +88,10 @@ final class COGStreamWriterTests: XCTestCase {
         try assertSameBytes(r, kind: .continuous, tile: 32, name: "u16x3")
     }
 
-    func testInt16IndexSameAsWriteIndex() throws {
+    /// Index planes: float32 with the caller's statistics is byte-identical to `writeIndex`. int16 statistics are
+    /// those of the stored integers gathered block by block (equal to the whole-plane figures within rounding);
+    /// with those figures, the whole-plane path writes the same bytes, so tiles, overviews and layout are identical.
+    func testIndexStreamsSameAsWriteIndex() throws {
         let dir = try tmp()
         for (w, h, tile) in [(1100, 700, 512), (333, 251, 32), (40, 30, 64)] {
             var r = Oracles.continuous(width: w, height: h)
@@ -104,12 +107,47 @@ final class COGStreamWriterTests: XCTestCase {
                                                       cog: cog, provenance: provenance, tileSize: tile)
                     try Self.feed(r, tile: tile, seed: 11) { bx, by, s in try wr.write(blockX: bx, blockY: by, samples: s) }
                     let out = try wr.finish(statistics: [r.statistics(band: 0)])
-                    XCTAssertEqual(out.statistics.map(\.validCount), stats.map(\.validCount), name)
-                    XCTAssertTrue(try bytes(whole) == bytes(streamed), "\(name): streamed bytes differ")
+                    XCTAssertEqual(out.statistics.count, stats.count, name)
+                    for (a, b) in zip(out.statistics, stats) {
+                        XCTAssertEqual(a.validCount, b.validCount, name)
+                        XCTAssertEqual(a.minimum, b.minimum, name)
+                        XCTAssertEqual(a.maximum, b.maximum, name)
+                        XCTAssertEqual(a.mean, b.mean, accuracy: 1e-9 * max(1, abs(b.mean)), name)
+                        XCTAssertEqual(a.standardDeviation, b.standardDeviation, accuracy: 1e-9 * max(1, b.standardDeviation), name)
+                    }
+                    var reference = whole
+                    if dataType == .int16 && cog {
+                        // The whole-plane path given the streamed figures.
+                        reference = dir.appendingPathComponent("\(name)_reference.tif").path
+                        let core = try ProductStreamCore<Float, Int16>(
+                            path: reference, width: w, height: h, bands: r.bands, geo: r.geo, kind: .continuous, provenance: provenance,
+                            codec: .deflate, tileSize: tile, cog: true, metadata: r.metadata, store: CloudOptimizedGeoTIFF.quantize,
+                            storedBand: CloudOptimizedGeoTIFF.IndexDataType.int16.storedBand, blockStatistics: false)
+                        _ = try CloudOptimizedGeoTIFF.feed(r, core, statistics: out.statistics)
+                    }
+                    XCTAssertTrue(try bytes(reference) == bytes(streamed), "\(name): streamed bytes differ")
                     XCTAssertEqual(out.file.bytes, try bytes(streamed).count, name)
                 }
             }
         }
+    }
+
+    /// Without the caller's statistics the streamed file carries the figures of its blocks, merged in block order
+    /// (equal to the whole raster's within rounding) and is otherwise the whole-raster file.
+    func testStatisticsFromBlocks() throws {
+        let dir = try tmp()
+        let r = Oracles.continuous(width: 333, height: 251)
+        let whole = dir.appendingPathComponent("whole.tif").path, streamed = dir.appendingPathComponent("stream.tif").path
+        let w = try COGStreamWriter<Float>(path: streamed, width: r.width, height: r.height, bands: r.bands, geo: r.geo, kind: .continuous,
+                                           provenance: provenance, tileSize: 32)
+        try Self.feed(r, tile: 32, seed: 3) { bx, by, s in try w.write(blockX: bx, blockY: by, samples: s) }
+        let out = try w.finish(statistics: nil)
+        let exact = r.statistics(band: 0)
+        XCTAssertEqual(out.statistics[0].validCount, exact.validCount)
+        XCTAssertEqual(out.statistics[0].mean, exact.mean, accuracy: 1e-12)
+        XCTAssertEqual(out.statistics[0].standardDeviation, exact.standardDeviation, accuracy: 1e-12)
+        try CloudOptimizedGeoTIFF.write(r, to: whole, kind: .continuous, provenance: provenance, tileSize: 32, statistics: out.statistics)
+        XCTAssertTrue(try bytes(whole) == bytes(streamed))
     }
 
     func testMissingAndRepeatedBlocksFailAndLeaveNothing() throws {

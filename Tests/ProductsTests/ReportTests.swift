@@ -31,16 +31,19 @@ final class ReportTests: XCTestCase {
     static func sampleReport(quicklook: String? = nil) -> RunReport {
         let tiles = [
             TileEntry(id: "t-b", status: .done, result: result(date: "2024-06-01", pixels: [1: 300, 4: 500, 5: 200], ndvi: [0.2, 0.4, 0.6]),
-                      quicklook: quicklook),
-            TileEntry(id: "t-a", status: .skipped, result: result(date: "2024-06-01", pixels: [1: 100, 4: 0, 5: 900], ndvi: [0.1, 0.3])),
-            TileEntry(id: "t-c", status: .done, result: result(date: "2024-07-01", pixels: [1: 1250, 4: 150, 5: 600], ndvi: [0.1, 0.3])),
+                      quicklook: quicklook, place: "Longmen"),
+            TileEntry(id: "t-a", status: .skipped, result: result(date: "2024-06-01", pixels: [1: 100, 4: 0, 5: 900], ndvi: [0.1, 0.3]),
+                      place: "Longmen"),
+            TileEntry(id: "t-c", status: .done, result: result(date: "2024-07-01", pixels: [1: 1250, 4: 150, 5: 600], ndvi: [0.1, 0.3]),
+                      place: "Longmen"),
         ]
         let change = ChangeEntry(fromDate: "2024-06-01", toDate: "2024-07-01", tiles: ["t-b"], classes: [1, 4, 5],
-                                 pixels: [[400, 0, 0], [450, 50, 0], [400, 100, 600]], pixelAreaM2: 100)
+                                 pixels: [[400, 0, 0], [450, 50, 0], [400, 100, 600]], pixelAreaM2: 100, place: "Longmen")
         let flood = DisasterEntry(name: "Longmen flood", kind: "flood", before: "2024-06-01", after: "2024-07-01", tiles: ["t-b"],
                                   severities: [.init(name: "new water", color: "#2b83ba", pixels: 850),
                                                .init(name: "permanent water", color: "#08306b", pixels: 400)],
-                                  pixelAreaM2: 100, alert: "warning", rule: "new water ≥ 5 ha (8.5 ha)", quicklook: quicklook)
+                                  pixelAreaM2: 100, alert: "warning", rule: "new water ≥ 5 ha (8.5 ha)", quicklook: quicklook,
+                                  place: "Longmen", centroid: [118.2, 25.1], polygonHectares: 12.5, polygonCount: 3)
         return RunReport(run: RunInfo(id: "run-1", toolVersion: "0.1.0", pipeline: "pipeline.yaml", pipelineHash: "abc123",
                                       started: "2024-07-02T00:00:00Z", finished: "2024-07-02T00:01:00Z", inputs: ["SampleTiles/"],
                                       title: "Longmen township flood watch"),
@@ -49,7 +52,8 @@ final class ReportTests: XCTestCase {
                          changes: [change], disasters: [flood],
                          regions: [RegionEntry(name: "Longmen", classHectares: ["1": 2.5, "5": 1.25], indexMeans: ["ndvi": 0.3])],
                          accuracy: [AccuracyEntry(tile: "t-b", overall: 0.93, kappa: 0.9, perClass: [])],
-                         links: ["STAC collection": "stac/collection.json", "Affected areas": "affected.geojson"])
+                         links: ["STAC collection": "stac/collection.json", "Affected areas": "affected.geojson"],
+                         places: [PlaceInfo(name: "Longmen", kind: .tiles, groups: ["t"], bbox: [118.1, 25.0, 118.3, 25.2])])
     }
 
     func testAreasEqualPixelCountsTimesPixelAreaInEveryFormat() throws {
@@ -69,7 +73,8 @@ final class ReportTests: XCTestCase {
         var fromCSV: [String: [String: Double]] = [:]
         for line in csv.split(separator: "\n").dropFirst() {
             let f = line.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
-            fromCSV[f[0], default: [:]][f[2]] = Double(f[3])
+            XCTAssertEqual(f[0], "Longmen")
+            fromCSV[f[1], default: [:]][f[3]] = Double(f[4])
         }
         XCTAssertEqual(fromCSV, expected)
         // JSON
@@ -90,14 +95,14 @@ final class ReportTests: XCTestCase {
         }
         // Disasters: 850 px = 8.50 ha in CSV, JSON and HTML.
         let dcsv = try String(contentsOf: dir.appendingPathComponent("disasters.csv"), encoding: .utf8)
-        XCTAssertTrue(dcsv.contains("Longmen flood,flood,2024-06-01,2024-07-01,new water,8.50,warning,"))
+        XCTAssertTrue(dcsv.contains("Longmen flood,flood,Longmen,2024-06-01,2024-07-01,new water,8.50,warning,"), dcsv)
         let dj = (json["summary"] as! [String: Any])["disasterAreas"] as! [[String: Any]]
         XCTAssertEqual(dj.first { $0["severity"] as? String == "new water" }?["hectares"] as? Double, 8.5)
         XCTAssertTrue(html.contains("new water</td><td class=\"num\">8.50</td>"))
         XCTAssertTrue(html.contains("12.50 ha affected"), "alert total = 850 + 400 px")
         // Change: cropland -> water 450 px = 4.50 ha.
         let ccsv = try String(contentsOf: dir.appendingPathComponent("changes.csv"), encoding: .utf8)
-        XCTAssertTrue(ccsv.contains("2024-06-01,2024-07-01,cropland,water,4.50"))
+        XCTAssertTrue(ccsv.contains("Longmen,2024-06-01,2024-07-01,cropland,water,4.50"))
         // Failures keep the odd file name intact (CSV quoting).
         let fcsv = try String(contentsOf: dir.appendingPathComponent("failures.csv"), encoding: .utf8)
         XCTAssertTrue(fcsv.contains("\"SampleTiles/bad, \"\"odd\"\".tif\",ingest,corrupt,truncated strip"))
@@ -105,6 +110,84 @@ final class ReportTests: XCTestCase {
         let series = (json["summary"] as! [String: Any])["ndviSeries"] as! [[String: Any]]
         XCTAssertEqual(series.first?["mean"] as? Double ?? 0, 1.6 / 5, accuracy: 1e-12)
         XCTAssertEqual(series.first?["pixels"] as? Int, 5)
+    }
+
+    /// Two places on one date are two tables: no row of areas.csv, report.json or report.html adds them; the NDVI
+    /// series draws one line per place; an alert names its place, its centroid and how its hectares relate to
+    /// affected.geojson.
+    func testFiguresAreGroupedByPlaceAndDate() throws {
+        let dir = try TestData.temporaryDirectory("report-places")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        var report = Self.sampleReport()
+        // A tile of another place on the same first date (300 px water) and on the second date.
+        report.tiles.append(TileEntry(id: "u-a", status: .done, result: Self.result(date: "2024-06-01", pixels: [1: 300], ndvi: [0.9]), place: "Xiping"))
+        report.tiles.append(TileEntry(id: "u-b", status: .done, result: Self.result(date: "2024-07-01", pixels: [5: 100], ndvi: [0.7]), place: "Xiping"))
+        report.places.append(PlaceInfo(name: "Xiping", kind: .input, groups: ["u"], bbox: [117.9, 24.9, 118.0, 25.0]))
+        try ReportWriter.writeAll(report, to: dir.path)
+
+        let csv = try String(contentsOf: dir.appendingPathComponent("areas.csv"), encoding: .utf8)
+        var rows: [String: Double] = [:]
+        for line in csv.split(separator: "\n").dropFirst() {
+            let f = line.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+            rows["\(f[0]) \(f[1]) \(f[3])"] = Double(f[4])
+        }
+        XCTAssertEqual(rows["Longmen 2024-06-01 water"], 4.0, "Longmen alone: t-a + t-b")
+        XCTAssertEqual(rows["Xiping 2024-06-01 water"], 3.0, "Xiping alone")
+        XCTAssertFalse(rows.values.contains(7.0), "no row sums the two places (4 + 3 ha)")
+        let json = try JSONSerialization.jsonObject(with: Data(contentsOf: dir.appendingPathComponent("report.json"))) as! [String: Any]
+        let summary = json["summary"] as! [String: Any]
+        let areas = summary["areas"] as! [[String: Any]]
+        XCTAssertEqual(Set(areas.compactMap { $0["place"] as? String }), ["Longmen", "Xiping"])
+        let water = areas.filter { $0["date"] as? String == "2024-06-01" && $0["name"] as? String == "water" }
+        XCTAssertEqual(water.map { $0["hectares"] as? Double ?? -1 }.sorted(), [3.0, 4.0])
+        let series = summary["ndviSeries"] as! [[String: Any]]
+        XCTAssertEqual(series.filter { $0["place"] as? String == "Xiping" }.map { $0["mean"] as? Double ?? -1 }, [0.9, 0.7])
+        XCTAssertEqual(series.first { $0["place"] as? String == "Longmen" }?["mean"] as? Double ?? 0, 1.6 / 5, accuracy: 1e-12)
+        // Alerts name the place and give the centroid; the detail carries the place's box.
+        let alerts = summary["alerts"] as! [String]
+        XCTAssertTrue(alerts[0].contains("at Longmen"), alerts[0])
+        XCTAssertTrue(alerts[0].contains("25.10000, 118.20000"), alerts[0])
+        let detail = (summary["alertDetails"] as! [[String: Any]])[0]
+        XCTAssertEqual(detail["bbox"] as? [Double], [118.1, 25.0, 118.3, 25.2])
+        XCTAssertEqual(detail["polygonHectares"] as? Double, 12.5)
+        let html = try String(contentsOf: dir.appendingPathComponent("report.html"), encoding: .utf8)
+        XCTAssertTrue(html.contains("<h3>Xiping · 2024-06-01</h3>") && html.contains("<h3>Longmen · 2024-06-01</h3>"))
+        XCTAssertTrue(html.contains("at <b>Longmen</b>"))
+        XCTAssertTrue(html.contains("equals the 3 polygon(s) of affected.geojson"), "alert hectares = GeoJSON total")
+        XCTAssertTrue(html.contains("117.90000, 24.90000, 118.00000, 25.00000"), "the place's bounding box")
+        XCTAssertEqual(html.components(separatedBy: "aria-label=\"Mean NDVI per date at").count - 1, 2, "one NDVI line per place")
+        let md = try String(contentsOf: dir.appendingPathComponent("report.md"), encoding: .utf8)
+        XCTAssertTrue(md.contains("### Xiping · 2024-06-01"))
+        // A difference between the alert and the polygons is stated.
+        report.disasters[0].polygonHectares = 11.0
+        XCTAssertTrue(report.disasters[0].polygonNote.contains("1.50 ha of affected pixels are in no polygon"), report.disasters[0].polygonNote)
+    }
+
+    /// regions.csv: one row per region and date with class hectares, index means, affected hectares and the box; its
+    /// figures are report.json's.
+    func testRegionsCSVHoldsTheFiguresOfReportJSON() throws {
+        let dir = try TestData.temporaryDirectory("report-regions")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        var report = Self.sampleReport()
+        report.regions = [RegionEntry(name: "Longmen · 2024-06-01", classHectares: ["1": 2.5, "5": 1.25], indexMeans: ["ndvi": 0.3],
+                                      region: "Longmen", date: "2024-06-01"),
+                          RegionEntry(name: "Longmen · 2024-07-01", classHectares: ["1": 6.0, "5": 0.5], indexMeans: ["ndvi": 0.1],
+                                      region: "Longmen", date: "2024-07-01", affectedHectares: ["flood": 3.75])]
+        report.places = [PlaceInfo(name: "Longmen", kind: .region, bbox: [118.1, 25.0, 118.3, 25.2])]
+        try ReportWriter.writeAll(report, to: dir.path)
+        let csv = try String(contentsOf: dir.appendingPathComponent("regions.csv"), encoding: .utf8)
+        let lines = csv.split(separator: "\n").map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
+        XCTAssertEqual(lines[0], ["region", "date", "ha_water", "ha_cropland", "ha_tea/forest", "mean_ndvi", "affected_ha_flood", "west", "south", "east", "north"])
+        XCTAssertEqual(lines.count, 3)
+        XCTAssertEqual(lines[2], ["Longmen", "2024-07-01", "6.00", "0.00", "0.50", "0.1000", "3.75", "118.100000", "25.000000", "118.300000", "25.200000"])
+        let json = try JSONSerialization.jsonObject(with: Data(contentsOf: dir.appendingPathComponent("report.json"))) as! [String: Any]
+        let rows = (json["summary"] as! [String: Any])["regionRows"] as! [[String: Any]]
+        XCTAssertEqual(rows.count, 2)
+        // Column sums of the CSV equal the sums of report.json's rows.
+        let jsonWater = rows.reduce(0.0) { $0 + (($1["classHectares"] as? [String: Double])?["1"] ?? 0) }
+        XCTAssertEqual(lines.dropFirst().reduce(0.0) { $0 + Double($1[2])! }, jsonWater, accuracy: 0.005)
+        let jsonFlood = rows.reduce(0.0) { $0 + (($1["affectedHectares"] as? [String: Double])?["flood"] ?? 0) }
+        XCTAssertEqual(lines.dropFirst().reduce(0.0) { $0 + (Double($1[6]) ?? 0) }, jsonFlood, accuracy: 0.005)
     }
 
     func testReportIsIndependentOfTileOrderAndShardSplit() throws {
@@ -131,7 +214,7 @@ final class ReportTests: XCTestCase {
         let r1 = Self.sampleReport()
         var r2 = r1
         r2 = RunReport(run: r1.run, classes: r1.classes, tiles: r1.tiles.reversed(), failures: r1.failures, changes: r1.changes,
-                       disasters: r1.disasters, regions: r1.regions, accuracy: r1.accuracy, links: r1.links)
+                       disasters: r1.disasters, regions: r1.regions, accuracy: r1.accuracy, links: r1.links, places: r1.places)
         XCTAssertEqual(try ReportJSON.render(r1), try ReportJSON.render(r2))
         XCTAssertEqual(ReportCSV.areas(r1), ReportCSV.areas(r2))
     }
@@ -186,7 +269,11 @@ final class ReportTests: XCTestCase {
         defer { try? FileManager.default.removeItem(at: dir) }
         let png = PNGImage.Image(width: 8, height: 8, channels: 3, pixels: [UInt8](repeating: 90, count: 192))
         try PNGImage.write(png, to: dir.appendingPathComponent("ql.png").path)
-        try ReportWriter.writeAll(Self.sampleReport(quicklook: "ql.png"), to: dir.path)
+        // The tile thumbnail is the only grey-90 picture on the page (the disaster has none), so its rendered width can
+        // be measured on the screenshot.
+        var report = Self.sampleReport(quicklook: "ql.png")
+        report.disasters[0].quicklook = nil
+        try ReportWriter.writeAll(report, to: dir.path)
         let page = "file://" + dir.appendingPathComponent("report.html").path
         let shot = dir.appendingPathComponent("shot.png").path
         // No name resolves, so nothing leaves the machine whatever the browser itself tries.
@@ -198,7 +285,7 @@ final class ReportTests: XCTestCase {
         func render(_ url: String, screenshot: String, tag: String) throws -> (run: (status: Int32, out: String, err: String), pageRequests: [String]) {
             let netlog = dir.appendingPathComponent("netlog-\(tag).json").path
             let run = try TestData.run(chromium, common + ["--user-data-dir=" + dir.appendingPathComponent("profile-\(tag)").path,
-                                                           "--log-net-log=" + netlog, "--window-size=1000,2400",
+                                                           "--log-net-log=" + netlog, "--window-size=1000,4000",
                                                            "--screenshot=" + screenshot, url])
             let log = (try? String(contentsOfFile: netlog, encoding: .utf8)) ?? ""
             let requests = log.matches(of: /"traffic_annotation":101845102,"url":"([^"]+)"/).map { String($0.1) }
@@ -215,13 +302,25 @@ final class ReportTests: XCTestCase {
         let image = try PNGImage.read(path: shot)
         XCTAssertEqual(image.width, 1000)
         XCTAssertGreaterThan(Set(image.pixels8).count, 10, "the screenshot is not blank")
+        // Thumbnails are large enough to read: the widest run of the thumbnail's grey is at least 512 px.
+        var widest = 0
+        for y in 0..<image.height {
+            var run = 0
+            for x in 0..<image.width {
+                let i = (y * image.width + x) * image.channels
+                if image.pixels8[i] == 90 && image.pixels8[i + 1] == 90 && image.pixels8[i + 2] == 90 { run += 1; widest = max(widest, run) } else { run = 0 }
+            }
+        }
+        XCTAssertGreaterThanOrEqual(widest, 512, "thumbnail rendered \(widest) px wide")
         let console = shotRun.err.split(separator: "\n").filter { $0.contains("CONSOLE") }
         XCTAssertTrue(console.isEmpty, "console messages: \(console)")
         XCTAssertTrue(requests.allSatisfy { $0.hasPrefix("file:") || $0.hasPrefix("data:") },
                       "the page made network requests: \(requests)")
         let dom = try TestData.run(chromium, common + ["--user-data-dir=" + dir.appendingPathComponent("profile-dom").path, "--dump-dom", page])
         XCTAssertEqual(dom.status, 0)
-        for section in ["Longmen township flood watch", "Alerts", "Land use", "Change between dates", "Disaster monitoring", "NDVI over time", "Failures", "Provenance"] {
+        // The live-map link (`/` when served by tilepipe serve) is a relative link, so file:// keeps working.
+        XCTAssertTrue(dom.out.contains("<a class=\"livemap\" href=\"./\""), "no live-map link")
+        for section in ["Longmen township flood watch", "Alerts", "Places", "Longmen · 2024-06-01", "Land use", "Change between dates", "Disaster monitoring", "NDVI over time", "Failures", "Provenance"] {
             XCTAssertTrue(dom.out.contains(section), "rendered page lacks \(section)")
         }
     }

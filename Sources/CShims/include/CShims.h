@@ -25,6 +25,12 @@ void rs_tiff_register_tags(void);
 /* Opens with per-handle error/warning handlers writing into diag, and a per-allocation cap (0 = libtiff default). */
 TIFF *rs_tiff_open(const char *path, const char *mode, rs_tiff_diag *diag, int64_t max_single_alloc);
 
+/* Like rs_tiff_open over caller-supplied I/O procedures on `handle` (no memory mapping): an in-memory or
+ * virtual file. */
+TIFF *rs_tiff_client_open(const char *name, const char *mode, rs_tiff_diag *diag, void *handle,
+                          TIFFReadWriteProc read_proc, TIFFReadWriteProc write_proc, TIFFSeekProc seek_proc,
+                          TIFFCloseProc close_proc, TIFFSizeProc size_proc);
+
 int rs_tiff_get_u16(TIFF *t, uint32_t tag, uint16_t *out);
 int rs_tiff_get_u32(TIFF *t, uint32_t tag, uint32_t *out);
 int rs_tiff_get_u64(TIFF *t, uint32_t tag, uint64_t *out);
