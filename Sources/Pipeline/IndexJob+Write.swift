@@ -26,6 +26,20 @@ extension IndexJob {
             let size = ((try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? NSNumber)?.intValue ?? 0
             outputs.append(OutputRecord(path: rel, tileId: item.id, hash: hash, bytes: size))
         }
+
+        /// Records the GIS sidecars a class-map COG write put beside `rel` (`.aux.xml`, `.qml`), like any output.
+        mutating func recordSidecars(ofClassMap rel: String) throws {
+            for side in GISSidecars.paths(beside: rel) { try record(side) }
+        }
+
+        /// Records files a writer hashed while writing them, all beside `rel` (same folder).
+        mutating func record(written files: [WrittenFile], beside rel: String) {
+            let folder = (rel as NSString).deletingLastPathComponent
+            for f in files {
+                let path = (folder as NSString).appendingPathComponent((f.path as NSString).lastPathComponent)
+                outputs.append(OutputRecord(path: path, tileId: item.id, hash: f.hash, bytes: f.bytes))
+            }
+        }
     }
 
     /// Writes one raster per index, the class map, the quality mask, quicklooks and the STAC item atomically and
@@ -73,6 +87,7 @@ extension IndexJob {
         try CloudOptimizedGeoTIFF.write(raster, to: s.full(rel), kind: .classes(products.classRamp), provenance: s.provenance,
                                         codec: codec, tileSize: tileSize)
         try s.record(rel)
+        try s.recordSidecars(ofClassMap: rel)
         s.result.products.classMap = rel
         s.assets.append(StacProductAsset(key: "landuse", href: "./" + (rel as NSString).lastPathComponent, mediaType: StacAsset.cogMediaType,
                                          roles: ["data"], title: "Land use",
@@ -89,6 +104,7 @@ extension IndexJob {
         try CloudOptimizedGeoTIFF.write(raster, to: s.full(rel), kind: .classesNearest(IndexJob.qualityRamp), provenance: s.provenance,
                                         codec: codec, tileSize: tileSize)
         try s.record(rel)
+        try s.recordSidecars(ofClassMap: rel)
         s.result.products.qualityMask = rel
     }
 
@@ -115,9 +131,7 @@ extension IndexJob {
             let q = try Quicklook.render(values: values, width: c.width, height: c.height, geo: c.geo, ramp: ramp,
                                          title: .init(satellite: c.scene?.satellite ?? "", date: c.result.date ?? "", tile: s.item.id, product: title),
                                          options: .init(longestSide: products.quicklookSize, range: range))
-            try q.write(to: s.full(rel))
-            try s.record(rel)
-            if q.transform != nil { try s.record((rel as NSString).deletingPathExtension + ".pgw") }
+            s.record(written: try q.writeRecorded(to: s.full(rel)), beside: rel)   // the PNG, its world file and CRS .aux.xml
             s.result.products.quicklooks[product] = rel
             s.assets.append(StacProductAsset(key: "\(product)_quicklook", href: "./" + (rel as NSString).lastPathComponent,
                                              mediaType: StacAsset.pngMediaType, roles: ["overview"], title: "\(title) quicklook"))
