@@ -3,6 +3,7 @@
 #
 #   scripts/bench-scene.sh                       # builds tilepipe (release), 8192² and 16384² scenes, both jobs
 #   scripts/bench-scene.sh --no-build --sizes 8192
+#   scripts/bench-scene.sh --no-build --reference /path/to/old/tilepipe   # also check outputs against another build
 #
 # Makes (once, kept in bench-work/scenes/, git-ignored; BENCH_WORK= moves it) a SIZE² 6-band UInt16 DEFLATE
 # scene per size with scripts/bench/gen_scene.py (deterministic, written in strips: ~10 s CPU per 4096²), then
@@ -10,17 +11,23 @@
 #   ndvi   indices [ndvi], no class map, no quicklooks, Float32 DEFLATE GeoTIFF without overviews
 #   full   every index the six bands allow, everything else at its default (COGs, class map, quicklooks, STAC, reports)
 # and prints wall time, user+sys CPU seconds, CPU % and peak RSS per run, with the load average before and after
-# each run; results/scene-<UTC stamp>/summary.md holds the table.
+# each run; results/scene-<UTC stamp>/summary.md holds the table. Acceptance (issue 17): peak RSS ≤ 600 MiB for
+# both sizes and jobs, CPU ≥ 170 % (two cores on one scene).
+# --reference BIN runs BIN (e.g. a release build of the whole-scene route) on the same pipelines, for the sizes
+# it can hold in memory (8192² and smaller), and compares the rasters with scripts/bench/compare_runs.py: every
+# index COG, class map and overview equal bit for bit, statistics items within 1e-9.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 REPO=$PWD
 BUILD=1
 SIZES="8192 16384"
+REFERENCE=""
 while [[ $# -gt 0 ]]; do
   case $1 in
     --no-build) BUILD=0 ;;
     --sizes) SIZES=$2; shift ;;
-    -h|--help) sed -n '2,13p' "$0"; exit 0 ;;
+    --reference) REFERENCE=$2; shift ;;
+    -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
     *) echo "unknown option $1" >&2; exit 64 ;;
   esac
   shift
@@ -45,6 +52,22 @@ mkdir -p "$RES" "$WORK/scenes"
   echo "| scene | job | wall s | user+sys s | CPU % | peak RSS MiB | load before → after |"
   echo "|---|---|---|---|---|---|---|"
 } > "$RES/summary.md"
+
+# measure LABEL BIN YAML LOG: one run under /usr/bin/time -v; prints the table row.
+measure() {
+  local label=$1 bin=$2 yaml=$3 log=$4
+  local before after t wall cpu pct rss
+  before=$(cut -d' ' -f1-3 /proc/loadavg)
+  /usr/bin/time -v -o "$log.time" "$bin" run "$yaml" --progress never > "$log" 2>&1 || {
+    echo "bench-scene: $label failed:" >&2; tail -5 "$log" >&2; }
+  after=$(cut -d' ' -f1-3 /proc/loadavg)
+  t=$log.time
+  wall=$(awk -F': ' '/Elapsed \(wall clock\)/ {n=split($2,p,":"); s=0; for(i=1;i<=n;i++) s=s*60+p[i]; print s}' "$t")
+  cpu=$(awk -F': ' '/User time/ {u=$2} /System time/ {s=$2} END {printf "%.2f", u+s}' "$t")
+  pct=$(awk -F': ' '/Percent of CPU/ {print $2}' "$t")
+  rss=$(awk -F': ' '/Maximum resident/ {printf "%.0f", $2/1024}' "$t")
+  echo "| $label | $wall | $cpu | $pct | $rss | $before → $after |" | tee -a "$RES/summary.md"
+}
 
 for n in $SIZES; do
   dir=$WORK/scenes/$n
@@ -76,16 +99,20 @@ for n in $SIZES; do
         echo "  directory: $out"
       fi
     } > "$yaml"
-    before=$(cut -d' ' -f1-3 /proc/loadavg)
-    /usr/bin/time -v -o "$RES/$n-$job.time" "$TP" run "$yaml" --progress never > "$RES/$n-$job.log" 2>&1 || {
-      echo "bench-scene: $n $job failed:" >&2; tail -5 "$RES/$n-$job.log" >&2; }
-    after=$(cut -d' ' -f1-3 /proc/loadavg)
-    t=$RES/$n-$job.time
-    wall=$(awk -F': ' '/Elapsed \(wall clock\)/ {n=split($2,p,":"); s=0; for(i=1;i<=n;i++) s=s*60+p[i]; print s}' "$t")
-    cpu=$(awk -F': ' '/User time/ {u=$2} /System time/ {s=$2} END {printf "%.2f", u+s}' "$t")
-    pct=$(awk -F': ' '/Percent of CPU/ {print $2}' "$t")
-    rss=$(awk -F': ' '/Maximum resident/ {printf "%.0f", $2/1024}' "$t")
-    echo "| ${n}² | $job | $wall | $cpu | $pct | $rss | $before → $after |" | tee -a "$RES/summary.md"
+    measure "${n}² | $job" "$TP" "$yaml" "$RES/$n-$job.log"
+    if [[ -n $REFERENCE && $n -le 8192 ]]; then
+      ref=$WORK/out/scene-$n-$job-reference
+      rm -rf "$ref"
+      sed "s|directory: $out|directory: $ref|" "$yaml" > "$RES/$n-$job-reference.yaml"
+      measure "${n}² | $job (reference $(basename "$REFERENCE"))" "$REFERENCE" "$RES/$n-$job-reference.yaml" "$RES/$n-$job-reference.log"
+      if $PY scripts/bench/compare_runs.py "$ref" "$out" > "$RES/$n-$job-compare.txt" 2>&1; then
+        echo "bench-scene: ${n}² $job: rasters equal to the reference bit for bit ($(wc -l < "$RES/$n-$job-compare.txt") files)" | tee -a "$RES/summary.md" >&2
+      else
+        echo "bench-scene: ${n}² $job: rasters DIFFER from the reference:" | tee -a "$RES/summary.md" >&2
+        grep -v "equal bit for bit" "$RES/$n-$job-compare.txt" | head -20 | tee -a "$RES/summary.md" >&2
+      fi
+      rm -rf "$ref"
+    fi
     rm -rf "$out"
   done
 done

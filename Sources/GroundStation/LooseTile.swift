@@ -69,12 +69,35 @@ public enum LooseTile {
     }
 
     /// Loads `names` (nil = every mapped band) from `path`.
+    ///
+    /// With `window` (GeoTIFF only) just that part of the image is read, with the same per-pixel arithmetic, and the
+    /// tile returned is the window (its size and georeferencing); the reflectance sanity check, which judges the
+    /// whole tile, is then left to the caller (`ReflectanceSanity.Tally`). `readers` lends already open readers.
     public static func load(path: String, id: String, bandMap: [String: Int]?, bands names: [String]?,
-                            limits: ResourceLimits, options: TileLoadOptions = TileLoadOptions()) throws -> ReflectanceTile {
+                            limits: ResourceLimits, options: TileLoadOptions = TileLoadOptions(),
+                            window: Window? = nil, readers: GeoTIFFReaderPool? = nil) throws -> ReflectanceTile {
         do {
             let isPNG = try RasterFile.sniff(path) == .png
+            if isPNG, window != nil { throw ManifestError.raster(file: path, reason: "a PNG tile is read whole, not in windows") }
+            if !isPNG, let readers {
+                return try readers.withReader(path: path) { r in
+                    try load(path: path, id: id, reader: r, png: nil, bandMap: bandMap, bands: names, limits: limits, options: options, window: window)
+                }
+            }
             let reader = isPNG ? nil : try GeoTIFFReader(path: path, limits: limits)
             let png = isPNG ? try RasterFile.readPNG(path: path, limits: limits) : nil
+            return try load(path: path, id: id, reader: reader, png: png, bandMap: bandMap, bands: names, limits: limits, options: options, window: window)
+        } catch let e as RasterIOError where e.kind == "io" {
+            throw e   // an operating-system read failure stays `io`: the pipeline retries it and reports it apart from corrupt data
+        } catch let e as RasterIOError {
+            throw ManifestError.raster(file: e.path, reason: e.reason)
+        }
+    }
+
+    /// `load` with the file opened.
+    static func load(path: String, id: String, reader: GeoTIFFReader?, png: AnyRaster?, bandMap: [String: Int]?, bands names: [String]?,
+                     limits: ResourceLimits, options: TileLoadOptions, window: Window?) throws -> ReflectanceTile {
+        do {
             let d = try reader?.description ?? RasterFile.describe(path: path, limits: limits)
             let (numbers, ambiguous) = try recognise(path: path, description: d, bandMap: bandMap)
             let wanted: [String] = try (names ?? CommonBand.sorted(Array(numbers.keys))).map { n in
@@ -88,8 +111,8 @@ public enum LooseTile {
                 return key
             }
             let indices = wanted.map { numbers[$0]! - 1 }
-            let raster = try reader?.read(bands: indices) ?? png!.selecting(bands: indices)
-            let n = d.width * d.height
+            let raster = try reader?.read(window: window, bands: indices) ?? png!.selecting(bands: indices)
+            let n = raster.width * raster.height
             var quality = [UInt8](repeating: PixelQuality.valid.rawValue, count: n)
             var planes: [[Float]] = []
             for i in wanted.indices {
@@ -137,8 +160,8 @@ public enum LooseTile {
                 }
                 out[name] = planes[i]
             }
-            if options.checkReflectance, options.calibration != .none { try ReflectanceSanity.check(out, file: path) }
-            return ReflectanceTile(id: id, width: d.width, height: d.height, geo: d.geo, bands: out, quality: quality,
+            if window == nil, options.checkReflectance, options.calibration != .none { try ReflectanceSanity.check(out, file: path) }
+            return ReflectanceTile(id: id, width: raster.width, height: raster.height, geo: raster.geo, bands: out, quality: quality,
                                    scene: nil, sourceFiles: [path])
         } catch let e as RasterIOError where e.kind == "io" {
             throw e   // an operating-system read failure stays `io`: the pipeline retries it and reports it apart from corrupt data

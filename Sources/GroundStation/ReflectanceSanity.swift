@@ -20,18 +20,56 @@ public enum ReflectanceSanity {
     /// Throws `ManifestError.calibration` naming `file`, the band, the observed range and the likely fix when
     /// more than half of a reflective band's valid (finite) pixels lie outside `plausible`.
     public static func check(_ bands: [String: [Float]], file: String) throws {
-        for name in CommonBand.sorted(Array(bands.keys)) where reflective.contains(name) {
-            let v = bands[name]!
+        var tally = Tally()
+        tally.add(bands)
+        try tally.check(file: file)
+    }
+
+    /// The counts the check judges, gathered window by window (`add`, `merge`) and judged once for the whole tile.
+    public struct Tally: Sendable, Equatable {
+        /// Per reflective band: valid samples, those outside `plausible`, and the observed range.
+        struct Band: Sendable, Equatable {
             var valid = 0, outside = 0
             var lo = Float.infinity, hi = -Float.infinity
-            for x in v where x.isFinite {
-                valid += 1
-                if !plausible.contains(x) { outside += 1 }
-                lo = min(lo, x); hi = max(hi, x)
+        }
+        var bands: [String: Band] = [:]
+
+        /// No samples yet.
+        public init() {}
+
+        /// Counts the reflective bands of `planes`.
+        public mutating func add(_ planes: [String: [Float]]) {
+            for (name, v) in planes where reflective.contains(name) {
+                var b = bands[name] ?? Band()
+                v.withUnsafeBufferPointer { p in
+                    for x in p where x.isFinite {
+                        b.valid += 1
+                        if !plausible.contains(x) { b.outside += 1 }
+                        b.lo = min(b.lo, x); b.hi = max(b.hi, x)
+                    }
+                }
+                bands[name] = b
             }
-            guard valid > 0, outside * 2 > valid else { continue }
-            let pct = Int((Double(outside) / Double(valid) * 100).rounded())
-            throw ManifestError.calibration(file: file, reason: "band '\(name)': \(pct) % of the valid pixels lie outside the plausible reflectance range \(plausible.lowerBound)…\(plausible.upperBound) (observed \(format(lo))…\(format(hi))); \(advice(max: hi, min: lo))")
+        }
+
+        /// Adds another part of the same tile.
+        public mutating func merge(_ o: Tally) {
+            for (name, b) in o.bands {
+                var m = bands[name] ?? Band()
+                m.valid += b.valid; m.outside += b.outside
+                m.lo = min(m.lo, b.lo); m.hi = max(m.hi, b.hi)
+                bands[name] = m
+            }
+        }
+
+        /// Throws `ManifestError.calibration` for the first band (spectral order) failing the check.
+        public func check(file: String) throws {
+            for name in CommonBand.sorted(Array(bands.keys)) {
+                let b = bands[name]!
+                guard b.valid > 0, b.outside * 2 > b.valid else { continue }
+                let pct = Int((Double(b.outside) / Double(b.valid) * 100).rounded())
+                throw ManifestError.calibration(file: file, reason: "band '\(name)': \(pct) % of the valid pixels lie outside the plausible reflectance range \(plausible.lowerBound)…\(plausible.upperBound) (observed \(format(b.lo))…\(format(b.hi))); \(advice(max: b.hi, min: b.lo))")
+            }
         }
     }
 

@@ -34,9 +34,23 @@ extension SceneManifest {
     /// switches the division by sin(sun elevation) on or off; `masks.clouds/shadows/saturated/nodata` drop those
     /// conditions from the quality mask; `min/max_reflectance` mark out-of-range pixels nodata. Then
     /// `ReflectanceSanity` (unless `mode: none`).
+    ///
+    /// With `window`, only that part of every file is read (the files must share one grid: `windowGrid`), with the
+    /// same per-pixel arithmetic; the tile returned is the window, and the sanity check, which judges the whole
+    /// scene, is left to the caller (`ReflectanceSanity.Tally`). `readers` lends already open readers.
     public func load(bands names: [String]?, limits: ResourceLimits = .default, options: TileLoadOptions,
-                     perPixelSun: Bool = false) throws -> ReflectanceTile {
-        let masks = options.anyQualityMask
+                     perPixelSun: Bool = false, window: Window? = nil, readers: GeoTIFFReaderPool? = nil) throws -> ReflectanceTile {
+        if window != nil, perPixelSun {
+            throw ManifestError.raster(file: path, reason: "per-pixel sun angles are computed on the whole scene, not in windows")
+        }
+        let wanted = try bandsToRead(names, options: options)
+        let outputNames = try requestedBands(names).map(\.commonName)
+        return try load(wanted: wanted, outputNames: outputNames, limits: limits, options: options, perPixelSun: perPixelSun,
+                        window: window, readers: readers)
+    }
+
+    /// The bands `names` ask for (nil: `defaultBands`), each with its file; `ManifestError.missingBand` otherwise.
+    func requestedBands(_ names: [String]?) throws -> [ManifestBand] {
         var wanted: [ManifestBand]
         if let names {
             wanted = try names.map { n in
@@ -52,20 +66,62 @@ extension SceneManifest {
             wanted = defaultBands
         }
         guard !wanted.isEmpty else { throw ManifestError.missingBand(file: path, band: "*", reason: "no band file found") }
+        return wanted
+    }
+
+    /// The bands a load of `names` reads: those asked for, plus the bands of the spectral cloud test when it runs.
+    func bandsToRead(_ names: [String]?, options: TileLoadOptions) throws -> [ManifestBand] {
+        var wanted = try requestedBands(names)
         let outputNames = wanted.map(\.commonName)
-        let useSpectralTest = masks && quality.isEmpty && profile.qualityBand == .none && (info.isTOA ?? false)
-        if useSpectralTest {
+        if options.anyQualityMask && quality.isEmpty && profile.qualityBand == .none && (info.isTOA ?? false) {
             for extra in ["blue", "green", "red", "nir", "swir16"] where !outputNames.contains(extra) {
                 if let b = availableBands.first(where: { $0.commonName == extra }) { wanted.append(b) }
             }
         }
+        return wanted
+    }
+
+    /// The grid (size and georeferencing) every file a load of `names` reads shares, or nil when their grids differ
+    /// (bands of different resolution are aligned on the whole scene: such a scene is not read in windows).
+    public func windowGrid(bands names: [String]?, options: TileLoadOptions, limits: ResourceLimits = .default) throws -> (width: Int, height: Int, geo: GeoReference?)? {
+        let files = try bandsToRead(names, options: options).map { $0.file! } + (options.anyQualityMask ? quality.map(\.file) : [])
+        var grid: (width: Int, height: Int, geo: GeoReference?)?
+        var seen = Set<String>()
+        for f in files where seen.insert(f).inserted {
+            let d: RasterDescription
+            do { d = try GeoTIFFReader(path: f, limits: limits, forWindows: true).description } catch let e as RasterIOError where e.kind == "io" {
+                throw e
+            } catch let e as RasterIOError { throw ManifestError.raster(file: e.path, reason: e.reason) }
+            var g = d.geo
+            if g?.crs == nil, let epsg { g?.crs = .epsg(epsg) }
+            let here = (width: d.width, height: d.height, geo: g)
+            if let grid {
+                guard grid.width == here.width, grid.height == here.height else { return nil }
+                switch (grid.geo, here.geo) {
+                case (nil, nil): break
+                case (let a?, let b?): guard a.sameGrid(as: b) else { return nil }
+                default: return nil
+                }
+            } else {
+                grid = here
+            }
+        }
+        return grid
+    }
+
+    /// `load` with the bands to read decided.
+    func load(wanted: [ManifestBand], outputNames: [String], limits: ResourceLimits, options: TileLoadOptions, perPixelSun: Bool,
+              window: Window?, readers: GeoTIFFReaderPool?) throws -> ReflectanceTile {
+        let masks = options.anyQualityMask
+        let useSpectralTest = masks && quality.isEmpty && profile.qualityBand == .none && (info.isTOA ?? false)
         // Read raw values.
         struct Layer { var band: ManifestBand; var dn: [Float]; var width: Int; var height: Int; var geo: GeoReference? }
         var layers = [Layer]()
         var sources = Set([path])
         for b in wanted {
             let file = b.file!
-            let (dn, w, h, geo) = try Self.readBand(file: file, band: b.fileBand, limits: limits, keepNodata: !options.nodata)
+            let (dn, w, h, geo) = try Self.readBand(file: file, band: b.fileBand, limits: limits, keepNodata: !options.nodata,
+                                                    window: window, readers: readers)
             layers.append(Layer(band: b, dn: dn, width: w, height: h, geo: geo))
             sources.insert(file)
         }
@@ -74,7 +130,12 @@ extension SceneManifest {
         let W = finest.width, H = finest.height
         func withCRS(_ g: GeoReference?) -> GeoReference? { var g = g; if g?.crs == nil, let epsg { g?.crs = .epsg(epsg) }; return g }
         func align(_ v: [Float], _ w: Int, _ h: Int, _ g: GeoReference?, _ what: String, _ kind: GridAlignment.LayerKind) throws -> [Float] {
-            try GridAlignment.align(v, width: w, height: h, geo: withCRS(g), file: what, toWidth: W, height: H,
+            if window != nil {
+                // Windows of files on one grid (`windowGrid`): nothing to align.
+                guard w == W, h == H else { throw ManifestError.gridMismatch(file: what, reason: "\(what) is not on the grid of \(finest.band.file!)") }
+                return v
+            }
+            return try GridAlignment.align(v, width: w, height: h, geo: withCRS(g), file: what, toWidth: W, height: H,
                                     geo: withCRS(finest.geo), referenceFile: finest.band.file!, kind: kind)
         }
         var layerMasks = [[UInt8]]()
@@ -110,7 +171,7 @@ extension SceneManifest {
             }
         }
         for q in quality where masks {
-            let (v, w, h, g) = try Self.readBand(file: q.file, band: q.fileBand, limits: limits)
+            let (v, w, h, g) = try Self.readBand(file: q.file, band: q.fileBand, limits: limits, window: window, readers: readers)
             layerMasks.append(Self.keep(QualityMask.decode(q.kind, try align(v, w, h, g, q.file, .categorical)), options))
             sources.insert(q.file)
         }
@@ -123,7 +184,7 @@ extension SceneManifest {
             for i in 0..<v.count where q[i] != PixelQuality.valid.rawValue { v[i] = .nan }
             out[name] = v
         }
-        if options.checkReflectance, options.calibration != .none { try ReflectanceSanity.check(out, file: path) }
+        if window == nil, options.checkReflectance, options.calibration != .none { try ReflectanceSanity.check(out, file: path) }
         var geo = finest.geo
         if geo?.crs == nil, let epsg { geo?.crs = .epsg(epsg) }
         return ReflectanceTile(id: tileID, width: W, height: H, geo: geo, bands: out, quality: q, scene: info,
@@ -164,13 +225,16 @@ extension SceneManifest {
 
     /// One band of a file as raw Float values (file nodata → NaN, or kept as its value with `keepNodata`),
     /// with its size and georeference.
-    static func readBand(file: String, band: Int, limits: ResourceLimits, keepNodata: Bool = false) throws -> ([Float], Int, Int, GeoReference?) {
+    static func readBand(file: String, band: Int, limits: ResourceLimits, keepNodata: Bool = false,
+                         window: Window? = nil, readers: GeoTIFFReaderPool? = nil) throws -> ([Float], Int, Int, GeoReference?) {
         do {
-            let reader = try GeoTIFFReader(path: file, limits: limits)
-            guard band >= 1, band <= reader.description.bandCount else {
-                throw ManifestError.raster(file: file, reason: "band \(band) not in 1...\(reader.description.bandCount)")
+            func read(_ reader: GeoTIFFReader) throws -> AnyRaster {
+                guard band >= 1, band <= reader.description.bandCount else {
+                    throw ManifestError.raster(file: file, reason: "band \(band) not in 1...\(reader.description.bandCount)")
+                }
+                return try reader.read(window: window, bands: [band - 1])
             }
-            let r = try reader.read(bands: [band - 1])
+            let r = try readers.map { try $0.withReader(path: file, read) } ?? read(GeoTIFFReader(path: file, limits: limits))
             var v = r.floatBand(0)
             if keepNodata, let nd = r.bands[0].nodata, !nd.isNaN { for i in v.indices where v[i].isNaN { v[i] = Float(nd) } }
             return (v, r.width, r.height, r.geo)

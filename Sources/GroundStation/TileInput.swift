@@ -1,5 +1,6 @@
 public import Foundation
 public import RasterCore
+public import RasterIO
 
 /// An input discovered on disk: a scene folder (scene.json / MTL / STAC item) or a loose multi-band tile.
 public struct TileInput: Sendable {
@@ -49,14 +50,44 @@ public struct TileInput: Sendable {
     /// Reads, calibrates and masks the tile; `bands` are common names (nil = all bands); `options` are the
     /// config's `calibration:` and `masks:` (`TileLoadOptions`). Calibrated reflectance goes through
     /// `ReflectanceSanity` (a tile whose values are not reflectance fails with `ManifestError.calibration`).
-    public func load(bands: [String]?, limits: ResourceLimits, options: TileLoadOptions = TileLoadOptions()) throws -> ReflectanceTile {
+    ///
+    /// With `window` only that part is read (see `windowGrid`), and the sanity check is left to the caller
+    /// (`ReflectanceSanity.Tally`, with `checksReflectance`); `readers` lends already open readers.
+    public func load(bands: [String]?, limits: ResourceLimits, options: TileLoadOptions = TileLoadOptions(),
+                     window: Window? = nil, readers: GeoTIFFReaderPool? = nil) throws -> ReflectanceTile {
         switch source {
         case .manifest(let m):
-            var t = try m.load(bands: bands, limits: limits, options: options)
+            var t = try m.load(bands: bands, limits: limits, options: options, window: window, readers: readers)
             t.id = id
             return t
         case .loose(let path, let map):
-            return try LooseTile.load(path: path, id: id, bandMap: map, bands: bands, limits: limits, options: options)
+            return try LooseTile.load(path: path, id: id, bandMap: map, bands: bands, limits: limits, options: options,
+                                      window: window, readers: readers)
         }
+    }
+
+    /// The grid of the tile when it can be read in windows (`load(window:)`): a GeoTIFF loose tile, or a scene whose
+    /// files for `bands` (and its quality layers) share one grid. Nil for PNG tiles and scenes whose bands must be
+    /// aligned (different resolutions): those are read whole.
+    public func windowGrid(bands: [String]?, limits: ResourceLimits, options: TileLoadOptions = TileLoadOptions()) throws -> (width: Int, height: Int, geo: GeoReference?)? {
+        switch source {
+        case .manifest(let m):
+            return try m.windowGrid(bands: bands, options: options, limits: limits)
+        case .loose(let path, _):
+            do {
+                guard try RasterFile.sniff(path) != .png else { return nil }
+                let d = try GeoTIFFReader(path: path, limits: limits, forWindows: true).description
+                return (d.width, d.height, d.geo)
+            } catch let e as RasterIOError where e.kind == "io" {
+                throw e
+            } catch let e as RasterIOError {
+                throw ManifestError.raster(file: e.path, reason: e.reason)
+            }
+        }
+    }
+
+    /// True when a whole-tile `load` with `options` runs `ReflectanceSanity` (a windowed load leaves it to the caller).
+    public static func checksReflectance(_ options: TileLoadOptions) -> Bool {
+        options.checkReflectance && options.calibration != .none
     }
 }

@@ -41,17 +41,23 @@ extension IndexJob {
     }
 
     /// The class map of the configured scheme (nil without one), from the bands and every computed plane.
-    func classify(_ loaded: Loaded, planes: [String: [Float]], item: TileSource) throws -> ClassificationResult? {
+    /// `context` is the tile's (`classificationContext`) when `loaded` is a window of it.
+    func classify(_ loaded: Loaded, planes: [String: [Float]], item: TileSource, context: ClassificationContext? = nil) throws -> ClassificationResult? {
         guard let scheme = products.scheme else { return nil }
         var inputs = loaded.bands
         for (k, v) in planes { inputs[k] = v }
-        // The default scheme's priors (GroundStation: snow by latitude/date, clouds from the product's QA band).
-        let context = scheme == .default ? ClassificationContext(
-            snowPlausible: SnowPrior.plausible(geo: loaded.geo, width: loaded.width, height: loaded.height, date: loaded.date),
-            cloudsFromQuality: item.input.hasQualityBand && loadOptions.clouds) : ClassificationContext()
+        let context = context ?? classificationContext(geo: loaded.geo, width: loaded.width, height: loaded.height, date: loaded.date, item: item)
         do { return try scheme.classify(inputs: inputs, quality: loaded.quality, width: loaded.width, height: loaded.height, context: context) } catch {
             throw PipelineError.badTile(path: item.path, reason: "classification: \(error)")
         }
+    }
+
+    /// The scheme's priors for a tile of `width × height` on `geo` (the default scheme's: GroundStation's snow by
+    /// latitude/date, clouds from the product's QA band), computed once per tile.
+    func classificationContext(geo: GeoReference?, width: Int, height: Int, date: Date?, item: TileSource) -> ClassificationContext {
+        products.scheme == .default ? ClassificationContext(
+            snowPlausible: SnowPrior.plausible(geo: geo, width: width, height: height, date: date),
+            cloudsFromQuality: item.input.hasQualityBand && loadOptions.clouds) : ClassificationContext()
     }
 
     /// The tile's result: one accumulator per written index, class counts with the scheme, the confusion matrix

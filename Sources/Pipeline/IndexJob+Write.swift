@@ -17,7 +17,12 @@ extension IndexJob {
         /// The absolute path of `rel`.
         func full(_ rel: String) -> String { (directory as NSString).appendingPathComponent(rel) }
 
-        /// Records a written file with its hash and size.
+        /// Records a written file with the size and hash its writer computed while writing (no read-back).
+        mutating func record(_ rel: String, _ file: WrittenFile) {
+            outputs.append(OutputRecord(path: rel, tileId: item.id, hash: file.hash, bytes: file.bytes))
+        }
+
+        /// Records a written file by reading it back (for writers that do not return a `WrittenFile`).
         mutating func record(_ rel: String) throws {
             let path = full(rel)
             guard let hash = Fingerprint.file(path) else {
@@ -25,11 +30,6 @@ extension IndexJob {
             }
             let size = ((try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? NSNumber)?.intValue ?? 0
             outputs.append(OutputRecord(path: rel, tileId: item.id, hash: hash, bytes: size))
-        }
-
-        /// Records the GIS sidecars a class-map COG write put beside `rel` (`.aux.xml`, `.qml`), like any output.
-        mutating func recordSidecars(ofClassMap rel: String) throws {
-            for side in GISSidecars.paths(beside: rel) { try record(side) }
         }
 
         /// Records files a writer hashed while writing them, all beside `rel` (same folder).
@@ -67,10 +67,11 @@ extension IndexJob {
             let rel = IndexJob.outputPath(tile: s.item.id, index: name)
             let info = BandInfo(description: name, nodata: .nan)
             let raster = Raster<Float>(width: c.width, height: c.height, samples: plane, bands: [info], geo: c.geo)
-            let statistics = try CloudOptimizedGeoTIFF.writeIndex(raster, to: s.full(rel), dataType: indexDataType, cog: overviews,
+            let written = try CloudOptimizedGeoTIFF.writeIndexFile(raster, to: s.full(rel), dataType: indexDataType, cog: overviews,
                                                                   provenance: s.provenance, codec: codec, tileSize: tileSize,
-                                                                  statistics: c.result.indices[name].map { [$0.result] }).first
-            try s.record(rel)
+                                                                  statistics: c.result.indices[name].map { [$0.result] })
+            let statistics = written.statistics.first
+            s.record(rel, written.file)
             s.result.products.indexFiles[name] = rel
             s.assets.append(StacProductAsset(key: name, href: "./" + (rel as NSString).lastPathComponent, mediaType: StacAsset.cogMediaType,
                                              roles: ["data"], title: name.uppercased(),
@@ -84,10 +85,10 @@ extension IndexJob {
         guard let classes = c.classes, let scheme = products.scheme else { return }
         let rel = IndexJob.outputPath(tile: s.item.id, index: "landuse")
         let raster = classes.raster(scheme: scheme, geo: c.geo)
-        try CloudOptimizedGeoTIFF.write(raster, to: s.full(rel), kind: .classes(products.classRamp), provenance: s.provenance,
+        let written = try CloudOptimizedGeoTIFF.writeFile(raster, to: s.full(rel), kind: .classes(products.classRamp), provenance: s.provenance,
                                         codec: codec, tileSize: tileSize)
-        try s.record(rel)
-        try s.recordSidecars(ofClassMap: rel)
+        s.record(rel, written.file)
+        s.record(written: written.sidecars, beside: rel)   // .tif.aux.xml and .qml
         s.result.products.classMap = rel
         s.assets.append(StacProductAsset(key: "landuse", href: "./" + (rel as NSString).lastPathComponent, mediaType: StacAsset.cogMediaType,
                                          roles: ["data"], title: "Land use",
@@ -101,10 +102,10 @@ extension IndexJob {
         let rel = IndexJob.outputPath(tile: s.item.id, index: "quality")
         let band = BandInfo(description: "quality", nodata: 255)
         let raster = Raster<UInt8>(width: c.width, height: c.height, samples: quality, bands: [band], geo: c.geo)
-        try CloudOptimizedGeoTIFF.write(raster, to: s.full(rel), kind: .classesNearest(IndexJob.qualityRamp), provenance: s.provenance,
+        let written = try CloudOptimizedGeoTIFF.writeFile(raster, to: s.full(rel), kind: .classesNearest(IndexJob.qualityRamp), provenance: s.provenance,
                                         codec: codec, tileSize: tileSize)
-        try s.record(rel)
-        try s.recordSidecars(ofClassMap: rel)
+        s.record(rel, written.file)
+        s.record(written: written.sidecars, beside: rel)   // .tif.aux.xml and .qml
         s.result.products.qualityMask = rel
     }
 
@@ -156,8 +157,7 @@ extension IndexJob {
         var stac = try StacItem.make(id: s.item.id, collection: products.collectionId, collectionHref: "../../stac/collection.json",
                                      scene: scene, geo: geo, width: c.width, height: c.height, assets: s.assets, provenance: s.provenance)
         if let d = s.item.input.dateSource { stac.properties["tilepipe:date_source"] = .string("\(d.source.rawValue): \(d.evidence)") }
-        try stac.write(to: s.full(rel))
-        try s.record(rel)
+        s.record(rel, try stac.write(to: s.full(rel)))
         s.result.products.stacItem = rel
         s.result.products.stacSummary = stac.summary
     }

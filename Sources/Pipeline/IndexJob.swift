@@ -91,6 +91,9 @@ public struct IndexJob: TileStage {
     public let limits: ResourceLimits
     /// Retries of reads that failed at the operating-system level.
     public var retry: ReadRetryPolicy = .default
+    /// Process tiles in windows (one per output block) when they allow it (`plan`); false reads every tile whole
+    /// (`ingest` → `compute` → `write`), the route tests compare the windowed one against.
+    public var windowed = true
     /// Classification, quicklooks and STAC settings.
     public let products: TileProductOptions
     /// The reference grid tiles are resampled onto at ingest (`grid:`, `outputs.crs`); nil: each tile's own grid.

@@ -42,15 +42,21 @@ public enum PairPhase {
     }
 
     /// Runs every pair job over `rows` (this shard's done tiles) on the executor, writing products under `pairs/`.
-    /// A pair that fails (unreadable product, dates that cannot be aligned) is a `PairResult` with its `failure`.
+    /// A pair that fails (unreadable product, dates that cannot be aligned), or that a stop request kept from
+    /// running, is a `PairResult` with its `failure`.
     public static func run(rows: [TileRecord], monitor: [MonitorJobSpec], directory: String, provenance: Provenance,
                            classification: Bool, codec: CloudOptimizedGeoTIFF.Codec = .deflate, tileSize: Int = 512,
                            executor: TileExecutor.Options = TileExecutor.Options()) -> [PairResult] {
         let settings = Settings(directory: directory, provenance: provenance, codec: codec, tileSize: tileSize)
         let work = plan(rows: rows, monitor: monitor, classification: classification)
         let (results, _) = TileExecutor(options: executor).run(work, stage: PairStage(settings: settings)) { _, _, _ in }
-        return zip(work, results).map { w, r in
-            switch r {
+        // After SIGINT/SIGTERM the executor takes no further item: the pairs it did not take are listed as failed,
+        // so the reports of this (interrupted) run do not pass over them in silence.
+        return work.enumerated().map { n, w in
+            guard n < results.count else {
+                return failed(w, cause: "not computed: the run was stopped by a signal first; the next run computes it")
+            }
+            switch results[n] {
             case .success(let p): return p
             case .failure(let f): return failed(w, cause: f.cause)
             }

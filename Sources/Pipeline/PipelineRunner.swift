@@ -22,6 +22,8 @@ public struct RunOptions: Sendable {
     public var progress: ProgressReporter.Mode
     /// Tool version recorded in the catalog.
     public var toolVersion: String
+    /// Process tiles in windows where they allow it (`IndexJob.windowed`); false reads every tile whole.
+    public var windowed = true
 
     /// Options.
     public init(jobs: Int? = nil, maxInFlight: Int? = nil, shard: ShardSpec = .whole, fresh: Bool = false,
@@ -113,6 +115,7 @@ public enum PipelineRunner {
         var job = IndexJob(indices: config.indices, outputDirectory: out, calibration: config.calibration, masks: config.masks, cog: config.outputs.cog,
                            toolVersion: options.toolVersion, configHash: configHash, products: products)
         job.referenceGrid = ReferenceGrid(config: config)
+        job.windowed = options.windowed
         let resume = try resumeState(plan, configHash: configHash, version: options.toolVersion, catalog: catalog, directory: out)
         let exec = executorOptions(config: config, options: options, perTileBytes: plan.estimatedPeakBytes / max(1, plan.maxInFlight))
         let runId = try catalog.beginRun(toolVersion: options.toolVersion, configHash: configHash,

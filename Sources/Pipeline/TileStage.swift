@@ -30,6 +30,29 @@ public protocol TileStage: Sendable {
     func write(_ computed: Computed, item: Item) throws -> Output
 }
 
+/// A stage that can also process a tile in windows: `plan` opens the tile (reads its header, opens the output
+/// writers) and says how many windows it has; the executor runs `window` for each (in parallel, a bounded number
+/// in flight) and `finish` after the last (statistics, quicklooks, STAC item), or `abort` when any window failed.
+/// `plan` returns nil for a tile that must be processed whole (then `ingest`/`compute`/`write` run as usual).
+/// Like every stage, it knows nothing about queues; `window` must be safe to call for several windows at once.
+public protocol WindowedTileStage: TileStage {
+    /// An opened tile: its windows and open writers.
+    associatedtype Plan: Sendable
+    /// The figures of one window.
+    associatedtype Part: Sendable
+
+    /// Opens `item` for windowed processing, or returns nil when it must be processed whole.
+    func plan(_ item: Item) throws -> Plan?
+    /// The number of windows of an opened tile.
+    func windowCount(_ plan: Plan) -> Int
+    /// Reads, computes and writes window `index`. Throw a `TileFailure` to name the step (ingest, compute, write).
+    func window(_ index: Int, of plan: Plan, item: Item) throws -> Part
+    /// Completes the tile from the parts of every window (in window order).
+    func finish(_ plan: Plan, parts: [Part], item: Item) throws -> Output
+    /// Drops an opened tile: nothing partial is left. Called at most once, instead of a successful `finish`.
+    func abort(_ plan: Plan)
+}
+
 /// The step of the pipeline a tile failed in.
 public enum StageName: String, Sendable, Codable, CaseIterable {
     case discover, ingest, compute, write, record

@@ -182,10 +182,20 @@ public enum CloudOptimizedGeoTIFF {
         let core = try ProductStreamCore<S, S>(path: path, width: raster.width, height: raster.height, bands: raster.bands,
                                                geo: raster.geo, kind: kind, provenance: provenance, codec: codec, tileSize: tileSize,
                                                cog: true, metadata: raster.metadata, store: nil, blockStatistics: false)
-        let stats = statistics ?? core.productBands.indices.map { b in
-            raster.withBand(b) { BandStatistics.Accumulator(samples: $0, nodata: core.productBands[b].nodata).result }
-        }
+        // Over the product's bands (a class map's defaulted nodata); `Raster.statistics` is specialised for Float.
+        var product = raster
+        product.bands = core.productBands
+        let stats = statistics ?? (0..<product.bandCount).map { product.statistics(band: $0) }
         return try feed(raster, core, statistics: stats)
+    }
+
+    /// `BandStatistics.Accumulator(samples:nodata:)`, specialised for the product types (a generic caller would
+    /// otherwise go through value witnesses per sample).
+    @_specialize(where T == Float)
+    @_specialize(where T == UInt8)
+    @_specialize(where T == Int16)
+    static func accumulate<T: RasterSample>(_ samples: UnsafeBufferPointer<T>, nodata: Double?) -> BandStatistics.Accumulator {
+        BandStatistics.Accumulator(samples: samples, nodata: nodata)
     }
 
     /// The bands of a product: for class maps (one UInt8 band, or `ProductsError.invalidInput`) nodata defaulted

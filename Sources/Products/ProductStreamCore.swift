@@ -99,8 +99,7 @@ final class ProductStreamCore<In: RasterSample, Out: RasterSample>: @unchecked S
             try tiles.writeTile(level: level, tileX: tileX, tileY: tileY, samples: out)
             guard level == 0, blockStatistics, cog else { return }
             let acc = (0..<bandCount).map { b in
-                BandStatistics.Accumulator(samples: UnsafeBufferPointer(rebasing: out[(b * plane)..<((b + 1) * plane)]),
-                                           nodata: productBands[b].nodata)
+                CloudOptimizedGeoTIFF.accumulate(UnsafeBufferPointer(rebasing: out[(b * plane)..<((b + 1) * plane)]), nodata: productBands[b].nodata)
             }
             lock.withLock { statistics[tileY * blocksAcross + tileX] = acc }
         }

@@ -46,8 +46,18 @@ public final class GeoTIFFReader {
         try self.init(path: path, limits: limits, deflateFastPath: true, overview: overview)
     }
 
+    /// Opens `path` to be read in windows: the image may be up to `windowedImageFactor` × `limits.maxDecodedBytes`
+    /// when decoded (a scene larger than one whole-image read may hold); each `read` stays capped by the limit.
+    public convenience init(path: String, limits: ResourceLimits = .default, forWindows: Bool) throws {
+        try self.init(path: path, limits: limits, deflateFastPath: true, forWindows: forWindows)
+    }
+
+    /// How many times the decode limit an image read in windows may be (16: 32 GiB with the default 2 GiB limit,
+    /// e.g. a 16,384² 6-band UInt16 scene is 3.2 GB; a header declaring 200,000² is still refused).
+    public static let windowedImageFactor = 16
+
     /// `deflateFastPath: false` decodes every DEFLATE block through libtiff's zlib path (tests compare the two).
-    init(path: String, limits: ResourceLimits, deflateFastPath: Bool, overview: Int = 0) throws {
+    init(path: String, limits: ResourceLimits, deflateFastPath: Bool, overview: Int = 0, forWindows: Bool = false) throws {
         try requireRegularFile(path)
         self.limits = limits
         handle = try TIFFHandle(path: path, mode: "r", maxAlloc: min(limits.maxDecodedBytes, Int(Int32.max)))
@@ -88,9 +98,13 @@ public final class GeoTIFFReader {
         guard rs_tiff_codec_configured(UInt16(compression)) == 1 else {
             throw RasterIOError.unsupported(path: path, reason: "compression \(Self.compressionName(compression)) is not available in this libtiff")
         }
+        // A reader for whole-image reads refuses an image whose decoded size exceeds the decode limit; one opened
+        // `forWindows` accepts up to `windowedImageFactor` times that (each read is still capped by the limit).
+        let scaled = limits.maxDecodedBytes.multipliedReportingOverflow(by: Self.windowedImageFactor)
+        let imageLimit = forWindows ? (scaled.overflow ? Int.max : scaled.partialValue) : limits.maxDecodedBytes
         guard let total = ResourceLimits.byteCount(width: width, height: height, bands: spp, bytesPerSample: type.byteWidth),
-              total <= limits.maxDecodedBytes else {
-            throw RasterIOError.limitExceeded(path: path, reason: "decoded size of \(width)x\(height)x\(spp) \(type) exceeds the limit of \(limits.maxDecodedBytes) bytes")
+              total <= imageLimit else {
+            throw RasterIOError.limitExceeded(path: path, reason: "decoded size of \(width)x\(height)x\(spp) \(type) exceeds the limit of \(imageLimit) bytes" + (forWindows ? " for an image read in windows" : ""))
         }
         if compression == Int(COMPRESSION_JPEG) && photometric == Int(PHOTOMETRIC_YCBCR) {
             // libtiff converts YCbCr JPEG to RGB for us, as GDAL does.

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Kernels
+import Pipeline
 import RasterCore
 import RasterIO
 
@@ -36,6 +37,13 @@ struct Calc: ParsableCommand {
         let used = specs.filter { parsed.referencedBands.contains($0.role) }
         guard !used.isEmpty else { throw ValidationError("the expression reads no band; give at least one --band it uses") }
         do {
+            // Bands on one grid: block by block on every core (BandWindows); otherwise read whole.
+            if let (job, notes) = try BandWindows.make(used, scale: scale, offset: offset, fileScale: false, names: [expression],
+                                                       output: output, evaluate: { bands, count in [parsed.evaluate(bands: bands, count: count)] }) {
+                for note in notes { printError(note) }
+                try job.run()
+                return
+            }
             let loaded = try LoadedBands.load(used, scale: scale, offset: offset, fileScale: false, resample: resample)
             for note in loaded.notes { printError(note) }
             let values = parsed.evaluate(bands: loaded.bands, count: loaded.count)
@@ -43,6 +51,9 @@ struct Calc: ParsableCommand {
                                 geo: loaded.geo, to: output)
         } catch let e as RasterIOError {
             printError(e.description)
+            throw ExitCode(1)
+        } catch let e as TileFailure {
+            printError(e.cause)
             throw ExitCode(1)
         }
     }

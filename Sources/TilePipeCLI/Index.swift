@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Kernels
+import Pipeline
 import RasterCore
 import RasterIO
 
@@ -43,18 +44,32 @@ struct Index: ParsableCommand {
                                       + "; add --band \(band)=FILE[:BAND]")
             }
         }
+        var seen = Set<String>()
+        let unique = indices.filter { seen.insert($0.name).inserted }
         do {
+            // Bands on one grid: block by block on every core (BandWindows); otherwise read whole.
+            if let (job, notes) = try BandWindows.make(specs, scale: scale, offset: offset, fileScale: true, names: unique.map(\.name),
+                                                       output: output, evaluate: { bands, count in
+                                                           let results = try computeIndices(unique, bands: bands, count: count)
+                                                           return unique.map { results[$0.name]! }
+                                                       }) {
+                for note in notes { printError(note) }
+                try job.run()
+                return
+            }
             let loaded = try LoadedBands.load(specs, scale: scale, offset: offset, fileScale: true, resample: resample)
             for note in loaded.notes { printError(note) }
             let results = try computeIndices(indices, bands: loaded.bands, count: loaded.count)
-            var seen = Set<String>()
-            let ordered = indices.filter { seen.insert($0.name).inserted }.map { (name: $0.name, values: results[$0.name]!) }
+            let ordered = unique.map { (name: $0.name, values: results[$0.name]!) }
             try writeFloatBands(ordered, width: loaded.width, height: loaded.height, geo: loaded.geo, to: output)
         } catch let e as RasterIOError {
             printError(e.description)
             throw ExitCode(1)
         } catch let e as KernelError {
             printError(e.description)
+            throw ExitCode(1)
+        } catch let e as TileFailure {
+            printError(e.cause)
             throw ExitCode(1)
         }
     }

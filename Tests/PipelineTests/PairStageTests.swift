@@ -3,6 +3,9 @@ import Foundation
 import Products
 import TestSupport
 import XCTest
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Phase 2 on the executor: every job on every pair is a `PairStage` item, bounded in flight, and the outputs do
 /// not depend on the scheduling.
@@ -84,5 +87,22 @@ final class PairStageTests: XCTestCase {
         let pairs = try results.map { try $0.get() }
         XCTAssertEqual(pairs.map(\.id), work.map(\.id))
         XCTAssertEqual(pairs, try catalog.allPairs().sorted { work.map(\.id).firstIndex(of: $0.id)! < work.map(\.id).firstIndex(of: $1.id)! })
+    }
+
+    /// After a stop request the executor takes no further pair: those pairs are listed as failed, not dropped.
+    func testPairsAStopRequestKeptFromRunningAreListedAsFailed() throws {
+        let root = try TestData.temporaryDirectory("pair-stage-stop")
+        defer { try? FileManager.default.removeItem(at: root) }
+        let input = root.appendingPathComponent("in"), out = root.appendingPathComponent("out")
+        try Self.writeInputs(input)
+        XCTAssertEqual(try Self.run(input, out, jobs: 1, maxInFlight: 1).exitCode, 0)
+        let rows = try RunCatalog(directory: out.path).allTiles()
+        RunInterruption.reset()
+        RunInterruption.request(SIGINT)
+        defer { RunInterruption.reset() }
+        let pairs = PairPhase.run(rows: rows, monitor: [], directory: out.path, provenance: Provenance(version: "test", pipelineHash: "x"),
+                                  classification: true)
+        XCTAssertEqual(pairs.map(\.id), ["change:x:2025-01-01:2025-03-01", "change:y:2025-01-01:2025-03-01", "change:z:2025-01-01:2025-03-01"])
+        XCTAssertTrue(pairs.allSatisfy { $0.failure?.contains("stopped by a signal") == true }, "\(pairs.map(\.failure))")
     }
 }

@@ -35,15 +35,17 @@ final class SharedDataProductTests: XCTestCase {
 
         let title = Quicklook.Title(satellite: "Landsat 8", date: "2015-07-11/2015-08-12", tile: "CA3851412213120150722", product: "dNBR")
         let q = try Quicklook.write(AnyRaster(raster), ramp: .dnbr, title: title, to: dir.appendingPathComponent("dnbr.png").path)
-        // High severity (purple) is present in the map; fill pixels are transparent.
+        // High severity (purple) is present in the map; fill pixels are drawn as the masked hatch.
+        let hatch: Set<String> = ["#969696", "#d6d6d6"]
         var purple = 0, clear = 0
         for y in 0..<q.mapRect.height { for x in 0..<q.mapRect.width {
             let p = q.canvas.pixel(q.mapRect.x + x, q.mapRect.y + y)
             if p.hex == "#a41fd6" { purple += 1 }
-            if p.a == 0 { clear += 1 }
+            if hatch.contains(p.hex) { clear += 1 }
         } }
         XCTAssertGreaterThan(purple, 100)
         XCTAssertGreaterThan(clear, 0)
+        XCTAssertGreaterThan(q.maskedPixels, 0)
         if TestData.hasTool("pngcheck") { XCTAssertEqual(try TestData.run("pngcheck", [dir.appendingPathComponent("dnbr.png").path]).status, 0) }
 
         let item = try StacItem.make(id: "mtbs-wenas", collection: nil, collectionHref: nil,

@@ -11,15 +11,19 @@ import Products
 import RasterCore
 import RasterIO
 
-var size = 4096, rounds = 3
-var args = CommandLine.arguments.dropFirst().makeIterator()
-while let a = args.next() {
-    switch a {
-    case "--size": size = Int(args.next() ?? "") ?? size
-    case "--rounds": rounds = Int(args.next() ?? "") ?? rounds
-    default: print("usage: cog-writer-bench [--size N] [--rounds R]"); exit(2)
+func arguments() -> (size: Int, rounds: Int) {
+    var size = 4096, rounds = 3
+    var args = CommandLine.arguments.dropFirst().makeIterator()
+    while let a = args.next() {
+        switch a {
+        case "--size": size = Int(args.next() ?? "") ?? size
+        case "--rounds": rounds = Int(args.next() ?? "") ?? rounds
+        default: print("usage: cog-writer-bench [--size N] [--rounds R]"); exit(2)
+        }
     }
+    return (size, rounds)
 }
+let (size, rounds) = arguments()
 let tile = 512
 let across = (size + tile - 1) / tile
 

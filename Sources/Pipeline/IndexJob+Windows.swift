@@ -1,0 +1,333 @@
+import Foundation
+public import RasterCore
+import RasterIO
+public import GroundStation
+public import Analysis
+public import Products
+
+extension IndexJob: WindowedTileStage {
+    /// A tile opened for windowed processing: its grid and windows (one per output block, row-major), what it
+    /// computes, and the open writers and quicklook reducers the windows feed.
+    public final class WindowedTile: @unchecked Sendable {
+        /// Full tile size.
+        public let width: Int, height: Int
+        /// Georeferencing of the full tile.
+        public let geo: GeoReference?
+        /// The windows (output blocks of `tileSize`), row-major.
+        public let windows: [Window]
+        let bands: [String]?
+        let filterTo: Set<String>?
+        let applicable: [String], extra: [String]
+        let warning: String?
+        let context: ClassificationContext
+        let truthPath: String?
+        let scene: SceneInfo?
+        let date: Date?
+        let readers: GeoTIFFReaderPool
+        let provenance: Provenance
+        var indexWriters: [(name: String, rel: String, writer: COGIndexStreamWriter)] = []
+        var classWriter: (rel: String, writer: COGStreamWriter<UInt8>, band: BandInfo)?
+        var qualityWriter: (rel: String, writer: COGStreamWriter<UInt8>)?
+        var quicklooks: [(product: String, reducer: QuicklookReducer)] = []
+        /// Files `finish` has already published (removed again by `abort`).
+        let published = LockedList<String>()
+
+        init(width: Int, height: Int, geo: GeoReference?, windows: [Window], bands: [String]?, filterTo: Set<String>?,
+             applicable: [String], extra: [String], warning: String?, context: ClassificationContext, truthPath: String?,
+             scene: SceneInfo?, date: Date?, readers: GeoTIFFReaderPool, provenance: Provenance) {
+            self.width = width; self.height = height; self.geo = geo; self.windows = windows
+            self.bands = bands; self.filterTo = filterTo; self.applicable = applicable; self.extra = extra
+            self.warning = warning; self.context = context; self.truthPath = truthPath; self.scene = scene; self.date = date
+            self.readers = readers; self.provenance = provenance
+        }
+
+        /// The tile's output folder.
+        var directory: String?
+
+        /// Drops every writer and removes what was published (and the tile's folder when that leaves it empty):
+        /// nothing partial is left.
+        func abort() {
+            for w in indexWriters { w.writer.abort() }
+            classWriter?.writer.abort()
+            qualityWriter?.writer.abort()
+            for p in published.items { try? FileManager.default.removeItem(atPath: p) }
+            if let directory, (try? FileManager.default.contentsOfDirectory(atPath: directory))?.isEmpty == true {
+                rmdir(directory)
+            }
+            readers.close()
+        }
+    }
+
+    /// The figures of one window and its share of the reflectance sanity check.
+    public struct WindowPart: Sendable {
+        /// Accumulators, class counts, confusion matrix and region partials of the window.
+        public var result: TileResult
+        /// The sanity check's counts.
+        public var tally: ReflectanceSanity.Tally
+    }
+
+    /// Opens `item` for windowed processing: nil (whole-tile route) when windows are off, the tile is resampled onto
+    /// a reference grid, the scheme needs the whole scene (`autoWater`'s Otsu threshold, `minimumMappingUnit`), or
+    /// the input cannot be read in windows (PNG, bands on different grids). Reads the first window to learn which
+    /// bands the tile has, then opens one streaming writer per product.
+    public func plan(_ item: TileSource) throws -> WindowedTile? {
+        guard windowed, referenceGrid == nil else { return nil }
+        if let s = products.scheme, s.autoWater != nil || s.minimumMappingUnit != nil { return nil }
+        let needed = neededBands
+        var bands: [String]? = needed
+        var grid: (width: Int, height: Int, geo: GeoReference?)?
+        do { grid = try retry.run { try item.input.windowGrid(bands: needed, limits: limits, options: loadOptions) } } catch ManifestError.missingBand {
+            bands = nil   // as `ingest`: load the bands the tile has; the indices it cannot compute are skipped
+            grid = try retry.run { try item.input.windowGrid(bands: nil, limits: limits, options: loadOptions) }
+        }
+        guard let grid else { return nil }
+        let T = tileSize
+        var windows: [Window] = []
+        for y in stride(from: 0, to: grid.height, by: T) {
+            for x in stride(from: 0, to: grid.width, by: T) {
+                windows.append(Window(x: x, y: y, width: min(T, grid.width - x), height: min(T, grid.height - y)))
+            }
+        }
+        let readers = GeoTIFFReaderPool(limits: limits)
+        let first: ReflectanceTile
+        do { first = try retry.run { try item.input.load(bands: bands, limits: limits, options: loadOptions, window: windows[0], readers: readers) } }
+        catch ManifestError.missingBand where bands != nil {
+            bands = nil   // as `ingest`: load the bands the tile has; the indices it cannot compute are skipped
+            first = try retry.run { try item.input.load(bands: nil, limits: limits, options: loadOptions, window: windows[0], readers: readers) }
+        }
+        let filterTo: Set<String>? = bands == nil ? Set(needed) : nil
+        let firstBands = filterTo.map { f in first.bands.filter { f.contains($0.key) } } ?? first.bands
+        let date = item.input.date ?? first.scene?.acquired
+        let probe = Loaded(width: first.width, height: first.height, geo: first.geo, bands: firstBands, quality: nil,
+                           scene: first.scene, date: date, truth: nil)
+        let plan = indexPlan(probe)
+        guard !plan.applicable.isEmpty else {
+            throw TileFailure(tileId: item.id, path: item.path, stage: .compute, error: PipelineError.badTile(path: item.path, reason: "no configured index can be computed (\(indices.joined(separator: ", ")) need \(plan.lacking.sorted().joined(separator: ", "))); the tile has \(firstBands.isEmpty ? "no band with a common name (map them with inputs[].bands)" : firstBands.keys.sorted().joined(separator: ", "))"))
+        }
+        let warning = plan.skipped.isEmpty ? nil
+            : "indices \(plan.skipped.joined(separator: ", ")) not computed: \(first.scene?.satellite ?? "the tile") has no \(plan.lacking.sorted().joined(separator: ", ")) band"
+        var geo = grid.geo
+        if geo != nil, let g = first.geo { geo = GeoReference(transform: geo!.transform, crs: g.crs, rasterType: g.rasterType) }
+        let provenance = Provenance(version: toolVersion, pipelineHash: configHash,
+                                    inputs: [(item.path as NSString).lastPathComponent], extra: ["TILEPIPE_TILE_ID": item.id])
+        let tile = WindowedTile(width: grid.width, height: grid.height, geo: geo, windows: windows, bands: bands, filterTo: filterTo,
+                                applicable: plan.applicable, extra: plan.extra, warning: warning,
+                                context: classificationContext(geo: geo, width: grid.width, height: grid.height, date: date, item: item),
+                                truthPath: try truthPath(item, width: grid.width, height: grid.height),
+                                scene: first.scene, date: date, readers: readers, provenance: provenance)
+        do { try openWriters(tile, item: item) } catch {
+            tile.abort()
+            throw TileFailure(tileId: item.id, path: item.path, stage: .write, error: error)
+        }
+        return tile
+    }
+
+    /// Opens the streaming writers (index COGs, class map, quality mask) and the quicklook reducers of `tile`.
+    func openWriters(_ tile: WindowedTile, item: TileSource) throws {
+        let dir = (outputDirectory as NSString).appendingPathComponent("tiles/\(item.id)")
+        try OutputTree.createDirectory(atPath: dir)   // confined: no link below the output folder is followed
+        tile.directory = dir
+        func full(_ rel: String) -> String { (outputDirectory as NSString).appendingPathComponent(rel) }
+        let (W, H, geo) = (tile.width, tile.height, tile.geo)
+        for name in indices where tile.applicable.contains(name) {
+            let rel = IndexJob.outputPath(tile: item.id, index: name)
+            let w = try COGIndexStreamWriter(path: full(rel), width: W, height: H, bands: [BandInfo(description: name, nodata: .nan)], geo: geo,
+                                             dataType: indexDataType, cog: overviews, provenance: tile.provenance, codec: codec, tileSize: tileSize)
+            tile.indexWriters.append((name, rel, w))
+        }
+        if let scheme = products.scheme {
+            let rel = IndexJob.outputPath(tile: item.id, index: "landuse")
+            // The band and metadata `ClassificationResult.raster(scheme:geo:)` gives the whole map.
+            let template = ClassRaster.make(codes: [0], width: 1, height: 1, classes: scheme.classes, description: "land use", geo: nil)
+            let w = try COGStreamWriter<UInt8>(path: full(rel), width: W, height: H, bands: template.bands, geo: geo,
+                                               kind: .classes(products.classRamp), provenance: tile.provenance, codec: codec,
+                                               tileSize: tileSize, metadata: template.metadata)
+            tile.classWriter = (rel, w, template.bands[0])
+        }
+        if products.qualityMask {
+            let rel = IndexJob.outputPath(tile: item.id, index: "quality")
+            let w = try COGStreamWriter<UInt8>(path: full(rel), width: W, height: H, bands: [BandInfo(description: "quality", nodata: 255)],
+                                               geo: geo, kind: .classesNearest(IndexJob.qualityRamp), provenance: tile.provenance,
+                                               codec: codec, tileSize: tileSize)
+            tile.qualityWriter = (rel, w)
+        }
+        for product in products.quicklooks {
+            if product == "landuse" {
+                guard let scheme = products.scheme else { continue }
+                tile.quicklooks.append((product, QuicklookReducer(width: W, height: H, longestSide: products.quicklookSize, categorical: true,
+                                                                  classCodes: [0] + scheme.classes.map(\.code))))
+            } else if tile.applicable.contains(product), indices.contains(product) {
+                let (ramp, _) = IndexJob.quicklookRamp(product)
+                tile.quicklooks.append((product, QuicklookReducer(width: W, height: H, longestSide: products.quicklookSize,
+                                                                  categorical: ramp.interpolation == .categorical)))
+            }
+        }
+    }
+
+    /// `truth-landcover.tif` of the tile's folder when accuracy is on and it has the tile's size (as `readTruth`).
+    func truthPath(_ item: TileSource, width: Int, height: Int) throws -> String? {
+        guard products.scheme != nil, products.accuracy else { return nil }
+        let folder = ((item.files.first ?? item.path) as NSString).deletingLastPathComponent
+        let path = (folder as NSString).appendingPathComponent("truth-landcover.tif")
+        guard FileManager.default.fileExists(atPath: path) else { return nil }
+        let d = try GeoTIFFReader(path: path, forWindows: true).description
+        return d.width == width && d.height == height ? path : nil
+    }
+
+    /// The number of windows.
+    public func windowCount(_ plan: WindowedTile) -> Int { plan.windows.count }
+
+    /// Window `index`: read, calibrate and mask it (GroundStation, the same arithmetic as the whole tile), compute
+    /// the indices and classes, measure its figures, and hand its blocks to the writers and reducers.
+    public func window(_ index: Int, of t: WindowedTile, item: TileSource) throws -> WindowPart {
+        let w = t.windows[index]
+        let n = w.width * w.height
+        var tally = ReflectanceSanity.Tally()
+        let loaded: Loaded
+        do {
+            let tile = try retry.run { try item.input.load(bands: t.bands, limits: limits, options: loadOptions, window: w, readers: t.readers) }
+            if TileInput.checksReflectance(loadOptions) { tally.add(tile.bands) }
+            let bands = t.filterTo.map { f in tile.bands.filter { f.contains($0.key) } } ?? tile.bands
+            var truth: (name: String, codes: [UInt8])?
+            if let p = t.truthPath {
+                let r: Raster<UInt8> = try t.readers.withReader(path: p) { try $0.read(UInt8.self, window: w, bands: [0]) }
+                truth = ("truth-landcover.tif", r.samples)
+            }
+            loaded = Loaded(width: w.width, height: w.height, geo: tile.geo, bands: bands,
+                            quality: tile.quality.count == n ? tile.quality : nil, scene: t.scene, date: t.date, truth: truth)
+        } catch {
+            throw TileFailure(tileId: item.id, path: item.path, stage: .ingest, error: error)
+        }
+        var planes: [String: [Float]]
+        let classes: ClassificationResult?
+        let result: TileResult
+        do {
+            planes = try IndexRegistry.compute(t.applicable + t.extra, bands: loaded.bands, count: n)
+            classes = try classify(loaded, planes: planes, item: item, context: t.context)
+            for e in t.extra { planes[e] = nil }
+            result = try measure(loaded, planes: planes, classes: classes, item: item)
+        } catch {
+            throw TileFailure(tileId: item.id, path: item.path, stage: .compute, error: error)
+        }
+        do {
+            let bx = w.x / tileSize, by = w.y / tileSize
+            for iw in t.indexWriters { try iw.writer.write(blockX: bx, blockY: by, samples: planes[iw.name]!) }
+            if let cw = t.classWriter, let classes { try cw.writer.write(blockX: bx, blockY: by, samples: classes.classes) }
+            if let qw = t.qualityWriter {
+                guard let q = loaded.quality else { throw PipelineError.badTile(path: item.path, reason: "the loader gave no quality codes") }
+                try qw.writer.write(blockX: bx, blockY: by, samples: q)
+            }
+            for (product, reducer) in t.quicklooks {
+                if product == "landuse" { if let classes { reducer.add(classes.classes.map { Float($0) }, window: w) } }
+                else if let plane = planes[product] { reducer.add(plane, window: w) }
+            }
+        } catch {
+            throw TileFailure(tileId: item.id, path: item.path, stage: .write, error: error)
+        }
+        return WindowPart(result: result, tally: tally)
+    }
+
+    /// The tile's figures (windows merged), the sanity check over the whole tile, then the products: the writers'
+    /// files (hashes computed while writing), quicklooks from the reduced maps, the STAC item.
+    public func finish(_ t: WindowedTile, parts: [WindowPart], item: TileSource) throws -> Products {
+        var tally = ReflectanceSanity.Tally()
+        for p in parts { tally.merge(p.tally) }
+        if TileInput.checksReflectance(loadOptions) {
+            do { try tally.check(file: item.manifestOrFilePath) } catch {
+                throw TileFailure(tileId: item.id, path: item.path, stage: .ingest, error: error)
+            }
+        }
+        var result = TileResult(width: t.width, height: t.height, geo: t.geo)
+        for p in parts {
+            let r = p.result
+            for (name, acc) in r.indices { result.indices[name, default: BandStatistics.Accumulator()].merge(acc) }
+            if let c = r.classes { if result.classes == nil { result.classes = c } else { result.classes!.merge(c) } }
+            if let a = r.accuracy {
+                if result.accuracy == nil { result.accuracy = a; result.truthFile = r.truthFile } else { try result.accuracy!.merge(a) }
+            }
+            for (name, rp) in r.regions { result.regions[name, default: RegionPartial()].merge(rp) }
+        }
+        if var c = result.classes {   // hectares of the whole tile, as one count gives them
+            for (k, v) in c.pixels { c.hectares[k] = Double(v) * (result.pixelAreaM2 / 10_000) }
+            result.classes = c
+        }
+        result.date = t.date.map(IndexJob.dayString)
+        result.datetime = t.date.map { ISO8601DateFormatter().string(from: $0) }
+        result.satellite = t.scene?.satellite
+        result.role = item.input.role
+
+        var s = WriteSession(item: item, directory: outputDirectory, provenance: t.provenance, result: result)
+        func record(_ rel: String, _ f: WrittenFile) {
+            t.published.append(f.path)
+            s.record(rel, f)
+        }
+        /// Files a writer put beside `rel` (GIS sidecars; a quicklook's PNG, world file and CRS .aux.xml) are recorded
+        /// outputs like any product, so merge, resume and the integrity checks see them.
+        func recordFiles(_ files: [WrittenFile], beside rel: String) {
+            for f in files { t.published.append(f.path) }
+            s.record(written: files, beside: rel)
+        }
+        for iw in t.indexWriters {
+            let written = try iw.writer.finish(statistics: result.indices[iw.name].map { [$0.result] })
+            record(iw.rel, written.file)
+            recordFiles(written.sidecars, beside: iw.rel)
+            s.result.products.indexFiles[iw.name] = iw.rel
+            let info = BandInfo(description: iw.name, nodata: .nan)
+            s.assets.append(StacProductAsset(key: iw.name, href: "./" + (iw.rel as NSString).lastPathComponent, mediaType: StacAsset.cogMediaType,
+                                             roles: ["data"], title: iw.name.uppercased(),
+                                             bands: [StacBand(name: iw.name, info: indexDataType.storedBand(info), dataType: indexDataType.sampleType,
+                                                              statistics: written.statistics.first)]))
+        }
+        if let cw = t.classWriter {
+            let written = try cw.writer.finish()
+            record(cw.rel, written.file)
+            recordFiles(written.sidecars, beside: cw.rel)   // .tif.aux.xml and .qml
+            s.result.products.classMap = cw.rel
+            s.assets.append(StacProductAsset(key: "landuse", href: "./" + (cw.rel as NSString).lastPathComponent, mediaType: StacAsset.cogMediaType,
+                                             roles: ["data"], title: "Land use",
+                                             bands: [StacBand(name: "landuse", info: cw.band, dataType: .uint8)]))
+        }
+        if let qw = t.qualityWriter {
+            let written = try qw.writer.finish()
+            record(qw.rel, written.file)
+            recordFiles(written.sidecars, beside: qw.rel)
+            s.result.products.qualityMask = qw.rel
+        }
+        for (product, reducer) in t.quicklooks {
+            let ramp: ColorRamp, title: String
+            var range: ClosedRange<Double>?
+            if product == "landuse" { ramp = products.classRamp; title = "Land use" } else {
+                title = product.uppercased()
+                (ramp, range) = IndexJob.quicklookRamp(product)
+            }
+            let rel = "tiles/\(item.id)/\(item.id)_\(product).png"
+            let q = try Quicklook.render(values: reducer.map(), width: reducer.outWidth, height: reducer.outHeight, geo: reducer.mapGeo(t.geo),
+                                         ramp: ramp, title: .init(satellite: t.scene?.satellite ?? "", date: s.result.date ?? "", tile: item.id, product: title),
+                                         options: .init(longestSide: products.quicklookSize, range: range))
+            // The PNG, its world file and CRS .aux.xml.
+            recordFiles(try q.writeRecorded(to: s.full(rel)), beside: rel)
+            s.result.products.quicklooks[product] = rel
+            s.assets.append(StacProductAsset(key: "\(product)_quicklook", href: "./" + (rel as NSString).lastPathComponent,
+                                             mediaType: StacAsset.pngMediaType, roles: ["overview"], title: "\(title) quicklook"))
+        }
+        let c = Computed(width: t.width, height: t.height, geo: t.geo, planes: [:], warning: t.warning, classes: nil, quality: nil,
+                         result: s.result, scene: t.scene, date: t.date)
+        try writeStacItem(c, &s)
+        s.outputs.sort { $0.path < $1.path }
+        t.readers.close()
+        return Products(outputs: s.outputs, warning: t.warning, result: s.result)
+    }
+
+    /// Drops the tile's writers and anything already published.
+    public func abort(_ plan: WindowedTile) { plan.abort() }
+}
+
+extension TileSource {
+    /// The file the loaders name in a calibration failure: the manifest, or the loose file.
+    var manifestOrFilePath: String {
+        switch input.source {
+        case .manifest(let m): m.path
+        case .loose(let p, _): p
+        }
+    }
+}

@@ -1,0 +1,150 @@
+import Dispatch
+import Foundation
+
+extension TileExecutor {
+    /// Runs a windowed stage: each tile `stage.plan` opens is processed window by window, windows of one tile in
+    /// parallel on the compute gate (at most `jobs` at once) with at most `maxInFlight` windows between
+    /// submission and end across all tiles, so memory depends on the window size, not on the scene. The tile's
+    /// `finish` (or `abort` after a failed window) runs on its writer queue after its last window, then `onFinish`
+    /// as for whole tiles. Tiles `plan` declines (nil) go through `ingest`/`compute`/`write` as in `run`.
+    /// At most `maxInFlight` tiles are open at once. After `RunInterruption`, no further tile is taken; open tiles
+    /// complete.
+    public func run<S: WindowedTileStage>(_ items: [S.Item], stage: S,
+                                          onStart: (@Sendable (Int, S.Item) -> Void)? = nil,
+                                          onFinish: @escaping @Sendable (Int, S.Item, Result<S.Output, TileFailure>) -> Void)
+        -> (results: [Result<S.Output, TileFailure>], observed: Observed) {
+        let slots = DispatchSemaphore(value: options.maxInFlight)
+        let windowSlots = DispatchSemaphore(value: options.maxInFlight)
+        let group = DispatchGroup()
+        let readers = (0..<options.readers).map { DispatchQueue(label: "tilepipe.read.\($0)") }
+        let writers = (0..<options.writers).map { DispatchQueue(label: "tilepipe.write.\($0)") }
+        let computeQ = DispatchQueue(label: "tilepipe.compute", attributes: .concurrent)
+        let state = ExecutorState<S.Output>(count: items.count, jobs: options.jobs, queue: computeQ)
+
+        for (n, item) in items.enumerated() {
+            slots.wait()                       // producer thread only
+            if RunInterruption.isRequested { slots.signal(); break }   // SIGINT/SIGTERM: take no further tile
+            group.enter()
+            state.enterFlight()
+            onStart?(n, item)
+            let writer = writers[n % writers.count]
+            let finish: @Sendable (Result<S.Output, TileFailure>) -> Void = { result in
+                state.finish(n) { onFinish(n, item, result); return result }
+                state.leaveFlight()
+                slots.signal()
+                group.leave()
+            }
+            let plan: S.Plan?
+            do { plan = try stage.plan(item) } catch {
+                writer.async { finish(.failure(TileFailure(tileId: item.id, path: item.path, stage: .ingest, error: error))) }
+                continue
+            }
+            guard let plan else {
+                Self.runWhole(item, stage: stage, reader: readers[n % readers.count], writer: writer, state: state, finish: finish)
+                continue
+            }
+            let count = stage.windowCount(plan)
+            let tile = WindowedTileState<S.Part>(count: count)
+            let complete: @Sendable () -> Void = {
+                writer.async {
+                    switch tile.outcome() {
+                    case .failure(let f):
+                        stage.abort(plan)
+                        finish(.failure(f))
+                    case .success(let parts):
+                        do { finish(.success(try stage.finish(plan, parts: parts, item: item))) } catch {
+                            stage.abort(plan)
+                            finish(.failure(TileFailure(tileId: item.id, path: item.path, stage: .write, error: error)))
+                        }
+                    }
+                }
+            }
+            if count == 0 { complete(); continue }
+            for w in 0..<count {
+                windowSlots.wait()
+                if tile.hasFailed {            // a failed window: the rest of the tile is not computed
+                    windowSlots.signal()
+                    if tile.skip(w) { complete() }
+                    continue
+                }
+                state.compute {
+                    let r: Result<S.Part, TileFailure>
+                    if tile.hasFailed { r = .failure(TileFailure(tileId: item.id, path: item.path, stage: .compute, cause: "skipped", kind: .corrupt)) } else {
+                        do { r = .success(try stage.window(w, of: plan, item: item)) } catch {
+                            r = .failure(TileFailure(tileId: item.id, path: item.path, stage: .compute, error: error))
+                        }
+                    }
+                    windowSlots.signal()
+                    if tile.complete(w, r) { complete() }
+                }
+            }
+        }
+        group.wait()
+        return (state.results(), state.observed())
+    }
+
+    /// The whole-tile route of `run` for one tile.
+    static func runWhole<S: TileStage>(_ item: S.Item, stage: S, reader: DispatchQueue, writer: DispatchQueue,
+                                       state: ExecutorState<S.Output>,
+                                       finish: @escaping @Sendable (Result<S.Output, TileFailure>) -> Void) {
+        reader.async {
+            let loaded: S.Loaded
+            do { loaded = try stage.ingest(item) } catch {
+                writer.async { finish(.failure(TileFailure(tileId: item.id, path: item.path, stage: .ingest, error: error))) }
+                return
+            }
+            state.compute {
+                let computed = Result { try stage.compute(loaded, item: item) }
+                writer.async {
+                    switch computed {
+                    case .failure(let error):
+                        finish(.failure(TileFailure(tileId: item.id, path: item.path, stage: .compute, error: error)))
+                    case .success(let c):
+                        do { finish(.success(try stage.write(c, item: item))) } catch {
+                            finish(.failure(TileFailure(tileId: item.id, path: item.path, stage: .write, error: error)))
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The windows of one open tile: their parts, the first failure, how many are still out.
+final class WindowedTileState<Part: Sendable>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var parts: [Part?]
+    private var failure: TileFailure?
+    private var remaining: Int
+
+    init(count: Int) {
+        parts = Array(repeating: nil, count: count)
+        remaining = count
+    }
+
+    /// True once a window failed.
+    var hasFailed: Bool { lock.withLock { failure != nil } }
+
+    /// Stores window `w`'s outcome (the first failure wins); true when it was the last window.
+    func complete(_ w: Int, _ r: Result<Part, TileFailure>) -> Bool {
+        lock.withLock {
+            switch r {
+            case .success(let p): parts[w] = p
+            case .failure(let f): if failure == nil { failure = f }
+            }
+            remaining -= 1
+            return remaining == 0
+        }
+    }
+
+    /// Window `w` was not run (the tile already failed); true when it was the last window.
+    func skip(_ w: Int) -> Bool { lock.withLock { remaining -= 1; return remaining == 0 } }
+
+    /// The parts in window order, or the failure.
+    func outcome() -> Result<[Part], TileFailure> {
+        lock.withLock {
+            if let failure { return .failure(failure) }
+            return .success(parts.map { $0! })
+        }
+    }
+}
