@@ -67,6 +67,10 @@ final class COGStreamMemoryTests: XCTestCase {
         XCTAssertLessThan(growth, raster / 2, "peak RSS grew by \(growth >> 20) MiB for a \(raster >> 20) MiB raster")
         XCTAssertGreaterThan(out.file.bytes, 16 << 20, "the file is larger than the in-memory budget, so tiles were spilled")
         XCTAssertEqual(CloudOptimizedGeoTIFF.validate(path: path).errors, [])
+        if Oracles.cogValidator != nil {
+            let gdal = try Oracles.gdalValidate(path)
+            XCTAssertTrue(gdal.valid, gdal.output)
+        }
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir.path), ["big.tif"])
     }
 
