@@ -21,16 +21,6 @@ extension IndexJob {
         mutating func record(_ rel: String, _ file: WrittenFile) {
             outputs.append(OutputRecord(path: rel, tileId: item.id, hash: file.hash, bytes: file.bytes))
         }
-
-        /// Records a written file by reading it back (for writers that do not return a `WrittenFile`).
-        mutating func record(_ rel: String) throws {
-            let path = full(rel)
-            guard let hash = Fingerprint.file(path) else {
-                throw PipelineError.outputUnwritable(path: path, reason: "cannot read back the written file")
-            }
-            let size = ((try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? NSNumber)?.intValue ?? 0
-            outputs.append(OutputRecord(path: rel, tileId: item.id, hash: hash, bytes: size))
-        }
     }
 
     /// Writes one raster per index, the class map, the quality mask, quicklooks and the STAC item atomically and
