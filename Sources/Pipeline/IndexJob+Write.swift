@@ -22,16 +22,6 @@ extension IndexJob {
             outputs.append(OutputRecord(path: rel, tileId: item.id, hash: file.hash, bytes: file.bytes))
         }
 
-        /// Records a written file by reading it back (for writers that do not return a `WrittenFile`).
-        mutating func record(_ rel: String) throws {
-            let path = full(rel)
-            guard let hash = Fingerprint.file(path) else {
-                throw PipelineError.outputUnwritable(path: path, reason: "cannot read back the written file")
-            }
-            let size = ((try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? NSNumber)?.intValue ?? 0
-            outputs.append(OutputRecord(path: rel, tileId: item.id, hash: hash, bytes: size))
-        }
-
         /// Records files a writer hashed while writing them, all beside `rel` (same folder).
         mutating func record(written files: [WrittenFile], beside rel: String) {
             let folder = (rel as NSString).deletingLastPathComponent
