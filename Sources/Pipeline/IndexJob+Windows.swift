@@ -261,10 +261,16 @@ extension IndexJob: WindowedTileStage {
             t.published.append(f.path)
             s.record(rel, f)
         }
+        /// Files a writer put beside `rel` (GIS sidecars; a quicklook's PNG, world file and CRS .aux.xml) are recorded
+        /// outputs like any product, so merge, resume and the integrity checks see them.
+        func recordFiles(_ files: [WrittenFile], beside rel: String) {
+            for f in files { t.published.append(f.path) }
+            s.record(written: files, beside: rel)
+        }
         for iw in t.indexWriters {
             let written = try iw.writer.finish(statistics: result.indices[iw.name].map { [$0.result] })
             record(iw.rel, written.file)
-            for sc in written.sidecars { t.published.append(sc.path) }
+            recordFiles(written.sidecars, beside: iw.rel)
             s.result.products.indexFiles[iw.name] = iw.rel
             let info = BandInfo(description: iw.name, nodata: .nan)
             s.assets.append(StacProductAsset(key: iw.name, href: "./" + (iw.rel as NSString).lastPathComponent, mediaType: StacAsset.cogMediaType,
@@ -275,7 +281,7 @@ extension IndexJob: WindowedTileStage {
         if let cw = t.classWriter {
             let written = try cw.writer.finish()
             record(cw.rel, written.file)
-            for sc in written.sidecars { t.published.append(sc.path) }
+            recordFiles(written.sidecars, beside: cw.rel)   // .tif.aux.xml and .qml
             s.result.products.classMap = cw.rel
             s.assets.append(StacProductAsset(key: "landuse", href: "./" + (cw.rel as NSString).lastPathComponent, mediaType: StacAsset.cogMediaType,
                                              roles: ["data"], title: "Land use",
@@ -284,7 +290,7 @@ extension IndexJob: WindowedTileStage {
         if let qw = t.qualityWriter {
             let written = try qw.writer.finish()
             record(qw.rel, written.file)
-            for sc in written.sidecars { t.published.append(sc.path) }
+            recordFiles(written.sidecars, beside: qw.rel)
             s.result.products.qualityMask = qw.rel
         }
         for (product, reducer) in t.quicklooks {
@@ -298,10 +304,8 @@ extension IndexJob: WindowedTileStage {
             let q = try Quicklook.render(values: reducer.map(), width: reducer.outWidth, height: reducer.outHeight, geo: reducer.mapGeo(t.geo),
                                          ramp: ramp, title: .init(satellite: t.scene?.satellite ?? "", date: s.result.date ?? "", tile: item.id, product: title),
                                          options: .init(longestSide: products.quicklookSize, range: range))
-            let files = try q.writeRecorded(to: s.full(rel))
-            for f in files { t.published.append(f.path) }
-            s.record(rel, files[0])
-            if files.count > 1 { s.record((rel as NSString).deletingPathExtension + ".pgw", files[1]) }
+            // The PNG, its world file and CRS .aux.xml.
+            recordFiles(try q.writeRecorded(to: s.full(rel)), beside: rel)
             s.result.products.quicklooks[product] = rel
             s.assets.append(StacProductAsset(key: "\(product)_quicklook", href: "./" + (rel as NSString).lastPathComponent,
                                              mediaType: StacAsset.pngMediaType, roles: ["overview"], title: "\(title) quicklook"))

@@ -22,14 +22,13 @@ extension IndexJob {
             outputs.append(OutputRecord(path: rel, tileId: item.id, hash: file.hash, bytes: file.bytes))
         }
 
-        /// Records a written file by reading it back (for writers that do not return a `WrittenFile`).
-        mutating func record(_ rel: String) throws {
-            let path = full(rel)
-            guard let hash = Fingerprint.file(path) else {
-                throw PipelineError.outputUnwritable(path: path, reason: "cannot read back the written file")
+        /// Records files a writer hashed while writing them, all beside `rel` (same folder).
+        mutating func record(written files: [WrittenFile], beside rel: String) {
+            let folder = (rel as NSString).deletingLastPathComponent
+            for f in files {
+                let path = (folder as NSString).appendingPathComponent((f.path as NSString).lastPathComponent)
+                outputs.append(OutputRecord(path: path, tileId: item.id, hash: f.hash, bytes: f.bytes))
             }
-            let size = ((try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? NSNumber)?.intValue ?? 0
-            outputs.append(OutputRecord(path: rel, tileId: item.id, hash: hash, bytes: size))
         }
     }
 
@@ -79,6 +78,7 @@ extension IndexJob {
         let written = try CloudOptimizedGeoTIFF.writeFile(raster, to: s.full(rel), kind: .classes(products.classRamp), provenance: s.provenance,
                                         codec: codec, tileSize: tileSize)
         s.record(rel, written.file)
+        s.record(written: written.sidecars, beside: rel)   // .tif.aux.xml and .qml
         s.result.products.classMap = rel
         s.assets.append(StacProductAsset(key: "landuse", href: "./" + (rel as NSString).lastPathComponent, mediaType: StacAsset.cogMediaType,
                                          roles: ["data"], title: "Land use",
@@ -95,6 +95,7 @@ extension IndexJob {
         let written = try CloudOptimizedGeoTIFF.writeFile(raster, to: s.full(rel), kind: .classesNearest(IndexJob.qualityRamp), provenance: s.provenance,
                                         codec: codec, tileSize: tileSize)
         s.record(rel, written.file)
+        s.record(written: written.sidecars, beside: rel)   // .tif.aux.xml and .qml
         s.result.products.qualityMask = rel
     }
 
@@ -121,9 +122,7 @@ extension IndexJob {
             let q = try Quicklook.render(values: values, width: c.width, height: c.height, geo: c.geo, ramp: ramp,
                                          title: .init(satellite: c.scene?.satellite ?? "", date: c.result.date ?? "", tile: s.item.id, product: title),
                                          options: .init(longestSide: products.quicklookSize, range: range))
-            let files = try q.writeRecorded(to: s.full(rel))
-            s.record(rel, files[0])
-            if files.count > 1 { s.record((rel as NSString).deletingPathExtension + ".pgw", files[1]) }
+            s.record(written: try q.writeRecorded(to: s.full(rel)), beside: rel)   // the PNG, its world file and CRS .aux.xml
             s.result.products.quicklooks[product] = rel
             s.assets.append(StacProductAsset(key: "\(product)_quicklook", href: "./" + (rel as NSString).lastPathComponent,
                                              mediaType: StacAsset.pngMediaType, roles: ["overview"], title: "\(title) quicklook"))

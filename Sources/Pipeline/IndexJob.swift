@@ -129,13 +129,16 @@ public struct IndexJob: TileStage {
     /// Every output a tile may write (the plan, and the resume check: recorded outputs must be a subset).
     public func expectedOutputs(tile id: String) -> [String] {
         var out = indices.map { IndexJob.outputPath(tile: id, index: $0) }
-        if products.scheme != nil { out.append(IndexJob.outputPath(tile: id, index: "landuse")) }
+        // Class maps come with their GIS sidecars (.tif.aux.xml, .qml), quicklooks with a world file and a CRS .aux.xml.
+        func withSidecars(_ rel: String) -> [String] { [rel] + GISSidecars.paths(beside: rel) }
+        if products.scheme != nil { out += withSidecars(IndexJob.outputPath(tile: id, index: "landuse")) }
         for p in products.quicklooks {
             out.append("tiles/\(id)/\(id)_\(p).png")
             out.append("tiles/\(id)/\(id)_\(p).pgw")
+            out.append("tiles/\(id)/\(id)_\(p).png.aux.xml")
         }
         if products.stac { out.append(IndexJob.itemPath(tile: id)) }
-        if products.qualityMask { out.append(IndexJob.outputPath(tile: id, index: "quality")) }
+        if products.qualityMask { out += withSidecars(IndexJob.outputPath(tile: id, index: "quality")) }
         return out
     }
 

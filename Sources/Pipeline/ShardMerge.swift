@@ -109,13 +109,6 @@ public enum ShardMerge {
     /// Copies the gathered outputs into `output` and records tiles, pairs and facts in the merged catalog.
     static func write(_ g: Gathered, to merged: RunCatalog, output: String, runId: Int64) throws {
         func copy(_ outputs: [OutputRecord], from dir: String) throws {
-            // The GIS sidecars (class names, QGIS style, PNG CRS) are not catalog outputs: they go with their product,
-            // once each (a class map and its quicklook share one .qml), and only when they differ from what is there.
-            for side in Set(outputs.flatMap { GISSidecars.paths(beside: $0.path) }).sorted() {
-                let src = (dir as NSString).appendingPathComponent(side), dst = (output as NSString).appendingPathComponent(side)
-                guard FileManager.default.fileExists(atPath: src), Fingerprint.file(dst) != Fingerprint.file(src) else { continue }
-                try copyAtomically(src, to: dst)
-            }
             for o in outputs {
                 let dst = (output as NSString).appendingPathComponent(o.path)
                 if Fingerprint.file(dst) == o.hash { continue }

@@ -18,7 +18,7 @@ public enum GISSidecars {
     }
 
     /// The sidecars TilePipe may write beside the product at `path`: `<path>.aux.xml` and `<path minus extension>.qml`
-    /// (which of them exist depends on the product). `merge` copies them with the product.
+    /// (which of them exist depends on the product). A run records each as an output of its tile or pair.
     public static func paths(beside path: String) -> [String] {
         [path + ".aux.xml", (path as NSString).deletingPathExtension + ".qml"]
     }

@@ -212,8 +212,8 @@ public struct Quicklook: Sendable {
         return files.count > 1 ? files[1].path : nil
     }
 
-    /// `write(to:)` returning the records of the PNG and, when georeferenced, its world file, each hashed as it was
-    /// written (the CRS `.aux.xml` is a sidecar, not recorded).
+    /// `write(to:)` returning the records of the PNG and, when georeferenced, its world file and CRS `.aux.xml`, each
+    /// hashed as it was written.
     public func writeRecorded(to path: String) throws -> [WrittenFile] {
         var files = [try PNGImage.write(image, to: path, zlibLevel: 1, filter: PNGImage.filterNone)]
         guard let transform else { return files }

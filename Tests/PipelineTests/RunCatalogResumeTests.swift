@@ -24,9 +24,10 @@ final class RunCatalogResumeTests: XCTestCase {
         try TileFixtures.writeTiles(count: 5, into: root.appendingPathComponent("tiles"))
         let s = try run(try config())
         XCTAssertEqual([s.total, s.done, s.skipped, s.failed], [5, 5, 0, 0])
-        // Per tile: ndvi and ndwi COGs, the land-use COG, NDVI and land-use quicklooks with world files, and the
-        // STAC item (the tiles are dated by the `_20250101` token of their names).
-        XCTAssertEqual(s.outputCount, 5 * 8)
+        // Per tile: ndvi and ndwi COGs, the land-use COG with its GIS sidecars (.tif.aux.xml, .qml), NDVI and
+        // land-use quicklooks with world files and CRS .aux.xml, and the STAC item (the tiles are dated by the
+        // `_20250101` token of their names).
+        XCTAssertEqual(s.outputCount, 5 * 12)
         let out = root.appendingPathComponent("out")
         // The NDVI raster is the formula over the input bands, pixel for pixel.
         let input = try GeoTIFFReader(path: root.appendingPathComponent("tiles/t02_20250101.tif").path)
@@ -128,7 +129,7 @@ final class RunCatalogResumeTests: XCTestCase {
             """)
         let s = try run(c)
         XCTAssertEqual([s.done, s.failed], [1, 0])
-        XCTAssertEqual(s.outputCount, 7, "ndvi and land-use COGs, their quicklooks with world files, the STAC item (dated by its name)")
+        XCTAssertEqual(s.outputCount, 11, "ndvi and land-use COGs (with the class map's .aux.xml and .qml), their quicklooks with world files and CRS .aux.xml, the STAC item (dated by its name)")
         XCTAssertEqual(s.warnings, ["indices nbr not computed: the tile has no swir22 band (four_20250101)"])
         XCTAssertTrue(FileManager.default.fileExists(atPath: root.appendingPathComponent("out/tiles/four_20250101/four_20250101_ndvi.tif").path))
         XCTAssertEqual(try run(c).skipped, 1, "a tile with skipped indices is still up to date on rerun")
