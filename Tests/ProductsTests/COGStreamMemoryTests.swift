@@ -64,7 +64,11 @@ final class COGStreamMemoryTests: XCTestCase {
         let raster = n * n * 4
         let growth = after - before
         print("stream write 4096² Float32: peak RSS growth \(growth >> 20) MiB for a \(raster >> 20) MiB raster, file \(out.file.bytes >> 20) MiB")
-        XCTAssertLessThan(growth, raster / 2, "peak RSS grew by \(growth >> 20) MiB for a \(raster >> 20) MiB raster")
+        // Bounded: the writer keeps at most 16 MiB of compressed tiles, a pooled encoder per writing thread and the
+        // partly filled overview tiles (measured 29 MiB alone, 35 MiB with a parallel suite's allocator arenas). A
+        // writer that held the scene would hold at least the 64 MiB of samples, so three quarters of the raster
+        // still separates the two without failing on allocator noise.
+        XCTAssertLessThan(growth, raster * 3 / 4, "peak RSS grew by \(growth >> 20) MiB for a \(raster >> 20) MiB raster")
         XCTAssertGreaterThan(out.file.bytes, 16 << 20, "the file is larger than the in-memory budget, so tiles were spilled")
         XCTAssertEqual(CloudOptimizedGeoTIFF.validate(path: path).errors, [])
         if Oracles.cogValidator != nil {
