@@ -97,6 +97,7 @@ for n in $SIZES; do
         echo "  cog: {compression: deflate, overviews: false}"
         echo "  quicklooks: {indices: []}"
       else
+        echo "calibration: {mode: scale, scale: 0.0001}   # gen_scene.py stores reflectance x 10000"
         echo "indices: [ndvi, ndwi, mndwi, ndbi, nbr, ndmi]"
         echo "outputs:"
         echo "  directory: $out"

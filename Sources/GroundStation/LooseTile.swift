@@ -64,8 +64,8 @@ public enum LooseTile {
     }
 
     /// Reads the header (GeoTIFF) or the whole image (PNG) of a loose tile.
-    public static func describe(path: String, limits: ResourceLimits = .default) throws -> RasterDescription {
-        try RasterFile.describe(path: path, limits: limits)
+    public static func describe(path: String, limits: ResourceLimits = .default, forWindows: Bool = false) throws -> RasterDescription {
+        try RasterFile.describe(path: path, limits: limits, forWindows: forWindows)
     }
 
     /// Loads `names` (nil = every mapped band) from `path`.

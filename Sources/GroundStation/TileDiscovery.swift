@@ -198,7 +198,9 @@ public enum TileDiscovery {
 
     static func looseTile(_ f: String, bandMap: [String: Int]?, into inputs: inout [TileInput], rejects: inout [(path: String, reason: String)]) {
         do {
-            let d = try LooseTile.describe(path: f)
+            // Header only: a scene past the whole-image decode limit is still a tile (it is processed in windows;
+            // a tile that must be read whole fails at ingest, naming the file and the limit).
+            let d = try LooseTile.describe(path: f, forWindows: true)
             _ = try LooseTile.bandNumbers(path: f, description: d, bandMap: bandMap)
             let stem = ((f as NSString).lastPathComponent as NSString).deletingPathExtension
             let when = AcquisitionDate.find(path: f, metadata: d.metadata)

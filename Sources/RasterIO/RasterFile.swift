@@ -38,9 +38,11 @@ public enum RasterFile {
     /// What a GeoTIFF or PNG holds (size, type, bands, georeferencing, layout), whichever the file is.
     /// GeoTIFFs are described from their header; PNGs are decoded (they have no cheaper header-only path here).
     /// Pair with `read(path:bands:limits:)` for code that takes either format.
-    public static func describe(path: String, limits: ResourceLimits = .default) throws -> RasterDescription {
+    /// `forWindows`: a GeoTIFF may exceed the whole-image decode limit, as the windowed readers allow (each read is
+    /// still capped); a PNG is always decoded whole and always checked against it.
+    public static func describe(path: String, limits: ResourceLimits = .default, forWindows: Bool = false) throws -> RasterDescription {
         switch try sniff(path) {
-        case .tiff: return try GeoTIFFReader(path: path, limits: limits).description
+        case .tiff: return try GeoTIFFReader(path: path, limits: limits, forWindows: forWindows).description
         case .png: return description(ofPNG: try readPNG(path: path, limits: limits), path: path)
         }
     }

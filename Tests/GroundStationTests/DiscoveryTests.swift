@@ -1,6 +1,7 @@
 import XCTest
 import Foundation
 import TestSupport
+import RasterCore
 @testable import GroundStation
 
 /// Discovery over whole folders: SampleTiles and every shared data set, without throwing.
@@ -18,6 +19,29 @@ final class DiscoveryTests: XCTestCase {
             XCTAssertNotNil(i.date)
             XCTAssertEqual(i.files.count, 2, "scene.json + the tile's GeoTIFF; truth files are not inputs")
         }
+    }
+
+    /// A GeoTIFF larger than the whole-image decode limit (16384² × 6 UInt16 = 3 GiB, over the default 2 GiB; a
+    /// full 13-band Sentinel-2 tile is 3.1 GB) is a tile: discovery reads its header only and the scene is processed
+    /// in windows. The file is sparse (no tile written), so the test costs nothing.
+    func testSceneOverTheWholeDecodeLimitIsATile() throws {
+        let tool = "/usr/bin/gdal_create"
+        guard FileManager.default.isExecutableFile(atPath: tool) else { throw XCTSkip("gdal_create absent (make test-deps installs gdal-bin)") }
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("big-scene-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let path = dir.appendingPathComponent("scene_20250601.tif").path
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: tool)
+        p.arguments = ["-q", "-of", "GTiff", "-outsize", "16384", "16384", "-bands", "6", "-ot", "UInt16", "-co", "TILED=YES",
+                       "-co", "SPARSE_OK=TRUE", "-co", "COMPRESS=DEFLATE", "-a_srs", "EPSG:32650",
+                       "-a_ullr", "500000", "3000000", "663840", "2836160", path]
+        try p.run(); p.waitUntilExit()
+        XCTAssertEqual(p.terminationStatus, 0)
+        XCTAssertGreaterThan(16384 * 16384 * 6 * 2, ResourceLimits.default.maxDecodedBytes, "the scene must exceed the whole-read limit")
+        let (inputs, rejects) = try TileDiscovery.discover(path: dir.path, bandMap: ["blue": 1, "green": 2, "red": 3, "nir": 4, "swir16": 5, "swir22": 6])
+        XCTAssertTrue(rejects.isEmpty, "\(rejects)")
+        XCTAssertEqual(inputs.map(\.id), ["scene_20250601"])
     }
 
     func testWholeSharedDataNeverThrows() throws {
