@@ -60,7 +60,9 @@ public final class GeoTIFFReader {
     init(path: String, limits: ResourceLimits, deflateFastPath: Bool, overview: Int = 0, forWindows: Bool = false) throws {
         try requireRegularFile(path)
         self.limits = limits
-        handle = try TIFFHandle(path: path, mode: "r", maxAlloc: min(limits.maxDecodedBytes, Int(Int32.max)))
+        // "m": no memory-mapping. Mapped input pages count in the resident set: a 16384² scene read in windows
+        // showed 2.3 GB of file-backed RSS against 38 MB of its own memory, so peak RSS tracked the input's size.
+        handle = try TIFFHandle(path: path, mode: "rm", maxAlloc: min(limits.maxDecodedBytes, Int(Int32.max)))
         let h = handle
         var directory = 0
         if overview > 0 {
