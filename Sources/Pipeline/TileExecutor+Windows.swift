@@ -83,7 +83,8 @@ extension TileExecutor {
         return (state.results(), state.observed())
     }
 
-    /// The whole-tile route of `run` for one tile.
+    /// One tile through ingest → compute → write (the route of `run`, and of the windowed `run` for tiles its
+    /// `plan` declines).
     static func runWhole<S: TileStage>(_ item: S.Item, stage: S, reader: DispatchQueue, writer: DispatchQueue,
                                        state: ExecutorState<S.Output>,
                                        finish: @escaping @Sendable (Result<S.Output, TileFailure>) -> Void) {

@@ -73,26 +73,7 @@ public struct TileExecutor: Sendable {
                 slots.signal()
                 group.leave()
             }
-            readers[n % readers.count].async {
-                let loaded: S.Loaded
-                do { loaded = try stage.ingest(item) } catch {
-                    writer.async { finish(.failure(TileFailure(tileId: item.id, path: item.path, stage: .ingest, error: error))) }
-                    return
-                }
-                state.compute {
-                    let computed = Result { try stage.compute(loaded, item: item) }
-                    writer.async {
-                        switch computed {
-                        case .failure(let error):
-                            finish(.failure(TileFailure(tileId: item.id, path: item.path, stage: .compute, error: error)))
-                        case .success(let c):
-                            do { finish(.success(try stage.write(c, item: item))) } catch {
-                                finish(.failure(TileFailure(tileId: item.id, path: item.path, stage: .write, error: error)))
-                            }
-                        }
-                    }
-                }
-            }
+            Self.runWhole(item, stage: stage, reader: readers[n % readers.count], writer: writer, state: state, finish: finish)
         }
         group.wait()
         return (state.results(), state.observed())
