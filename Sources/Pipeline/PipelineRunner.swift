@@ -254,9 +254,9 @@ public enum PipelineRunner {
             warnings.append("monitor \(spec.kind): no tile pair with dates \(dates) and the \(spec.index ?? "default") index on both dates; the job produced nothing")
         }
         return pairs.compactMap { p in
-            guard let cause = p.failure else { return nil }
-            ctx.logger.error("pair failed", metadata: ["job": "\(p.job)", "tiles": "\(p.beforeTile) \(p.afterTile)", "error": "\(cause)"])
-            return FailureEntry(tile: p.afterTile, path: "\(p.beforeTile) + \(p.afterTile)", stage: "pair \(p.job)", cause: cause, kind: .config)
+            guard let f = p.failureEntry else { return nil }
+            ctx.logger.error("pair failed", metadata: ["job": "\(p.job)", "tiles": "\(f.path)", "error": "\(f.cause)", "kind": "\(f.kind.rawValue)"])
+            return f
         }
     }
 
