@@ -121,6 +121,33 @@ final class TrueColorRunTests: XCTestCase {
         XCTAssertTrue(FileManager.default.fileExists(atPath: windowed.appendingPathComponent("tiles/aligned_20250101/aligned_20250101_rgb.tif").path))
     }
 
+    /// Two shards with `outputs.rgb: true` merged: every tile's picture is in the merged catalog with its hash, and
+    /// the merged folder equals the unsharded run (pictures, items with their `rgb` asset, collection).
+    func testShardsMergeThePictures() throws {
+        let root = try TestData.temporaryDirectory("truecolor-shards")
+        defer { try? FileManager.default.removeItem(at: root) }
+        let tiles = root.appendingPathComponent("tiles")
+        try TileFixtures.writeTiles(count: 4, into: tiles)
+        func runInto(_ out: String, shard: ShardSpec) throws -> RunSummary {
+            let c = try PipelineConfig.parse(yaml: TileFixtures.minimalYAML(input: tiles.path, output: root.appendingPathComponent(out).path,
+                                                                              indices: "[ndvi]") + "\n  rgb: true\n")
+            return try PipelineRunner.run(config: c, options: RunOptions(jobs: 2, shard: shard, toolVersion: "test-1"),
+                                          logger: PipelineRunner.silentLogger)
+        }
+        XCTAssertEqual(try runInto("whole", shard: .whole).done, 4)
+        for i in 0..<2 { _ = try runInto("s\(i)", shard: ShardSpec(index: i, count: 2, source: "test")) }
+        let merged = try ShardMerge.merge(shards: (0..<2).map { root.appendingPathComponent("s\($0)").path },
+                                          output: root.appendingPathComponent("merged").path, toolVersion: "test-1")
+        XCTAssertEqual(merged.done, 4)
+        let outputs = try RunCatalog(directory: root.appendingPathComponent("merged").path).allOutputs().filter { $0.path.hasSuffix("_rgb.tif") }
+        XCTAssertEqual(outputs.count, 4)
+        for o in outputs {
+            XCTAssertEqual(o.hash, Fingerprint.file(root.appendingPathComponent("merged").appendingPathComponent(o.path).path), o.path)
+        }
+        XCTAssertEqual(TileFixtures.outputFiles(root.appendingPathComponent("merged")),
+                       TileFixtures.outputFiles(root.appendingPathComponent("whole")))
+    }
+
     /// A tile without a blue band: done, its indices written, no picture, and a warning naming the tile — on both routes.
     func testTileWithoutBlueWarnsAndWritesNoPicture() throws {
         let root = try TestData.temporaryDirectory("truecolor-noblue")
