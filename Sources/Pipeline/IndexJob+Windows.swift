@@ -29,6 +29,8 @@ extension IndexJob: WindowedTileStage {
         var classWriter: (rel: String, writer: COGStreamWriter<UInt8>, band: BandInfo)?
         var qualityWriter: (rel: String, writer: COGStreamWriter<UInt8>)?
         var quicklooks: [(product: String, reducer: QuicklookReducer)] = []
+        /// The true-colour picture's writer (`outputs.rgb`, IndexJob+TrueColor.swift), and why there is none.
+        var trueColor: (rel: String, writer: TrueColorWriter)?, trueColorWarning: String?
         /// Files `finish` has already published (removed again by `abort`).
         let published = LockedList<String>()
         /// The first window as `plan` read it (to learn the tile's bands), until `window(0)` takes it: decoded once.
@@ -55,6 +57,7 @@ extension IndexJob: WindowedTileStage {
             for w in indexWriters { w.writer.abort() }
             classWriter?.writer.abort()
             qualityWriter?.writer.abort()
+            trueColor?.writer.abort()
             for p in published.items { try? FileManager.default.removeItem(atPath: p) }
             if let directory, (try? FileManager.default.contentsOfDirectory(atPath: directory))?.isEmpty == true {
                 rmdir(directory)
@@ -124,6 +127,10 @@ extension IndexJob: WindowedTileStage {
         do { try openWriters(tile, item: item) } catch {
             tile.abort()
             throw TileFailure(tileId: item.id, path: item.path, stage: .write, error: error)
+        }
+        do { try openTrueColor(tile, item: item, firstBands: Set(firstBands.keys)) } catch {   // its stretch pre-pass reads the tile
+            tile.abort()
+            throw TileFailure(tileId: item.id, path: item.path, stage: .ingest, error: error)
         }
         return tile
     }
@@ -220,6 +227,7 @@ extension IndexJob: WindowedTileStage {
             let bx = w.x / tileSize, by = w.y / tileSize
             for iw in t.indexWriters { try iw.writer.write(blockX: bx, blockY: by, samples: planes[iw.name]!) }
             if let cw = t.classWriter, let classes { try cw.writer.write(blockX: bx, blockY: by, samples: classes.classes) }
+            try writeTrueColor(t, window: w, bands: loaded.bands)
             if let qw = t.qualityWriter {
                 guard let q = loaded.quality else { throw PipelineError.badTile(path: item.path, reason: "the loader gave no quality codes") }
                 try qw.writer.write(blockX: bx, blockY: by, samples: q)
@@ -317,12 +325,13 @@ extension IndexJob: WindowedTileStage {
             s.assets.append(StacProductAsset(key: "\(product)_quicklook", href: "./" + (rel as NSString).lastPathComponent,
                                              mediaType: StacAsset.pngMediaType, roles: ["overview"], title: "\(title) quicklook"))
         }
+        try finishTrueColor(t, &s)
         let c = Computed(width: t.width, height: t.height, geo: t.geo, planes: [:], warning: t.warning, classes: nil, quality: nil,
                          result: s.result, scene: t.scene, date: t.date)
         try writeStacItem(c, &s)
         s.outputs.sort { $0.path < $1.path }
         t.readers.close()
-        return Products(outputs: s.outputs, warning: t.warning, result: s.result)
+        return Products(outputs: s.outputs, warning: IndexJob.joinWarnings(t.warning, t.trueColorWarning), result: s.result)
     }
 
     /// Drops the tile's writers and anything already published.
