@@ -38,7 +38,7 @@ struct Run: ParsableCommand {
     }
 
     func run() throws {
-        MemoryTuning.fixMmapThreshold()   // peak RSS = max_in_flight × tile working set (see MemoryTuning)
+        MemoryTuning.fixThresholds()   // peak RSS = max_in_flight × working set; window buffers reused (see MemoryTuning)
         JSONLogValue.stderrIsJSON = logFormat == .json   // every stderr line one JSON record (harden)
         var config: PipelineConfig
         do {
