@@ -1,4 +1,5 @@
 import RasterCore
+internal import CShims
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -13,6 +14,11 @@ public final class HashingFileSink {
     private var hasher = XXH64()
     /// Bytes written so far.
     public private(set) var count = 0
+    /// Bytes whose write-back was already started.
+    private var writebackStarted = 0
+    /// Write-back is started every this many bytes: the disk writes a large output (a scene's index: hundreds of
+    /// MB) while the rest is still being written, so the fsync that publishes it waits for the last chunk only.
+    static let writebackChunk = 8 << 20
 
     /// Creates `path` (which must not exist; links are not followed); errors name `reportedPath`.
     init(creating path: String, reportedAs reportedPath: String) throws {
@@ -38,6 +44,10 @@ public final class HashingFileSink {
         }
         hasher.add(raw)
         count += raw.count
+        if count - writebackStarted >= Self.writebackChunk {
+            _ = rs_start_writeback(fd, Int64(writebackStarted), Int64(count - writebackStarted))
+            writebackStarted = count
+        }
     }
 
     /// Appends `bytes`.

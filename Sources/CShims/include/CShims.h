@@ -95,6 +95,12 @@ size_t rs_deflate_encoder_bound(const rs_deflate_encoder *e);
  * Returns the encoded size, or RS_DEFLATE_FALLBACK when libtiff would encode it otherwise (its zlib path). */
 int64_t rs_deflate_encode_tile(rs_deflate_encoder *e, const void *tile, size_t tile_bytes, void *out, size_t out_cap);
 
+/* ---- write-back (writeback_shims.c) ---- */
+
+/* Starts writing bytes [offset, offset + length) of fd to storage without waiting (Linux sync_file_range with
+ * SYNC_FILE_RANGE_WRITE; a no-op elsewhere). Durability still comes from fsync. 0 on success. */
+int rs_start_writeback(int fd, int64_t offset, int64_t length);
+
 /* ---- libpng ---- */
 
 typedef struct rs_png_image {
