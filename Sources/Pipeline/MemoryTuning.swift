@@ -4,27 +4,29 @@ import Glibc
 
 /// Process-wide allocator settings for long batch runs.
 public enum MemoryTuning {
-    /// Fixes glibc's mmap threshold at `mmap` bytes and its trim threshold at `trim` bytes (`mallopt(M_MMAP_THRESHOLD)`
-    /// and `mallopt(M_TRIM_THRESHOLD)`, looked up with `dlsym` because `<malloc.h>` is not part of Swift's Glibc module).
+    /// Fixes glibc's mmap threshold at `mmap` bytes and its trim threshold at `trim` bytes, and uses at most `arenas`
+    /// malloc arenas (`mallopt` M_MMAP_THRESHOLD, M_TRIM_THRESHOLD, M_ARENA_MAX, looked up with `dlsym` because
+    /// `<malloc.h>` is not part of Swift's Glibc module).
     ///
-    /// By default glibc raises the mmap threshold after the first large `free`, so later tile-sized planes come from
+    /// By default glibc raises the mmap threshold after the first large `free`, so later tile-sized planes came from
     /// per-thread arenas that keep their pages; RSS then crept up with the number of whole tiles read. A fixed
-    /// threshold keeps those planes (a 2048² Float32 plane is 16 MiB, a scene's far more) in their own mappings,
+    /// threshold keeps larger buffers (a 1024² whole tile's planes, a scene's far more) in their own mappings,
     /// returned to the system when freed, so peak RSS stays at `max_in_flight × tile working set`.
     ///
     /// The threshold sits above the buffers of one window (the default 512² window: 1 MiB per Float32 plane, 3 MiB
-    /// of decoded 6-band UInt16 samples; 4 MiB planes for 1024² windows), and the trim threshold keeps freed arena
-    /// memory for the next window: with a 1 MiB threshold every window plane was mapped, zero-filled page by page and
-    /// unmapped again, 14 % of the NDVI job's CPU in page faults (docs/performance.md). What arenas keep is bounded by
-    /// the windows in flight, not by the scene or the number of tiles. Returns false where unavailable (non-glibc).
+    /// of decoded 6-band UInt16 samples), and the trim threshold keeps freed arena memory for the next window: with a
+    /// 1 MiB threshold every window plane was mapped, zero-filled page by page and unmapped again (NDVI job: 54k page
+    /// faults, 0.17 s of system time; now 7k, 0.07 s). Two arenas keep what the arenas hold to about the windows in
+    /// flight: the full job's peak RSS grows 4–6 % from 8 to 16 tiles with them, 14 % with one arena per thread
+    /// (docs/performance.md). Returns false where unavailable (non-glibc systems).
     @discardableResult
-    public static func fixThresholds(mmap: Int32 = 8 << 20, trim: Int32 = 64 << 20) -> Bool {
+    public static func fixThresholds(mmap: Int32 = 4 << 20, trim: Int32 = 16 << 20, arenas: Int32 = 2) -> Bool {
         #if canImport(Glibc)
-        let M_TRIM_THRESHOLD: Int32 = -1, M_MMAP_THRESHOLD: Int32 = -3   // <malloc.h>
+        let M_TRIM_THRESHOLD: Int32 = -1, M_MMAP_THRESHOLD: Int32 = -3, M_ARENA_MAX: Int32 = -8   // <malloc.h>
         guard let sym = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "mallopt") else { return false }
         typealias Mallopt = @convention(c) (Int32, Int32) -> Int32
         let mallopt = unsafeBitCast(sym, to: Mallopt.self)
-        return mallopt(M_MMAP_THRESHOLD, mmap) == 1 && mallopt(M_TRIM_THRESHOLD, trim) == 1
+        return mallopt(M_MMAP_THRESHOLD, mmap) == 1 && mallopt(M_TRIM_THRESHOLD, trim) == 1 && mallopt(M_ARENA_MAX, arenas) == 1
         #else
         return false
         #endif
