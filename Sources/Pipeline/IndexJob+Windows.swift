@@ -33,6 +33,11 @@ extension IndexJob: WindowedTileStage {
         var trueColor: (rel: String, writer: TrueColorWriter)?, trueColorWarning: String?
         /// Files `finish` has already published (removed again by `abort`).
         let published = LockedList<String>()
+        /// The first window as `plan` read it (to learn the tile's bands), until `window(0)` takes it: decoded once.
+        private var first: ReflectanceTile?
+        private let firstLock = NSLock()
+        func keepFirst(_ tile: ReflectanceTile) { firstLock.withLock { first = tile } }
+        func takeFirst() -> ReflectanceTile? { firstLock.withLock { defer { first = nil }; return first } }
 
         init(width: Int, height: Int, geo: GeoReference?, windows: [Window], bands: [String]?, filterTo: Set<String>?,
              applicable: [String], extra: [String], warning: String?, context: ClassificationContext, truthPath: String?,
@@ -118,6 +123,7 @@ extension IndexJob: WindowedTileStage {
                                 context: classificationContext(geo: geo, width: grid.width, height: grid.height, date: date, item: item),
                                 truthPath: try truthPath(item, width: grid.width, height: grid.height),
                                 scene: first.scene, date: date, readers: readers, provenance: provenance)
+        tile.keepFirst(first)
         do { try openWriters(tile, item: item) } catch {
             tile.abort()
             throw TileFailure(tileId: item.id, path: item.path, stage: .write, error: error)
@@ -192,7 +198,8 @@ extension IndexJob: WindowedTileStage {
         var tally = ReflectanceSanity.Tally()
         let loaded: Loaded
         do {
-            let tile = try retry.run { try item.input.load(bands: t.bands, limits: limits, options: loadOptions, window: w, readers: t.readers) }
+            let tile = try (index == 0 ? t.takeFirst() : nil)
+                ?? retry.run { try item.input.load(bands: t.bands, limits: limits, options: loadOptions, window: w, readers: t.readers) }
             if TileInput.checksReflectance(loadOptions) { tally.add(tile.bands) }
             let bands = t.filterTo.map { f in tile.bands.filter { f.contains($0.key) } } ?? tile.bands
             var truth: (name: String, codes: [UInt8])?

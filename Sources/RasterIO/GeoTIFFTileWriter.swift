@@ -91,32 +91,31 @@ public final class GeoTIFFTileWriter<S: RasterSample>: @unchecked Sendable {
         }
         let key = firstKey[level] + tileY * grid.across + tileX
         let tile = options.tileSize, spp = bandCount
-        var buffer = [S](repeating: pad, count: tile * tile * spp)
-        buffer.withUnsafeMutableBufferPointer { dst in
-            let n = cw * ch
-            if spp == 1 {
-                // Whole rows as raw bytes: this generic function is not specialised, so an element loop would call
-                // a value witness per sample.
-                let rowBytes = cw * MemoryLayout<S>.stride
-                let srcRaw = UnsafeRawPointer(samples.baseAddress!), dstRaw = UnsafeMutableRawPointer(dst.baseAddress!)
-                for y in 0..<ch {
-                    (dstRaw + y * tile * MemoryLayout<S>.stride).copyMemory(from: srcRaw + y * cw * MemoryLayout<S>.stride, byteCount: rowBytes)
-                }
-            } else {
-                for y in 0..<ch {
-                    for b in 0..<spp {
-                        let s = b * n + y * cw
-                        var d = y * tile * spp + b
-                        for x in 0..<cw { dst[d] = samples[s + x]; d += spp }
-                    }
+        let encoder = try takeEncoder()
+        let dst = encoder.tile.bindMemory(to: S.self)   // reused: every sample is written below
+        if cw < tile || ch < tile { dst.initialize(repeating: pad) }
+        let n = cw * ch
+        if spp == 1 {
+            // Whole rows as raw bytes: this generic function is not specialised, so an element loop would call
+            // a value witness per sample.
+            let rowBytes = cw * MemoryLayout<S>.stride
+            let srcRaw = UnsafeRawPointer(samples.baseAddress!), dstRaw = UnsafeMutableRawPointer(dst.baseAddress!)
+            for y in 0..<ch {
+                (dstRaw + y * tile * MemoryLayout<S>.stride).copyMemory(from: srcRaw + y * cw * MemoryLayout<S>.stride, byteCount: rowBytes)
+            }
+        } else {
+            for y in 0..<ch {
+                for b in 0..<spp {
+                    let s = b * n + y * cw
+                    var d = y * tile * spp + b
+                    for x in 0..<cw { dst[d] = samples[s + x]; d += spp }
                 }
             }
         }
-        let encoder = try takeEncoder()
         let bytes: [UInt8]
         do {
-            bytes = try buffer.withUnsafeMutableBytes { try encoder.encode($0) }
-        } catch {
+            bytes = try encoder.encode(encoder.tile)
+        } catch {   // the encoder is dropped: its libtiff handle may be left mid-tile
             throw RasterIOError.io(path: path, reason: "cannot encode tile (\(tileX), \(tileY)) of level \(level): \((error as? RasterIOError)?.reason ?? "\(error)")")
         }
         lock.withLock { idle.append(encoder) }
