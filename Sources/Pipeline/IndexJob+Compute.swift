@@ -19,8 +19,9 @@ extension IndexJob {
         let result = try measure(loaded, planes: planes, classes: classes, item: item)
         let warning = plan.skipped.isEmpty ? nil
             : "indices \(plan.skipped.joined(separator: ", ")) not computed: \(loaded.scene?.satellite ?? "the tile") has no \(plan.lacking.sorted().joined(separator: ", ")) band"
-        return Computed(width: loaded.width, height: loaded.height, geo: loaded.geo, planes: planes, warning: warning,
-                        classes: classes, quality: loaded.quality, result: result, scene: loaded.scene, date: loaded.date)
+        let computed = Computed(width: loaded.width, height: loaded.height, geo: loaded.geo, planes: planes, warning: warning,
+                                classes: classes, quality: loaded.quality, result: result, scene: loaded.scene, date: loaded.date)
+        return withTrueColor(computed, bands: loaded.bands)   // IndexJob+TrueColor.swift (outputs.rgb)
     }
 
     /// Which configured indices the tile's bands allow (`applicable`), which not (`skipped`, for lack of

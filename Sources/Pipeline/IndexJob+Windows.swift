@@ -32,20 +32,15 @@ extension IndexJob: WindowedTileStage {
         var classWriter: (rel: String, writer: COGStreamWriter<UInt8>, band: BandInfo)?
         var qualityWriter: (rel: String, writer: COGStreamWriter<UInt8>)?
         var quicklooks: [(product: String, reducer: QuicklookReducer)] = []
+        /// The true-colour picture's writer (`outputs.rgb`, IndexJob+TrueColor.swift), and why there is none.
+        var trueColor: (rel: String, writer: TrueColorWriter)?, trueColorWarning: String?
         /// Files `finish` has already published (removed again by `abort`).
         let published = LockedList<String>()
-        /// The first window as `plan` read it (to learn the tile's bands), handed to window 0 instead of reading it again.
-        private var probe: ReflectanceTile?
-        private let probeLock = NSLock()
-
-        /// Keeps `tile` (window 0 as `plan` loaded it) for window 0.
-        func keepProbe(_ tile: ReflectanceTile) { probeLock.withLock { probe = tile } }
-
-        /// The probe, once (nil afterwards, or when `index` is not 0).
-        func takeProbe(for index: Int) -> ReflectanceTile? {
-            guard index == 0 else { return nil }
-            return probeLock.withLock { defer { probe = nil }; return probe }
-        }
+        /// The first window as `plan` read it (to learn the tile's bands), until `window(0)` takes it: decoded once.
+        private var first: ReflectanceTile?
+        private let firstLock = NSLock()
+        func keepFirst(_ tile: ReflectanceTile) { firstLock.withLock { first = tile } }
+        func takeFirst() -> ReflectanceTile? { firstLock.withLock { defer { first = nil }; return first } }
 
         /// Window indices in row-major order of their blocks: the order window figures are merged in, so the
         /// merged statistics do not depend on the order windows run in.
@@ -69,6 +64,7 @@ extension IndexJob: WindowedTileStage {
             for w in indexWriters { w.writer.abort() }
             classWriter?.writer.abort()
             qualityWriter?.writer.abort()
+            trueColor?.writer.abort()
             for p in published.items { try? FileManager.default.removeItem(atPath: p) }
             if let directory, (try? FileManager.default.contentsOfDirectory(atPath: directory))?.isEmpty == true {
                 rmdir(directory)
@@ -128,11 +124,15 @@ extension IndexJob: WindowedTileStage {
                                 context: classificationContext(geo: geo, width: grid.width, height: grid.height, date: date, item: item),
                                 truthPath: try truthPath(item, width: grid.width, height: grid.height),
                                 scene: first.scene, date: date, readers: readers, provenance: provenance)
+        tile.keepFirst(first)
         do { try openWriters(tile, item: item) } catch {
             tile.abort()
             throw TileFailure(tileId: item.id, path: item.path, stage: .write, error: error)
         }
-        tile.keepProbe(first)
+        do { try openTrueColor(tile, item: item, firstBands: Set(firstBands.keys)) } catch {   // its stretch pre-pass reads the tile
+            tile.abort()
+            throw TileFailure(tileId: item.id, path: item.path, stage: .ingest, error: error)
+        }
         return tile
     }
 
@@ -222,7 +222,7 @@ extension IndexJob: WindowedTileStage {
         var tally = ReflectanceSanity.Tally()
         let loaded: Loaded
         do {
-            let tile = try t.takeProbe(for: index)
+            let tile = try (index == 0 ? t.takeFirst() : nil)
                 ?? retry.run { try item.input.load(bands: t.bands, limits: limits, options: loadOptions, window: w, readers: t.readers) }
             if TileInput.checksReflectance(loadOptions) { tally.add(tile.bands) }
             let bands = t.filterTo.map { f in tile.bands.filter { f.contains($0.key) } } ?? tile.bands
@@ -251,6 +251,7 @@ extension IndexJob: WindowedTileStage {
             let bx = w.x / tileSize, by = w.y / tileSize
             for iw in t.indexWriters { try iw.writer.write(blockX: bx, blockY: by, samples: planes[iw.name]!) }
             if let cw = t.classWriter, let classes { try cw.writer.write(blockX: bx, blockY: by, samples: classes.classes) }
+            try writeTrueColor(t, window: w, bands: loaded.bands)
             if let qw = t.qualityWriter {
                 guard let q = loaded.quality else { throw PipelineError.badTile(path: item.path, reason: "the loader gave no quality codes") }
                 try qw.writer.write(blockX: bx, blockY: by, samples: q)
@@ -348,12 +349,13 @@ extension IndexJob: WindowedTileStage {
             s.assets.append(StacProductAsset(key: "\(product)_quicklook", href: "./" + (rel as NSString).lastPathComponent,
                                              mediaType: StacAsset.pngMediaType, roles: ["overview"], title: "\(title) quicklook"))
         }
+        try finishTrueColor(t, &s)
         let c = Computed(width: t.width, height: t.height, geo: t.geo, planes: [:], warning: t.warning, classes: nil, quality: nil,
                          result: s.result, scene: t.scene, date: t.date)
         try writeStacItem(c, &s)
         s.outputs.sort { $0.path < $1.path }
         t.readers.close()
-        return Products(outputs: s.outputs, warning: t.warning, result: s.result)
+        return Products(outputs: s.outputs, warning: IndexJob.joinWarnings(t.warning, t.trueColorWarning), result: s.result)
     }
 
     /// Drops the tile's writers and anything already published.

@@ -45,6 +45,7 @@ extension IndexJob {
         try writeClassMap(c, &s)
         try writeQualityMask(c, &s)
         try writeQuicklooks(c, &s)
+        try writeTrueColor(c, &s)   // IndexJob+TrueColor.swift (outputs.rgb)
         try writeStacItem(c, &s)
         s.outputs.sort { $0.path < $1.path }
         return Products(outputs: s.outputs, warning: c.warning, result: s.result)

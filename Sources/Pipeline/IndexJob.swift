@@ -57,6 +57,8 @@ public struct IndexJob: TileStage {
         public var scene: SceneInfo?
         /// Acquisition date.
         public var date: Date?
+        /// Red, green and blue reflectance for the true-colour picture (`outputs.rgb`), when the tile has them.
+        public var trueColor: TrueColorPlanes? = nil
     }
 
     /// What the write produced.
@@ -123,6 +125,7 @@ public struct IndexJob: TileStage {
         for v in products.scheme?.variables ?? [] {
             if let e = IndexRegistry.lookup(v) { set.formUnion(e.requiredBands) } else { set.insert(v) }
         }
+        if products.trueColor { set.formUnion(TrueColorStretch.bandNames) }
         return Array(set).sorted()
     }
 
@@ -139,6 +142,7 @@ public struct IndexJob: TileStage {
         }
         if products.stac { out.append(IndexJob.itemPath(tile: id)) }
         if products.qualityMask { out += withSidecars(IndexJob.outputPath(tile: id, index: "quality")) }
+        if products.trueColor { out.append(IndexJob.trueColorPath(tile: id)) }
         return out
     }
 

@@ -54,11 +54,11 @@ public enum PairPhase {
         // so the reports of this (interrupted) run do not pass over them in silence.
         return work.enumerated().map { n, w in
             guard n < results.count else {
-                return failed(w, cause: "not computed: the run was stopped by a signal first; the next run computes it")
+                return failed(w, cause: "not computed: the run was stopped by a signal first; the next run computes it", kind: .interrupted)
             }
             switch results[n] {
             case .success(let p): return p
-            case .failure(let f): return failed(w, cause: f.cause)
+            case .failure(let f): return failed(w, cause: f.cause, kind: f.kind)
             }
         }
     }
@@ -98,10 +98,12 @@ public enum PairPhase {
     }
 
     /// The result of a pair that could not be processed.
-    static func failed(_ w: PairWork, cause: String) -> PairResult {
-        PairResult(id: w.id, job: w.name, key: w.key, before: w.a.date, after: w.b.date,
+    static func failed(_ w: PairWork, cause: String, kind: FailureKind) -> PairResult {
+        var r = PairResult(id: w.id, job: w.name, key: w.key, before: w.a.date, after: w.b.date,
                    beforeTile: w.a.id, afterTile: w.b.id, index: nil, pixelAreaM2: w.a.result.pixelAreaM2,
                    width: w.a.result.width, height: w.a.result.height, geo: nil, classes: [], classPixels: [:],
                    affectedClasses: [], thresholds: [:], polygons: [], outputs: [], failure: cause)
+        r.failureKind = kind
+        return r
     }
 }

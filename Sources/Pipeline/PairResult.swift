@@ -48,6 +48,13 @@ public struct PairResult: Codable, Sendable, Equatable {
     public var outputs: [OutputRecord]
     /// Why the pair could not be processed (grid mismatch, unreadable product), when it failed.
     public var failure: String?
+    /// The class of that cause (nil in catalogs written before it was recorded: read as `config`).
+    public var failureKind: FailureKind?
+
+    /// The failure as run.json, the catalog and the reports list it, when the pair failed.
+    public var failureEntry: FailureEntry? {
+        failure.map { FailureEntry(tile: afterTile, path: "\(beforeTile) + \(afterTile)", stage: "pair \(job)", cause: $0, kind: failureKind ?? .config) }
+    }
 
     /// Affected pixels.
     public var affectedPixels: Int { affectedClasses.reduce(0) { $0 + (classPixels[String($1)] ?? 0) } }

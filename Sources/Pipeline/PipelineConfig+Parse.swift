@@ -235,9 +235,10 @@ extension PipelineConfig {
     }
 
     static func decodeOutputs(_ n: ConfigNode, indexNames: [String]) throws -> OutputSpec {
-        let m = try n.mapping(allowed: ["directory", "cog", "quicklooks", "stac", "crs"])
+        let m = try n.mapping(allowed: ["directory", "cog", "quicklooks", "stac", "crs", "rgb"])
         var spec = OutputSpec(directory: m.required("directory") { try $0.string() } ?? "")
         spec.crs = m.value("crs", decodeCRS)
+        spec.rgb = m.value("rgb") { try $0.bool() }
         spec.cog = m.value("cog") { c -> CogSpec in
             let cm = try c.mapping(allowed: ["compression", "tile_size", "overviews", "dtype"])
             var cog = CogSpec()

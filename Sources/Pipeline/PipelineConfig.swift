@@ -159,6 +159,8 @@ public struct OutputSpec: Sendable, Equatable, Codable {
     public var stac: StacSpec?
     /// CRS of every output raster, `EPSG:<code>` (tiles are reprojected at ingest); nil: the input's CRS.
     public var crs: String?
+    /// Write a true-colour picture per tile (`<id>_rgb.tif`, `TrueColorWriter`); nil or false: none.
+    public var rgb: Bool?
 
     /// An output folder with default products.
     public init(directory: String, cog: CogSpec? = nil, quicklooks: QuicklookSpec? = nil, stac: StacSpec? = nil) {

@@ -46,12 +46,13 @@ public enum PipelineRunner {
             var monitor: [MonitorJobSpec]?; var cog: CogSpec?; var quicklooks: QuicklookSpec?; var stac: StacSpec?
             var report: ReportSpec?; var regions: String?
             var grid: GridSpec?; var outputCRS: String?   // absent when nil: hashes of configs without them are unchanged
+            var rgb: Bool?   // present only when on: configs without it (or with false) keep their hash
         }
         let canon = Canonical(name: c.name, bands: c.inputs.map(\.bands), patterns: c.inputs.map(\.pattern), indices: c.indices,
                               calibration: c.calibration, masks: c.masks, classification: c.classification, monitor: c.monitor,
                               cog: c.outputs.cog, quicklooks: c.outputs.quicklooks, stac: c.outputs.stac, report: c.report,
                               regions: c.regions.map { (($0 as NSString).lastPathComponent) + ":" + (Fingerprint.input([$0]) ?? "") },
-                              grid: c.grid, outputCRS: c.outputs.crs)
+                              grid: c.grid, outputCRS: c.outputs.crs, rgb: c.outputs.rgb == true ? true : nil)
         let enc = JSONEncoder()
         enc.outputFormatting = [.sortedKeys]
         var h = Fingerprint.FNV1a()
@@ -253,9 +254,9 @@ public enum PipelineRunner {
             warnings.append("monitor \(spec.kind): no tile pair with dates \(dates) and the \(spec.index ?? "default") index on both dates; the job produced nothing")
         }
         return pairs.compactMap { p in
-            guard let cause = p.failure else { return nil }
-            ctx.logger.error("pair failed", metadata: ["job": "\(p.job)", "tiles": "\(p.beforeTile) \(p.afterTile)", "error": "\(cause)"])
-            return FailureEntry(tile: p.afterTile, path: "\(p.beforeTile) + \(p.afterTile)", stage: "pair \(p.job)", cause: cause, kind: .config)
+            guard let f = p.failureEntry else { return nil }
+            ctx.logger.error("pair failed", metadata: ["job": "\(p.job)", "tiles": "\(f.path)", "error": "\(f.cause)", "kind": "\(f.kind.rawValue)"])
+            return f
         }
     }
 

@@ -211,8 +211,8 @@ public enum RunProducts {
         var failures: [FailureEntry] = []
         var groups: [String: [PairResult]] = [:]
         for p in pairs where p.job != MonitorKind.change.rawValue {
-            if let f = p.failure {
-                failures.append(FailureEntry(tile: p.afterTile, path: "\(p.beforeTile) + \(p.afterTile)", stage: "pair \(p.job)", cause: f, kind: .config))
+            if let f = p.failureEntry {
+                failures.append(f)
             } else {
                 groups["\(p.job)\u{1}\(placeOf(p.afterTile, p.key))\u{1}\(p.before) \(p.after)", default: []].append(p)
             }

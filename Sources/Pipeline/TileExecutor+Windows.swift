@@ -13,35 +13,17 @@ extension TileExecutor {
                                           onStart: (@Sendable (Int, S.Item) -> Void)? = nil,
                                           onFinish: @escaping @Sendable (Int, S.Item, Result<S.Output, TileFailure>) -> Void)
         -> (results: [Result<S.Output, TileFailure>], observed: Observed) {
-        let slots = DispatchSemaphore(value: options.maxInFlight)
         let windowSlots = DispatchSemaphore(value: options.maxInFlight)
-        let group = DispatchGroup()
-        let readers = (0..<options.readers).map { DispatchQueue(label: "tilepipe.read.\($0)") }
-        let writers = (0..<options.writers).map { DispatchQueue(label: "tilepipe.write.\($0)") }
-        let computeQ = DispatchQueue(label: "tilepipe.compute", attributes: .concurrent)
-        let state = ExecutorState<S.Output>(count: items.count, jobs: options.jobs, queue: computeQ)
-
-        for (n, item) in items.enumerated() {
-            slots.wait()                       // producer thread only
-            if RunInterruption.isRequested { slots.signal(); break }   // SIGINT/SIGTERM: take no further tile
-            group.enter()
-            state.enterFlight()
-            onStart?(n, item)
-            let writer = writers[n % writers.count]
-            let finish: @Sendable (Result<S.Output, TileFailure>) -> Void = { result in
-                state.finish(n) { onFinish(n, item, result); return result }
-                state.leaveFlight()
-                slots.signal()
-                group.leave()
-            }
+        return schedule(items, onStart: onStart, onFinish: onFinish) { _, item, slot in
+            let (writer, state, finish) = (slot.writer, slot.state, slot.finish)
             let plan: S.Plan?
             do { plan = try stage.plan(item) } catch {
                 writer.async { finish(.failure(TileFailure(tileId: item.id, path: item.path, stage: .ingest, error: error))) }
-                continue
+                return
             }
             guard let plan else {
-                Self.runWhole(item, stage: stage, reader: readers[n % readers.count], writer: writer, state: state, finish: finish)
-                continue
+                Self.runWhole(item, stage: stage, reader: slot.reader, writer: writer, state: state, finish: finish)
+                return
             }
             let count = stage.windowCount(plan)
             let tile = WindowedTileState<S.Part>(count: count)
@@ -59,7 +41,7 @@ extension TileExecutor {
                     }
                 }
             }
-            if count == 0 { complete(); continue }
+            if count == 0 { complete(); return }
             for w in 0..<count {
                 windowSlots.wait()
                 if tile.hasFailed {            // a failed window: the rest of the tile is not computed
@@ -79,8 +61,6 @@ extension TileExecutor {
                 }
             }
         }
-        group.wait()
-        return (state.results(), state.observed())
     }
 
     /// One tile through ingest → compute → write (the route of `run`, and of the windowed `run` for tiles its

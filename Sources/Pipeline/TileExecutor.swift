@@ -53,12 +53,33 @@ public struct TileExecutor: Sendable {
                                   onStart: (@Sendable (Int, S.Item) -> Void)? = nil,
                                   onFinish: @escaping @Sendable (Int, S.Item, Result<S.Output, TileFailure>) -> Void)
         -> (results: [Result<S.Output, TileFailure>], observed: Observed) {
+        schedule(items, onStart: onStart, onFinish: onFinish) { _, item, slot in
+            Self.runWhole(item, stage: stage, reader: slot.reader, writer: slot.writer, state: slot.state, finish: slot.finish)
+        }
+    }
+
+    /// What `schedule` hands the body for one tile: the tile's serial queues, the compute gate and the completion
+    /// (to call exactly once: it records the result, calls `onFinish` and releases the tile's slot).
+    struct TileSlot<Output: Sendable> {
+        let reader: DispatchQueue, writer: DispatchQueue
+        let state: ExecutorState<Output>
+        let finish: @Sendable (Result<Output, TileFailure>) -> Void
+    }
+
+    /// The set-up both `run`s share: queues, the compute gate, at most `maxInFlight` tiles between `start` and
+    /// `finish` (the calling thread waits for a slot before each tile, and takes no further tile after
+    /// `RunInterruption`), `onStart`/`onFinish` around each tile, and the results in the order of `items`.
+    func schedule<Item: TileItem, Output: Sendable>(_ items: [Item],
+                                                    onStart: (@Sendable (Int, Item) -> Void)?,
+                                                    onFinish: @escaping @Sendable (Int, Item, Result<Output, TileFailure>) -> Void,
+                                                    start: (Int, Item, TileSlot<Output>) -> Void)
+        -> (results: [Result<Output, TileFailure>], observed: Observed) {
         let slots = DispatchSemaphore(value: options.maxInFlight)
         let group = DispatchGroup()
         let readers = (0..<options.readers).map { DispatchQueue(label: "tilepipe.read.\($0)") }
         let writers = (0..<options.writers).map { DispatchQueue(label: "tilepipe.write.\($0)") }
         let computeQ = DispatchQueue(label: "tilepipe.compute", attributes: .concurrent)
-        let state = ExecutorState<S.Output>(count: items.count, jobs: options.jobs, queue: computeQ)
+        let state = ExecutorState<Output>(count: items.count, jobs: options.jobs, queue: computeQ)
 
         for (n, item) in items.enumerated() {
             slots.wait()                       // producer thread only
@@ -66,14 +87,13 @@ public struct TileExecutor: Sendable {
             group.enter()
             state.enterFlight()
             onStart?(n, item)
-            let writer = writers[n % writers.count]
-            let finish: @Sendable (Result<S.Output, TileFailure>) -> Void = { result in
+            let finish: @Sendable (Result<Output, TileFailure>) -> Void = { result in
                 state.finish(n) { onFinish(n, item, result); return result }
                 state.leaveFlight()
                 slots.signal()
                 group.leave()
             }
-            Self.runWhole(item, stage: stage, reader: readers[n % readers.count], writer: writer, state: state, finish: finish)
+            start(n, item, TileSlot(reader: readers[n % readers.count], writer: writers[n % writers.count], state: state, finish: finish))
         }
         group.wait()
         return (state.results(), state.observed())

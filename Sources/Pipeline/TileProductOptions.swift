@@ -22,6 +22,8 @@ public struct TileProductOptions: Sendable {
     public var regions: [Region] = []
     /// Write the ground-station quality mask of each tile (`<id>_quality.tif`) for the two-date jobs to read.
     public var qualityMask = false
+    /// Write a true-colour picture of each tile that has red, green and blue (`<id>_rgb.tif`, `outputs.rgb`).
+    public var trueColor = false
 
     /// Options; the default writes index COGs only (no class map, quicklooks or STAC).
     public init(scheme: ClassificationScheme? = nil, classRamp: ColorRamp = .landUse, quicklooks: [String] = [],
@@ -65,6 +67,7 @@ public struct TileProductOptions: Sendable {
         let classMap = o.scheme == nil ? [String]() : ["landuse"]
         o.quicklooks = config.outputs.quicklooks?.indices ?? ((config.indices.contains("ndvi") ? ["ndvi"] : []) + classMap)
         o.quicklookSize = config.outputs.quicklooks?.maxSize ?? 1024
+        o.trueColor = config.outputs.rgb ?? false
         return o
     }
 }

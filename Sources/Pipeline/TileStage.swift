@@ -1,3 +1,4 @@
+import Analysis
 import GroundStation
 import RasterIO
 public import Products
@@ -84,7 +85,8 @@ public struct TileFailure: Error, Sendable, Equatable, Codable, CustomStringConv
     }
 
     /// Classifies a thrown error: `RasterIOError.io`/`cannotOpen` → io; other raster errors → corrupt;
-    /// `ConfigError` and missing bands → config; anything else → corrupt.
+    /// `ConfigError`, missing bands and two dates on grids that cannot be aligned (set `grid:`) → config;
+    /// anything else → corrupt.
     public init(tileId: String, path: String, stage: StageName, error: any Error) {
         let kind: Kind
         switch error {
@@ -106,6 +108,11 @@ public struct TileFailure: Error, Sendable, Equatable, Codable, CustomStringConv
             switch e {
             case .missingBand, .unknownIndex: kind = .config
             case .outputUnwritable, .inputUnreadable, .catalog: kind = .io
+            default: kind = .corrupt
+            }
+        case let e as AnalysisError:
+            switch e {
+            case .gridMismatch, .badScheme, .badJobInput: kind = .config
             default: kind = .corrupt
             }
         default: kind = .corrupt

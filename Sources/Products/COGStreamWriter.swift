@@ -39,17 +39,18 @@ public final class COGStreamWriter<S: RasterSample>: @unchecked Sendable {
     /// A writer for a `width × height` product with `bands` (one `BandInfo` per band), georeferenced by `geo`.
     /// `overviews: false` writes a plain tiled GeoTIFF of the bands as given (no overviews, statistics or
     /// provenance). Throws `ProductsError.invalidInput` for an empty size, a class map that is not one UInt8 band,
-    /// or a tile size that is not a positive multiple of 16.
+    /// or a tile size that is not a positive multiple of 16. `photometric: .rgb` marks a 3-band UInt8 picture.
     public init(path: String, width: Int, height: Int, bands: [BandInfo], geo: GeoReference?,
                 kind: CloudOptimizedGeoTIFF.Kind, provenance: Provenance, codec: CloudOptimizedGeoTIFF.Codec = .deflate,
-                tileSize: Int = 512, overviews: Bool = true, metadata: [String: String] = [:]) throws {
+                tileSize: Int = 512, overviews: Bool = true, metadata: [String: String] = [:],
+                photometric: GeoTIFFWriter.Photometric = .minIsBlack) throws {
         self.path = path
         self.width = width
         self.height = height
         self.tileSize = tileSize
         core = try ProductStreamCore(path: path, width: width, height: height, bands: bands, geo: geo, kind: kind,
                                      provenance: provenance, codec: codec, tileSize: tileSize, cog: overviews,
-                                     metadata: metadata, store: nil)
+                                     metadata: metadata, store: nil, photometric: photometric)
     }
 
     /// Adds block (`blockX`, `blockY`): band-sequential samples of its clipped size. Thread-safe.

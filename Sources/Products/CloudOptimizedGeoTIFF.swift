@@ -154,8 +154,10 @@ public enum CloudOptimizedGeoTIFF {
         }
     }
 
-    static func writerOptions(_ codec: Codec, tileSize: Int) -> GeoTIFFWriter.Options {
-        GeoTIFFWriter.Options(compression: codec == .zstd ? .zstd : .deflate, tileSize: tileSize)
+    static func writerOptions(_ codec: Codec, tileSize: Int, photometric: GeoTIFFWriter.Photometric = .minIsBlack) -> GeoTIFFWriter.Options {
+        var o = GeoTIFFWriter.Options(compression: codec == .zstd ? .zstd : .deflate, tileSize: tileSize)
+        o.photometric = photometric
+        return o
     }
 
     /// Writes `raster` as a Cloud-Optimized GeoTIFF at `path` (atomically) and returns the statistics written.

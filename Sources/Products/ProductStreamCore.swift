@@ -40,7 +40,7 @@ final class ProductStreamCore<In: RasterSample, Out: RasterSample>: @unchecked S
     init(path: String, width: Int, height: Int, bands: [BandInfo], geo: GeoReference?, kind: CloudOptimizedGeoTIFF.Kind,
          provenance: Provenance, codec: CloudOptimizedGeoTIFF.Codec, tileSize: Int, cog: Bool, metadata: [String: String],
          store: ((UnsafeBufferPointer<In>, [BandInfo]) -> [Out])?, storedBand: (BandInfo) -> BandInfo = { $0 },
-         blockStatistics: Bool = true, memoryLimit: Int = 16 << 20) throws {
+         blockStatistics: Bool = true, memoryLimit: Int = 16 << 20, photometric: GeoTIFFWriter.Photometric = .minIsBlack) throws {
         precondition(store != nil || In.self == Out.self, "a conversion is needed from \(In.self) to \(Out.self)")
         guard width > 0, height > 0, !bands.isEmpty else {
             throw ProductsError.invalidInput(item: path, reason: "empty raster \(width)x\(height)x\(bands.count)")
@@ -67,7 +67,7 @@ final class ProductStreamCore<In: RasterSample, Out: RasterSample>: @unchecked S
         case .classesNearest: resampling = .nearest
         }
         tiles = try GeoTIFFTileWriter<Out>(path: path, levels: levels, bandCount: bands.count, nodata: productBands[0].nodata,
-                                           options: CloudOptimizedGeoTIFF.writerOptions(codec, tileSize: tileSize),
+                                           options: CloudOptimizedGeoTIFF.writerOptions(codec, tileSize: tileSize, photometric: photometric),
                                            memoryLimit: memoryLimit)
     }
 

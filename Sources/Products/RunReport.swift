@@ -106,8 +106,19 @@ public struct TileEntry: Codable, Sendable, Equatable {
 
 /// The class of cause of a failure: bad data (`corrupt`, permanent), an operating-system failure (`io`, maybe
 /// transient), a config that does not fit the tile (`config`), or values that are not reflectance after calibration
-/// (`calibration`: a missing or wrong `calibration.scale`).
-public enum FailureKind: String, Sendable, Codable, CaseIterable { case corrupt, io, config, calibration }
+/// (`calibration`: a missing or wrong `calibration.scale`), or work a signal kept from running (`interrupted`).
+public enum FailureKind: String, Sendable, Codable, CaseIterable {
+    /// The input is not a readable raster of the kind expected.
+    case corrupt
+    /// The file system failed (cannot open, read or write).
+    case io
+    /// The configuration does not fit the input (missing band, grids that cannot be aligned).
+    case config
+    /// The calibration metadata is missing or out of range.
+    case calibration
+    /// Not computed: the run was stopped by SIGINT/SIGTERM first; the next run computes it.
+    case interrupted
+}
 
 /// A failed tile, file, pair or report: one value from the stage that failed to run.json, the catalog and every report.
 public struct FailureEntry: Codable, Sendable, Equatable {

@@ -132,6 +132,7 @@ public struct StacItem: Sendable, Equatable, Codable {
                     var o = b.object
                     o["name"] = nil
                     o["description"] = nil
+                    o["eo:common_name"] = nil   // an eo field: in `bands` only
                     if !crs.isGeographic { o["spatial_resolution"] = .number(gsd) }
                     return .object(o)
                 })

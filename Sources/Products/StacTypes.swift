@@ -83,10 +83,12 @@ public struct StacBand: Sendable, Equatable {
     public var dataType: SampleType
     /// Statistics over valid samples (as written into the COG), when known.
     public var statistics: BandStatistics?
+    /// The eo extension's `eo:common_name` (`red`, `green`, `blue`) of a band that is one, else nil.
+    public var commonName: String?
 
     /// A band description.
-    public init(name: String, info: BandInfo, dataType: SampleType, statistics: BandStatistics? = nil) {
-        self.name = name; self.info = info; self.dataType = dataType; self.statistics = statistics
+    public init(name: String, info: BandInfo, dataType: SampleType, statistics: BandStatistics? = nil, commonName: String? = nil) {
+        self.name = name; self.info = info; self.dataType = dataType; self.statistics = statistics; self.commonName = commonName
     }
 
     /// STAC's `data_type` spelling (`uint8`, `float32`, ...).
@@ -98,6 +100,7 @@ public struct StacBand: Sendable, Equatable {
     var object: [String: JSONValue] {
         var o: [String: JSONValue] = ["name": .string(name), "data_type": .string(stacDataType)]
         if !info.description.isEmpty { o["description"] = .string(info.description) }
+        if let c = commonName { o["eo:common_name"] = .string(c) }
         if let nd = info.nodata { o["nodata"] = .finite(nd) }
         if !info.unit.isEmpty { o["unit"] = .string(info.unit) }
         if info.scale != 1 { o["scale"] = .number(info.scale) }

@@ -91,49 +91,31 @@ public final class GeoTIFFTileWriter<S: RasterSample>: @unchecked Sendable {
         }
         let key = firstKey[level] + tileY * grid.across + tileX
         let tile = options.tileSize, spp = bandCount
-        // Built from raw bytes: this generic function is not specialised, so element-wise initialisation or copies
-        // call a value witness per sample (the padded `Array(repeating:)` alone was 2 % of the full job's CPU).
-        let count = tile * tile * spp, size = MemoryLayout<S>.stride
-        var buffer = [S](unsafeUninitializedCapacity: count) { dst, initialized in
-            let raw = UnsafeMutableRawPointer(dst.baseAddress!), src = UnsafeRawPointer(samples.baseAddress!)
-            if cw < tile || ch < tile {   // an edge tile: pad, then double the filled bytes until full
-                dst.baseAddress!.initialize(to: pad)
-                var filled = 1
-                while filled < count {
-                    let n = min(filled, count - filled)
-                    (raw + filled * size).copyMemory(from: raw, byteCount: n * size)
-                    filled += n
-                }
-            }
-            let n = cw * ch
-            if spp == 1 {
-                for y in 0..<ch { (raw + y * tile * size).copyMemory(from: src + y * cw * size, byteCount: cw * size) }
-            } else {
-                func interleave<W: FixedWidthInteger>(_: W.Type) {
-                    for y in 0..<ch {
-                        for b in 0..<spp {
-                            var o = (y * tile * spp + b) * size, i = (b * n + y * cw) * size
-                            for _ in 0..<cw {
-                                raw.storeBytes(of: src.load(fromByteOffset: i, as: W.self), toByteOffset: o, as: W.self)
-                                o += spp * size; i += size
-                            }
-                        }
-                    }
-                }
-                switch size {
-                case 1: interleave(UInt8.self)
-                case 2: interleave(UInt16.self)
-                case 4: interleave(UInt32.self)
-                default: interleave(UInt64.self)
-                }
-            }
-            initialized = count
-        }
         let encoder = try takeEncoder()
+        let dst = encoder.tile.bindMemory(to: S.self)   // reused: every sample is written below
+        if cw < tile || ch < tile { dst.initialize(repeating: pad) }
+        let n = cw * ch
+        if spp == 1 {
+            // Whole rows as raw bytes: this generic function is not specialised, so an element loop would call
+            // a value witness per sample.
+            let rowBytes = cw * MemoryLayout<S>.stride
+            let srcRaw = UnsafeRawPointer(samples.baseAddress!), dstRaw = UnsafeMutableRawPointer(dst.baseAddress!)
+            for y in 0..<ch {
+                (dstRaw + y * tile * MemoryLayout<S>.stride).copyMemory(from: srcRaw + y * cw * MemoryLayout<S>.stride, byteCount: rowBytes)
+            }
+        } else {
+            for y in 0..<ch {
+                for b in 0..<spp {
+                    let s = b * n + y * cw
+                    var d = y * tile * spp + b
+                    for x in 0..<cw { dst[d] = samples[s + x]; d += spp }
+                }
+            }
+        }
         let bytes: [UInt8]
         do {
-            bytes = try buffer.withUnsafeMutableBytes { try encoder.encode($0) }
-        } catch {
+            bytes = try encoder.encode(encoder.tile)
+        } catch {   // the encoder is dropped: its libtiff handle may be left mid-tile
             throw RasterIOError.io(path: path, reason: "cannot encode tile (\(tileX), \(tileY)) of level \(level): \((error as? RasterIOError)?.reason ?? "\(error)")")
         }
         lock.withLock { idle.append(encoder) }

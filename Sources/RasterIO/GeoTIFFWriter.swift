@@ -28,6 +28,15 @@ public enum GeoTIFFWriter {
         }
     }
 
+    /// The TIFF photometric interpretation of a file.
+    public enum Photometric: Sendable, Equatable {
+        /// Bands are data (band 1 grey, the rest extra samples); palette when band 1 has a colour table.
+        case minIsBlack
+        /// Bands 1–3 are red, green and blue (UInt8, 3 bands or more; the rest extra samples): GDAL reports
+        /// colour interpretation Red/Green/Blue.
+        case rgb
+    }
+
     /// Write options.
     public struct Options: Sendable, Equatable {
         /// Codec (default DEFLATE).
@@ -41,6 +50,8 @@ public enum GeoTIFFWriter {
         public var tileSize: Int
         /// Force BigTIFF; otherwise chosen when the uncompressed size passes 4 GiB.
         public var bigTIFF: Bool?
+        /// How readers interpret the samples (`minIsBlack`: bands as data; `rgb`: a UInt8 picture of 3+ bands).
+        public var photometric: Photometric = .minIsBlack
 
         /// The level used when `level` is nil: 1 for DEFLATE and ZSTD, nil (codec has none) otherwise.
         ///
@@ -114,7 +125,8 @@ public enum GeoTIFFWriter {
             if l > 0 { try h.set(UInt32(TIFFTAG_SUBFILETYPE), u32: UInt32(FILETYPE_REDUCEDIMAGE)) }
             try setEncodingTags(h, width: level.width, height: level.height, type: type, bands: spp, options: options)
             let palette = type == .uint8 && spp == 1 ? bands[0].colorTable : nil
-            try h.set(UInt32(TIFFTAG_PHOTOMETRIC), u16: UInt16(palette != nil ? PHOTOMETRIC_PALETTE : PHOTOMETRIC_MINISBLACK))
+            let rgb = options.photometric == .rgb && type == .uint8 && spp >= 3
+            try h.set(UInt32(TIFFTAG_PHOTOMETRIC), u16: UInt16(rgb ? PHOTOMETRIC_RGB : palette != nil ? PHOTOMETRIC_PALETTE : PHOTOMETRIC_MINISBLACK))
             if let palette {
                 var r = [UInt16](repeating: 0, count: 256), g = r, b = r
                 for (i, c) in palette.entries.prefix(256).enumerated() {
@@ -122,9 +134,10 @@ public enum GeoTIFFWriter {
                 }
                 guard rs_tiff_set_colormap(h.tif, r, g, b) == 1 else { throw fail("cannot set the colour table") }
             }
-            if spp > 1 {
-                let extra = [UInt16](repeating: UInt16(EXTRASAMPLE_UNSPECIFIED), count: spp - 1)
-                guard rs_tiff_set_extrasamples(h.tif, UInt16(spp - 1), extra) == 1 else { throw fail("cannot set ExtraSamples") }
+            let colourSamples = rgb ? 3 : 1
+            if spp > colourSamples {
+                let extra = [UInt16](repeating: UInt16(EXTRASAMPLE_UNSPECIFIED), count: spp - colourSamples)
+                guard rs_tiff_set_extrasamples(h.tif, UInt16(spp - colourSamples), extra) == 1 else { throw fail("cannot set ExtraSamples") }
             }
             if let nodataText { try h.set(42113, ascii: nodataText) }
             if l == 0 {

@@ -5,13 +5,28 @@ public import RasterCore
 /// Compresses tiles exactly as libtiff compresses them into a file (same codec, level and predictor, so the same
 /// bytes), on a one-tile TIFF in memory. One encoder is used by one thread at a time; `GeoTIFFTileWriter` keeps a
 /// pool so blocks written from several threads are encoded in parallel.
+///
+/// DEFLATE tiles skip libtiff's encode call: `deflate_encode.c` applies libtiff's predictor and calls libdeflate
+/// as libtiff's libdeflate path does, on buffers the encoder keeps (libtiff allocates a working copy of the tile
+/// and a scratch row per row for every tile). Anything that path does not cover goes through libtiff
+/// (`RasterIOTests.TileEncoderTests` compares both, byte for byte).
 final class TIFFTileEncoder {
     private let file = VirtualTIFFFile()
     private var handle: TIFFHandle?
     private let tileBytes: Int
+    /// libdeflate state for DEFLATE tiles (nil: libtiff encodes every tile).
+    private let fast: OpaquePointer?
+    /// The fast path's output buffer (its compress bound), reused.
+    private var out: [UInt8]
+    /// Tiles encoded by the fast path, and by libtiff (tests check both).
+    private(set) var fastTiles = 0, libtiffTiles = 0
+    /// The tile buffer `GeoTIFFTileWriter` fills for each tile, reused (zeroed once; every byte is overwritten
+    /// before each encode).
+    let tile: UnsafeMutableRawBufferPointer
 
     /// An encoder for `tileSize`² tiles of `bands` interleaved samples of `type`.
-    init(type: SampleType, bands: Int, tileSize: Int, options: GeoTIFFWriter.Options, reportedPath: String) throws {
+    /// `fastPath: false` encodes every tile through libtiff (tests compare the two).
+    init(type: SampleType, bands: Int, tileSize: Int, options: GeoTIFFWriter.Options, reportedPath: String, fastPath: Bool = true) throws {
         let h = try file.open(name: reportedPath, mode: "w")
         handle = h
         tileBytes = tileSize * tileSize * bands * type.byteWidth
@@ -21,15 +36,31 @@ final class TIFFTileEncoder {
             throw RasterIOError.io(path: reportedPath, reason: h.lastError(or: "cannot set up the tile encoder"))
         }
         try GeoTIFFWriter.setCodecLevel(options, h)
+        tile = UnsafeMutableRawBufferPointer.allocate(byteCount: tileBytes, alignment: 64)
+        tile.initializeMemory(as: UInt8.self, repeating: 0)
+        fast = fastPath ? rs_deflate_encoder_new(h.tif) : nil
+        out = [UInt8](repeating: 0, count: fast.map { rs_deflate_encoder_bound($0) } ?? 0)
     }
 
-    deinit { handle = nil }   // closes the libtiff handle before `file` goes
+    deinit {
+        handle = nil   // closes the libtiff handle before `file` goes
+        if let fast { rs_deflate_encoder_free(fast) }
+        tile.deallocate()
+    }
 
     /// The compressed bytes of one whole tile (`tile` holds `tileSize`² interleaved samples; libtiff may apply the
     /// predictor to a copy, never to `tile`).
     func encode(_ tile: UnsafeMutableRawBufferPointer) throws -> [UInt8] {
         guard let h = handle else { throw RasterIOError.io(path: "", reason: "encoder closed") }
         precondition(tile.count == tileBytes, "tile buffer of \(tile.count) bytes, expected \(tileBytes)")
+        if let fast {
+            let n = out.withUnsafeMutableBytes { rs_deflate_encode_tile(fast, tile.baseAddress, tile.count, $0.baseAddress, $0.count) }
+            if n != RS_DEFLATE_FALLBACK {
+                fastTiles += 1
+                return Array(out[0..<Int(n)])
+            }
+        }
+        libtiffTiles += 1
         file.captured = []
         file.captured.reserveCapacity(tileBytes / 2)
         file.mode = .capture

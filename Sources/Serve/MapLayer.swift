@@ -11,13 +11,16 @@ public struct MapLayer: Sendable {
         case ramp(ColorRamp, range: ClosedRange<Double>?)
         /// A class map: its colour table and class names.
         case classes(ColorTable, names: [Int: String], nodata: Int?)
+        /// A true-colour picture: bands 1–3 drawn as red, green and blue as they are, nodata transparent.
+        case trueColor
     }
 
     /// The URL name (`ndvi`, `landuse`, `flood`).
     public let name: String
     /// A human title (`NDVI`, `Land use`, `Flood`).
     public let title: String
-    /// `index`, `classes` or `pair` (a two-date product: change or disaster map).
+    /// `index`, `classes`, `truecolor` (the RGB picture of `outputs.rgb`) or `pair` (a two-date product: change or
+    /// disaster map).
     public let kind: String
     /// Sources per date key (`2025-06-02`, or `2025-06-02_2025-06-18` for two-date products).
     public let dates: [String: [SourceRaster]]
@@ -33,6 +36,8 @@ public struct MapLayer: Sendable {
         let first = dates.keys.sorted().first.flatMap { dates[$0]?.first }
         if let first, let table = first.colorTable {
             style = .classes(table, names: first.classNames, nodata: first.nodata.map { Int($0) })
+        } else if let first, first.isTrueColor {
+            style = .trueColor
         } else {
             let (ramp, range) = ColorRamp.forIndex(name)
             style = .ramp(ramp, range: range)
@@ -55,6 +60,14 @@ public struct MapLayer: Sendable {
             }
             if stops.isEmpty { stops = [ColorRamp.Stop(Double(nodata ?? 0), color: RGBA(0, 0, 0, 0), "no data")] }
             return ColorRamp(name: name, title: title, stops: stops, interpolation: .categorical, nodataCode: nodata)
+        case .trueColor:
+            // What each channel shows; the stretch is each tile's own (its band items STRETCH_MINIMUM/MAXIMUM).
+            let stretch = "\(Int(TrueColorStretch.lowPercent))–\(Int(TrueColorStretch.highPercent)) % per tile"
+            return ColorRamp(name: name, title: title, stops: [
+                ColorRamp.Stop(1, color: RGBA(255, 0, 0), "red band, \(stretch)"),
+                ColorRamp.Stop(2, color: RGBA(0, 255, 0), "green band, \(stretch)"),
+                ColorRamp.Stop(3, color: RGBA(0, 0, 255), "blue band, \(stretch)"),
+            ], interpolation: .categorical, nodataCode: nil)
         }
     }
 

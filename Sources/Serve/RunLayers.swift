@@ -2,7 +2,8 @@ import Foundation
 import RasterCore
 
 /// The map layers of a run folder, found from what the run wrote (never from Pipeline's types):
-/// - per-tile products from the STAC collection (`stac/collection.json` → items → `data` assets that are GeoTIFFs),
+/// - per-tile products from the STAC collection (`stac/collection.json` → items → `data` assets that are GeoTIFFs,
+///   and `visual` GeoTIFF assets: the true-colour picture of `outputs.rgb`, drawn as it is),
 ///   dated by the item's `datetime` (two-date Items, with `start_datetime`/`end_datetime`, are the pair maps below);
 ///   without a collection, `tiles/<tile>/<tile>_<product>.tif` dated by the
 ///   `_YYYYMMDD_` in the tile id;
@@ -42,7 +43,7 @@ public struct RunLayers: Sendable {
                 let itemDir = (itemPath as NSString).deletingLastPathComponent
                 let relDir = String(itemDir.dropFirst(files.root.count)).trimmingCharacters(in: CharacterSet(charactersIn: "/"))
                 for (key, asset) in assets {
-                    guard let roles = asset["roles"] as? [String], roles.contains("data"),
+                    guard let roles = asset["roles"] as? [String], roles.contains("data") || roles.contains("visual"),
                           let type = asset["type"] as? String, type.contains("geotiff"),
                           let href = asset["href"] as? String,
                           let path = Self.resolveRelative(href, from: relDir, in: files) else { continue }
@@ -86,8 +87,9 @@ public struct RunLayers: Sendable {
         for name in perTile.keys.sorted() {
             let dates = load(perTile[name]!)
             guard !dates.isEmpty else { continue }
-            let categorical = dates.values.first?.first?.isCategorical ?? false
-            layers.append(MapLayer(name: name, title: titles[name] ?? name.uppercased(), kind: categorical ? "classes" : "index", dates: dates))
+            let first = dates.values.first?.first
+            let kind = first?.isCategorical == true ? "classes" : first?.isTrueColor == true ? "truecolor" : "index"
+            layers.append(MapLayer(name: name, title: titles[name] ?? name.uppercased(), kind: kind, dates: dates))
         }
         layers.sort { ($0.kind == "classes" ? 1 : 0, $0.name) < ($1.kind == "classes" ? 1 : 0, $1.name) }
         for kind in pairs.keys.sorted() {

@@ -21,6 +21,8 @@ public struct SourceRaster: Sendable {
     public let scale: Double, offset: Double
     /// The colour table of a class map (nil for continuous products).
     public let colorTable: ColorTable?
+    /// The number of bands and their sample type.
+    public let bandCount: Int, sampleType: SampleType
     /// Class names by code from `CLASS_<code>` band metadata (GDAL_METADATA), nodata code included.
     public let classNames: [Int: String]
     /// The footprint's bounds in EPSG:3857 metres (sampled along the edges, so curved edges are covered).
@@ -31,7 +33,7 @@ public struct SourceRaster: Sendable {
     public let bytes: Int, modified: Date
 
     /// Reads the header of `path` (and of its overviews). Throws naming the file when it is not a georeferenced
-    /// single-band raster PROJ can place.
+    /// raster PROJ can place (band 1 is drawn, or bands 1–3 of a true-colour picture).
     public init(path: String) throws {
         let reader = try GeoTIFFReader(path: path)
         let d = reader.description
@@ -51,6 +53,8 @@ public struct SourceRaster: Sendable {
         let band = d.bands[0]
         nodata = band.nodata; scale = band.scale; offset = band.offset
         colorTable = band.colorTable
+        bandCount = d.bandCount
+        sampleType = d.sampleType
         var names: [Int: String] = [:]
         for (key, value) in band.metadata where key.hasPrefix("CLASS_") {
             if let code = Int(key.dropFirst(6)) { names[code] = value }
@@ -86,6 +90,9 @@ public struct SourceRaster: Sendable {
     /// True for class maps (a colour table), false for continuous products.
     public var isCategorical: Bool { colorTable != nil }
 
+    /// True for a true-colour picture (`<tile>_rgb.tif`: three or more UInt8 bands, red, green, blue first).
+    public var isTrueColor: Bool { bandCount >= 3 && sampleType == .uint8 && colorTable == nil }
+
     /// The geotransform of overview `level` (0 = full resolution): the full grid's scaled to the overview's size.
     public func transform(level: Int) -> GeoTransform {
         guard level > 0 else { return transform }
@@ -93,6 +100,12 @@ public struct SourceRaster: Sendable {
         let fx = Double(width) / Double(o.width), fy = Double(height) / Double(o.height)
         let c = transform.coefficients
         return GeoTransform([c[0], c[1] * fx, c[2] * fy, c[3], c[4] * fx, c[5] * fy])
+    }
+
+    /// The side of a pixel of overview `level` in source-CRS units (the shorter of its two sides).
+    public func pixelSize(level: Int) -> Double {
+        let c = transform(level: level).coefficients
+        return min(hypot(c[1], c[4]), hypot(c[2], c[5]))
     }
 
     /// The size of overview `level` (0 = full resolution).

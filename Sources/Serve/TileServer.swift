@@ -178,6 +178,7 @@ public final class TileServer: Sendable {
         switch layer.style {
         case .ramp: palette = Palette(ramp: layer.legendRamp(rescale: rescale))
         case let .classes(table, _, nodata): palette = Palette(table: table, nodata: nodata)
+        case .trueColor: palette = .trueColor
         }
         let b = tile.bounds()
         let drawn = sources.filter { $0.intersects(b) }

@@ -137,6 +137,7 @@ final class PairPhaseTests: XCTestCase {
         XCTAssertEqual(f.map(\.stage).sorted(), ["pair change", "pair flood"])
         for e in f {
             XCTAssertTrue(e.cause.contains("x_20250101.tif") && e.cause.contains("x_20250301.tif") && e.cause.contains("do not overlap"), e.cause)
+            XCTAssertEqual(e.kind, .config, "grids that cannot be aligned are a config matter (set grid:), not corrupt data")
         }
         XCTAssertTrue(try RunCatalog(directory: out.path).allPairs().allSatisfy { $0.outputs.isEmpty })
         let failures = try String(contentsOf: out.appendingPathComponent("failures.csv"), encoding: .utf8)

@@ -104,5 +104,26 @@ final class PairStageTests: XCTestCase {
                                   classification: true)
         XCTAssertEqual(pairs.map(\.id), ["change:x:2025-01-01:2025-03-01", "change:y:2025-01-01:2025-03-01", "change:z:2025-01-01:2025-03-01"])
         XCTAssertTrue(pairs.allSatisfy { $0.failure?.contains("stopped by a signal") == true }, "\(pairs.map(\.failure))")
+        XCTAssertEqual(pairs.map { $0.failureEntry?.kind }, [.interrupted, .interrupted, .interrupted])
+    }
+
+    /// A pair whose phase-1 product cannot be read fails with the reader's kind (io or corrupt), not as a config error,
+    /// and only that pair fails.
+    func testPairWithAnUnreadableProductFailsWithTheReadersKind() throws {
+        let root = try TestData.temporaryDirectory("pair-stage-unreadable")
+        defer { try? FileManager.default.removeItem(at: root) }
+        let input = root.appendingPathComponent("in"), out = root.appendingPathComponent("out")
+        try Self.writeInputs(input)
+        XCTAssertEqual(try Self.run(input, out, jobs: 1, maxInFlight: 1).exitCode, 0)
+        let rows = try RunCatalog(directory: out.path).allTiles()
+        let x = try XCTUnwrap(rows.first { $0.id.hasPrefix("x") && $0.id.contains("20250301") }, "\(rows.map(\.id))")
+        let map = try XCTUnwrap(x.result?.products.classMap, "the after tile of x has a class map")
+        try Data("not a tiff".utf8).write(to: out.appendingPathComponent(map))
+        let pairs = PairPhase.run(rows: rows, monitor: [], directory: out.path, provenance: Provenance(version: "test", pipelineHash: "x"),
+                                  classification: true)
+        let failed = pairs.filter { $0.failure != nil }
+        XCTAssertEqual(failed.map(\.key), ["x"], "\(pairs.map(\.failure))")
+        let kind = try XCTUnwrap(failed.first?.failureEntry?.kind)
+        XCTAssertTrue([.io, .corrupt].contains(kind), "kind \(kind)")
     }
 }

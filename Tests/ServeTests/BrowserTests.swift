@@ -32,6 +32,8 @@ final class BrowserTests: XCTestCase {
             let log = (try? String(contentsOfFile: netlog, encoding: .utf8)) ?? ""
             return (run, log.matches(of: /"traffic_annotation":101845102,"url":"([^"]+)"/).map { String($0.1) })
         }
+        // The run writes `outputs.rgb: true`: its true-colour picture is a layer of the page.
+        XCTAssertEqual(s.server.run.layer("rgb")?.kind, "truecolor", "layers: \(s.server.run.layers.map(\.name))")
         for layer in s.server.run.layers {
             let date = try XCTUnwrap(layer.dateKeys.last)
             let (run, requests) = try open("layer=\(layer.name)&date=\(date)", tag: layer.name, extra: ["--dump-dom"])
@@ -47,6 +49,7 @@ final class BrowserTests: XCTestCase {
             let tileURLs = requests.filter { $0.hasPrefix(origin + "/tiles/\(layer.name)/") }
             XCTAssertFalse(tileURLs.isEmpty, "\(layer.name): the page requested no tile")
             var opaque = 0, flooded = 0, inside = 0
+            var colours = Set<UInt32>()   // of the true-colour layer: a picture, not a palette
             let polygons = layer.name == "flood" ? try floodPolygons(s.run) : []
             let floodColour: RGBA? = {
                 guard case let .classes(table, names, _) = layer.style, let code = names.first(where: { $0.value == "flooded" })?.key else { return nil }
@@ -62,6 +65,9 @@ final class BrowserTests: XCTestCase {
                 let tile = try XCTUnwrap(WebMercatorTile(z: z, x: x, y: y))
                 for i in 0..<(img.width * img.height) where img.pixels8[4 * i + 3] > 0 {
                     opaque += 1
+                    if layer.name == "rgb" {
+                        colours.insert(UInt32(img.pixels8[4 * i]) << 16 | UInt32(img.pixels8[4 * i + 1]) << 8 | UInt32(img.pixels8[4 * i + 2]))
+                    }
                     guard let c = floodColour, img.pixels8[4 * i] == c.r, img.pixels8[4 * i + 1] == c.g, img.pixels8[4 * i + 2] == c.b else { continue }
                     flooded += 1
                     let (lon, lat) = Self.lonLat(tile, column: i % img.width, row: i / img.width)
@@ -69,6 +75,9 @@ final class BrowserTests: XCTestCase {
                 }
             }
             XCTAssertGreaterThan(opaque, 0, "\(layer.name): the tiles the page showed hold no data")
+            if layer.name == "rgb" {
+                XCTAssertGreaterThan(colours.count, 1000, "the rgb layer shows a picture (\(colours.count) distinct colours in \(opaque) opaque pixels)")
+            }
             if layer.name == "flood" {
                 XCTAssertGreaterThan(flooded, 1000, "the flood tiles show flooded pixels")
                 let share = Double(inside) / Double(max(flooded, 1))

@@ -10,7 +10,7 @@ import XCTest
 import Glibc
 #endif
 
-/// One run of the repository's pipeline.yaml over SampleTiles/ (made through Pipeline, which only the tests
+/// One run of the repository's pipeline.yaml (with `outputs.rgb: true`) over SampleTiles/ (made through Pipeline, which only the tests
 /// import) and one in-process `TileServer` over it on 127.0.0.1 with an ephemeral port, shared by the Serve tests.
 enum ServeFixture {
     struct Served: @unchecked Sendable {
@@ -36,6 +36,7 @@ enum ServeFixture {
                 c.inputs[i].path = root.appendingPathComponent(c.inputs[i].path).path
             }
             c.outputs.directory = dir.path
+            c.outputs.rgb = true   // the true-colour picture per tile, and so the map's `rgb` layer
             _ = try PipelineRunner.run(config: c, options: RunOptions(jobs: 2, toolVersion: "test"), logger: PipelineRunner.silentLogger)
             // Hostile entries inside the run: symlinks to a file and a folder outside it.
             try FileManager.default.createSymbolicLink(atPath: dir.appendingPathComponent("stac/passwd.json").path, withDestinationPath: "/etc/passwd")

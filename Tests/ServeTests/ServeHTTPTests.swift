@@ -97,7 +97,7 @@ final class ServeHTTPTests: XCTestCase {
         let layers = try RawHTTP.get("/layers.json", port: s.port)
         let doc = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(layers.body)) as? [String: Any])
         let names = ((doc["layers"] as? [[String: Any]]) ?? []).compactMap { $0["name"] as? String }
-        for expected in ["ndvi", "ndwi", "landuse", "flood", "burn"] { XCTAssertTrue(names.contains(expected), "layers: \(names)") }
+        for expected in ["ndvi", "ndwi", "landuse", "flood", "burn", "rgb"] { XCTAssertTrue(names.contains(expected), "layers: \(names)") }
         let legend = try RawHTTP.get("/legend/flood.svg", port: s.port)
         XCTAssertEqual(legend.headers["content-type"], "image/svg+xml")
         XCTAssertTrue(legend.text.contains("flooded"), "the flood legend names its classes")

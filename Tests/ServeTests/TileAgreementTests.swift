@@ -60,14 +60,26 @@ final class TileAgreementTests: XCTestCase {
         let b = t.bounds()
         let out = dir.appendingPathComponent("\(layer.name)-\(t.z)-\(t.x)-\(t.y).tif").path
         let categorical: Bool
-        if case .classes = layer.style { categorical = true } else { categorical = false }
+        switch layer.style {
+        case .classes, .trueColor: categorical = true   // integer codes, nodata 0
+        case .ramp: categorical = false
+        }
         let args = ["-q", "-overwrite", "-t_srs", "EPSG:3857", "-te", "\(b.minX)", "\(b.minY)", "\(b.maxX)", "\(b.maxY)",
                     "-ts", "256", "256", "-r", "near", "-et", "0", "-ovr", "NONE", "-dstnodata", categorical ? "0" : "nan",
                     "-of", "GTiff"] + sources + [out]
         let run = try TestData.run("gdalwarp", args)
         XCTAssertEqual(run.status, 0, run.err)
-        let values = try GeoTIFFReader(path: out).read(window: nil, bands: [0]).floatBand(0)
+        let warped = try GeoTIFFReader(path: out).read(window: nil, bands: nil)
+        let values = warped.floatBand(0)
         switch layer.style {
+        case .trueColor:
+            // The picture as it is: bands 1–3 as red, green, blue; 0 (nodata) in any band transparent.
+            let g = warped.floatBand(1), b = warped.floatBand(2)
+            return values.indices.map { i in
+                let px = [values[i], g[i], b[i]]
+                guard px.allSatisfy({ $0.isFinite && $0 != 0 }) else { return nil }
+                return RGBA(UInt8(px[0]), UInt8(px[1]), UInt8(px[2]))
+            }
         case let .ramp(ramp, range):
             let r = range.map { ramp.stretched(to: $0) } ?? ramp
             return values.map { $0.isNaN ? nil : r.color(Double($0)) }

@@ -78,6 +78,23 @@ void rs_deflate_free(rs_deflate *d);
  * the file, a stream that does not fit out_size (over-long), bad data, or fewer than `need` bytes. */
 int64_t rs_deflate_read_block(rs_deflate *d, TIFF *t, uint32_t index, void *out, size_t out_size, size_t need);
 
+/* ---- DEFLATE tiles encoded through libdeflate (deflate_encode.c) ---- */
+
+/* One tile encoder: libdeflate compressor and the predicted tile's buffers, reused. One thread at a time. */
+typedef struct rs_deflate_encoder rs_deflate_encoder;
+
+/* An encoder for the tiles of t's current IFD (set up for writing, codec level set), giving the bytes libtiff 4.5's
+ * TIFFWriteEncodedTile gives for one whole tile with its libdeflate sub-codec: COMPRESSION_ADOBE_DEFLATE or
+ * DEFLATE, tiled, contiguous 8/16/32/64-bit samples, predictor 1, 2, or 3 for IEEE floats, native byte order on a
+ * little-endian host, FillOrder 1. NULL otherwise (and for ZIPQUALITY 0, which libtiff gives to zlib). */
+rs_deflate_encoder *rs_deflate_encoder_new(TIFF *t);
+void rs_deflate_encoder_free(rs_deflate_encoder *e);
+/* The largest encoded size of one tile (the output capacity rs_deflate_encode_tile needs). */
+size_t rs_deflate_encoder_bound(const rs_deflate_encoder *e);
+/* Encodes one whole tile (tile_bytes must be the tile's size; `tile` is not modified) into out[0, out_cap).
+ * Returns the encoded size, or RS_DEFLATE_FALLBACK when libtiff would encode it otherwise (its zlib path). */
+int64_t rs_deflate_encode_tile(rs_deflate_encoder *e, const void *tile, size_t tile_bytes, void *out, size_t out_cap);
+
 /* ---- libpng ---- */
 
 typedef struct rs_png_image {
