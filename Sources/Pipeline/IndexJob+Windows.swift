@@ -139,7 +139,7 @@ extension IndexJob: WindowedTileStage {
     /// The output blocks of a `width × height` grid as windows, in Z-order: sorted by the Morton code of their
     /// block coordinates (bits of x and y interleaved), which for a grid that is not a power of two skips the
     /// blocks outside it and keeps the order.
-    static func zOrderWindows(width: Int, height: Int, tileSize T: Int) -> [Window] {
+    public static func zOrderWindows(width: Int, height: Int, tileSize T: Int) -> [Window] {
         func spread(_ v: Int) -> UInt64 {
             var x = UInt64(v) & 0xFFFF_FFFF
             x = (x | x << 16) & 0x0000_FFFF_0000_FFFF
