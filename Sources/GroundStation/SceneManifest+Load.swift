@@ -118,13 +118,23 @@ extension SceneManifest {
         struct Layer { var band: ManifestBand; var dn: [Float]; var width: Int; var height: Int; var geo: GeoReference? }
         var layers = [Layer]()
         var sources = Set([path])
+        // The bands of one file in one read: a pixel-interleaved file decodes each block once for all of them, not
+        // once per band.
+        var read: [String: [Int: ([Float], Int, Int, GeoReference?)]] = [:]
         for b in wanted {
             let file = b.file!
-            let (dn, w, h, geo) = try Self.readBand(file: file, band: b.fileBand, limits: limits, keepNodata: !options.nodata,
-                                                    window: window, readers: readers)
+            if read[file] == nil {
+                var fileBands: [Int] = []
+                for o in wanted where o.file == file && !fileBands.contains(o.fileBand) { fileBands.append(o.fileBand) }
+                let planes = try Self.readBands(file: file, bands: fileBands, limits: limits, keepNodata: !options.nodata,
+                                                window: window, readers: readers)
+                read[file] = Dictionary(zip(fileBands, planes), uniquingKeysWith: { a, _ in a })
+            }
+            let (dn, w, h, geo) = read[file]![b.fileBand]!
             layers.append(Layer(band: b, dn: dn, width: w, height: h, geo: geo))
             sources.insert(file)
         }
+        read = [:]
         // Finest grid.
         let finest = layers.max { $0.width * $0.height < $1.width * $1.height }!
         let W = finest.width, H = finest.height
@@ -227,17 +237,34 @@ extension SceneManifest {
     /// with its size and georeference.
     static func readBand(file: String, band: Int, limits: ResourceLimits, keepNodata: Bool = false,
                          window: Window? = nil, readers: GeoTIFFReaderPool? = nil) throws -> ([Float], Int, Int, GeoReference?) {
+        try readBands(file: file, bands: [band], limits: limits, keepNodata: keepNodata, window: window, readers: readers)[0]
+    }
+
+    /// `readBand` for several bands (1-based, in this order) of one file, read together.
+    static func readBands(file: String, bands: [Int], limits: ResourceLimits, keepNodata: Bool = false,
+                          window: Window? = nil, readers: GeoTIFFReaderPool? = nil) throws -> [([Float], Int, Int, GeoReference?)] {
         do {
-            func read(_ reader: GeoTIFFReader) throws -> AnyRaster {
-                guard band >= 1, band <= reader.description.bandCount else {
-                    throw ManifestError.raster(file: file, reason: "band \(band) not in 1...\(reader.description.bandCount)")
+            func read(_ reader: GeoTIFFReader) throws -> [([Float], Int, Int, GeoReference?)] {
+                let d = reader.description
+                for band in bands where band < 1 || band > d.bandCount {
+                    throw ManifestError.raster(file: file, reason: "band \(band) not in 1...\(d.bandCount)")
                 }
-                return try reader.read(window: window, bands: [band - 1])
+                // Together when they fit the decode limit together (each alone is checked by the read).
+                let together = ResourceLimits.byteCount(width: window?.width ?? d.width, height: window?.height ?? d.height,
+                                                        bands: bands.count, bytesPerSample: d.sampleType.byteWidth)
+                    .map { $0 <= limits.maxDecodedBytes } ?? false
+                var out: [([Float], Int, Int, GeoReference?)] = []
+                for group in together ? [bands] : bands.map({ [$0] }) {
+                    let r = try reader.read(window: window, bands: group.map { $0 - 1 })
+                    for i in group.indices {
+                        var v = r.floatBand(i)
+                        if keepNodata, let nd = r.bands[i].nodata, !nd.isNaN { for j in v.indices where v[j].isNaN { v[j] = Float(nd) } }
+                        out.append((v, r.width, r.height, r.geo))
+                    }
+                }
+                return out
             }
-            let r = try readers.map { try $0.withReader(path: file, read) } ?? read(GeoTIFFReader(path: file, limits: limits))
-            var v = r.floatBand(0)
-            if keepNodata, let nd = r.bands[0].nodata, !nd.isNaN { for i in v.indices where v[i].isNaN { v[i] = Float(nd) } }
-            return (v, r.width, r.height, r.geo)
+            return try readers.map { try $0.withReader(path: file, read) } ?? read(GeoTIFFReader(path: file, limits: limits))
         } catch let e as RasterIOError where e.kind == "io" {
             throw e   // an operating-system read failure stays `io`: the pipeline retries it and reports it apart from corrupt data
         } catch let e as RasterIOError {

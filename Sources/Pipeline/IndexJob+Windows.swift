@@ -6,14 +6,17 @@ public import Analysis
 public import Products
 
 extension IndexJob: WindowedTileStage {
-    /// A tile opened for windowed processing: its grid and windows (one per output block, row-major), what it
+    /// A tile opened for windowed processing: its grid and windows (one per output block, in Z-order), what it
     /// computes, and the open writers and quicklook reducers the windows feed.
     public final class WindowedTile: @unchecked Sendable {
         /// Full tile size.
         public let width: Int, height: Int
         /// Georeferencing of the full tile.
         public let geo: GeoReference?
-        /// The windows (output blocks of `tileSize`), row-major.
+        /// The windows (output blocks of `tileSize`) in the order they are run: Z-order (Morton order of the
+        /// block coordinates), so each 2×2 group of blocks, and each 2×2 group of such groups, completes before the
+        /// next starts. A streaming COG writer then holds about one pending overview tile per level, where
+        /// row-major order kept a row of them per level (memory grew with the scene's width).
         public let windows: [Window]
         let bands: [String]?
         let filterTo: Set<String>?
@@ -38,6 +41,10 @@ extension IndexJob: WindowedTileStage {
         private let firstLock = NSLock()
         func keepFirst(_ tile: ReflectanceTile) { firstLock.withLock { first = tile } }
         func takeFirst() -> ReflectanceTile? { firstLock.withLock { defer { first = nil }; return first } }
+
+        /// Window indices in row-major order of their blocks: the order window figures are merged in, so the
+        /// merged statistics do not depend on the order windows run in.
+        var rowMajor: [Int] { windows.indices.sorted { (windows[$0].y, windows[$0].x) < (windows[$1].y, windows[$1].x) } }
 
         init(width: Int, height: Int, geo: GeoReference?, windows: [Window], bands: [String]?, filterTo: Set<String>?,
              applicable: [String], extra: [String], warning: String?, context: ClassificationContext, truthPath: String?,
@@ -89,13 +96,7 @@ extension IndexJob: WindowedTileStage {
             grid = try retry.run { try item.input.windowGrid(bands: nil, limits: limits, options: loadOptions) }
         }
         guard let grid else { return nil }
-        let T = tileSize
-        var windows: [Window] = []
-        for y in stride(from: 0, to: grid.height, by: T) {
-            for x in stride(from: 0, to: grid.width, by: T) {
-                windows.append(Window(x: x, y: y, width: min(T, grid.width - x), height: min(T, grid.height - y)))
-            }
-        }
+        let windows = IndexJob.zOrderWindows(width: grid.width, height: grid.height, tileSize: tileSize)
         let readers = GeoTIFFReaderPool(limits: limits)
         let first: ReflectanceTile
         do { first = try retry.run { try item.input.load(bands: bands, limits: limits, options: loadOptions, window: windows[0], readers: readers) } }
@@ -135,6 +136,28 @@ extension IndexJob: WindowedTileStage {
         return tile
     }
 
+    /// The output blocks of a `width × height` grid as windows, in Z-order: sorted by the Morton code of their
+    /// block coordinates (bits of x and y interleaved), which for a grid that is not a power of two skips the
+    /// blocks outside it and keeps the order.
+    public static func zOrderWindows(width: Int, height: Int, tileSize T: Int) -> [Window] {
+        func spread(_ v: Int) -> UInt64 {
+            var x = UInt64(v) & 0xFFFF_FFFF
+            x = (x | x << 16) & 0x0000_FFFF_0000_FFFF
+            x = (x | x << 8) & 0x00FF_00FF_00FF_00FF
+            x = (x | x << 4) & 0x0F0F_0F0F_0F0F_0F0F
+            x = (x | x << 2) & 0x3333_3333_3333_3333
+            x = (x | x << 1) & 0x5555_5555_5555_5555
+            return x
+        }
+        var blocks: [(code: UInt64, window: Window)] = []
+        for y in stride(from: 0, to: height, by: T) {
+            for x in stride(from: 0, to: width, by: T) {
+                blocks.append((spread(x / T) | spread(y / T) << 1, Window(x: x, y: y, width: min(T, width - x), height: min(T, height - y))))
+            }
+        }
+        return blocks.sorted { $0.code < $1.code }.map(\.window)
+    }
+
     /// Opens the streaming writers (index COGs, class map, quality mask) and the quicklook reducers of `tile`.
     func openWriters(_ tile: WindowedTile, item: TileSource) throws {
         let dir = (outputDirectory as NSString).appendingPathComponent("tiles/\(item.id)")
@@ -145,7 +168,8 @@ extension IndexJob: WindowedTileStage {
         for name in indices where tile.applicable.contains(name) {
             let rel = IndexJob.outputPath(tile: item.id, index: name)
             let w = try COGIndexStreamWriter(path: full(rel), width: W, height: H, bands: [BandInfo(description: name, nodata: .nan)], geo: geo,
-                                             dataType: indexDataType, cog: overviews, provenance: tile.provenance, codec: codec, tileSize: tileSize)
+                                             dataType: indexDataType, cog: overviews, provenance: tile.provenance, codec: codec, tileSize: tileSize,
+                                             statisticsGiven: true)   // `finish` passes the windows' merged figures
             tile.indexWriters.append((name, rel, w))
         }
         if let scheme = products.scheme {
@@ -253,8 +277,8 @@ extension IndexJob: WindowedTileStage {
             }
         }
         var result = TileResult(width: t.width, height: t.height, geo: t.geo)
-        for p in parts {
-            let r = p.result
+        for i in t.rowMajor {
+            let r = parts[i].result
             for (name, acc) in r.indices { result.indices[name, default: BandStatistics.Accumulator()].merge(acc) }
             if let c = r.classes { if result.classes == nil { result.classes = c } else { result.classes!.merge(c) } }
             if let a = r.accuracy {

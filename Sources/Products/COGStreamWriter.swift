@@ -98,9 +98,12 @@ public final class COGIndexStreamWriter: @unchecked Sendable {
 
     /// A writer for a `width × height` index product with `bands` (usually one, nodata NaN). `cog: false` writes a
     /// plain tiled GeoTIFF (no overviews, statistics or provenance), as `writeIndex(cog: false)` does.
+    /// `statisticsGiven: true` promises that `finish` will be given the statistics (the caller measured the plane
+    /// anyway): a `float32` writer then gathers none per block. `int16` files carry the stored integers' figures,
+    /// so they are gathered per block whatever the flag says.
     public init(path: String, width: Int, height: Int, bands: [BandInfo], geo: GeoReference?,
                 dataType: CloudOptimizedGeoTIFF.IndexDataType, cog: Bool = true, provenance: Provenance,
-                codec: CloudOptimizedGeoTIFF.Codec = .deflate, tileSize: Int = 512) throws {
+                codec: CloudOptimizedGeoTIFF.Codec = .deflate, tileSize: Int = 512, statisticsGiven: Bool = false) throws {
         self.path = path
         self.dataType = dataType
         self.width = width
@@ -110,7 +113,7 @@ public final class COGIndexStreamWriter: @unchecked Sendable {
         case .float32:
             core = .float(try ProductStreamCore(path: path, width: width, height: height, bands: bands, geo: geo,
                                                 kind: .continuous, provenance: provenance, codec: codec, tileSize: tileSize,
-                                                cog: cog, metadata: [:], store: nil))
+                                                cog: cog, metadata: [:], store: nil, blockStatistics: !statisticsGiven))
         case .int16:
             core = .int16(try ProductStreamCore(path: path, width: width, height: height, bands: bands, geo: geo,
                                                 kind: .continuous, provenance: provenance, codec: codec, tileSize: tileSize,
@@ -136,7 +139,12 @@ public final class COGIndexStreamWriter: @unchecked Sendable {
     /// carry the statistics of the stored integers, computed from the blocks.
     public func finish(statistics: [BandStatistics]? = nil) throws -> WrittenCOG {
         switch core {
-        case .float(let c): return try c.finish(statistics: statistics)
+        case .float(let c):
+            guard statistics != nil || c.blockStatistics || !c.cog else {
+                c.abort()
+                throw ProductsError.invalidInput(item: path, reason: "statistics were promised to finish and not given")
+            }
+            return try c.finish(statistics: statistics)
         case .int16(let c): return try c.finish(statistics: nil)   // the stored integers' figures, from the blocks
         }
     }

@@ -74,11 +74,38 @@ public struct ColorRamp: Sendable, Equatable {
             for i in 1..<stops.count where value <= stops[i].value {
                 let a = stops[i - 1], b = stops[i]
                 let t = b.value == a.value ? 1 : (value - a.value) / (b.value - a.value)
-                func mix(_ x: UInt8, _ y: UInt8) -> UInt8 { UInt8((Double(x) + (Double(y) - Double(x)) * t).rounded()) }
-                return RGBA(mix(a.color.r, b.color.r), mix(a.color.g, b.color.g), mix(a.color.b, b.color.b), mix(a.color.a, b.color.a))
+                return RGBA(Self.mix(a.color.r, b.color.r, t), Self.mix(a.color.g, b.color.g, t), Self.mix(a.color.b, b.color.b, t),
+                            Self.mix(a.color.a, b.color.a, t))
             }
             return stops.last!.color
         }
+    }
+
+    /// True when `color(value)` is nil (drawn masked), without computing the colour.
+    public func isTransparent(_ value: Double) -> Bool {
+        guard value.isFinite else { return true }
+        switch interpolation {
+        case .categorical:
+            if let nodataCode, value == Double(nodataCode) { return true }
+            return !stops.contains { $0.value == value }
+        case .stepped, .linear:
+            return false
+        }
+    }
+
+    /// One channel between two stops: `x + (y − x)·t` rounded (t in 0…1); `x` itself when the stops agree, which is
+    /// what the formula gives then.
+    @inline(__always) static func mix(_ x: UInt8, _ y: UInt8, _ t: Double) -> UInt8 {
+        x == y ? x : roundedByte(Double(x) + (Double(y) - Double(x)) * t)
+    }
+
+    /// `UInt8(v.rounded())` (half away from zero) for a channel value `v` in 0…255, without libm's `round` call:
+    /// `v − ⌊v⌋` is exact, so the comparison with ½ decides as `round` does. (A per-pixel `round` was a visible
+    /// share of quicklook rendering.)
+    @inline(__always) static func roundedByte(_ v: Double) -> UInt8 {
+        guard v >= 0, v <= 255 else { return UInt8(v.rounded()) }
+        let i = Int(v)   // truncation = floor for v ≥ 0
+        return UInt8(v - Double(i) >= 0.5 ? i + 1 : i)
     }
 
     /// The codes and names of a categorical ramp (nodata excluded), in code order.

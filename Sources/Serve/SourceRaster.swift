@@ -102,6 +102,12 @@ public struct SourceRaster: Sendable {
         return GeoTransform([c[0], c[1] * fx, c[2] * fy, c[3], c[4] * fx, c[5] * fy])
     }
 
+    /// The side of a pixel of overview `level` in source-CRS units (the shorter of its two sides).
+    public func pixelSize(level: Int) -> Double {
+        let c = transform(level: level).coefficients
+        return min(hypot(c[1], c[4]), hypot(c[2], c[5]))
+    }
+
     /// The size of overview `level` (0 = full resolution).
     public func size(level: Int) -> (width: Int, height: Int) {
         level == 0 ? (width, height) : overviews[level - 1]

@@ -50,7 +50,7 @@ final class PipelineConfigTests: XCTestCase {
         XCTAssertEqual(e.line, 8)
         XCTAssertEqual(e.column, 3)
         XCTAssertEqual(e.keyPath, "outputs.cogg")
-        XCTAssertEqual(e.validChoices, ["directory", "cog", "quicklooks", "stac", "crs"])
+        XCTAssertEqual(e.validChoices, ["directory", "cog", "quicklooks", "stac", "crs", "rgb"])
     }
 
     func testWrongTypeReportsValuePosition() throws {

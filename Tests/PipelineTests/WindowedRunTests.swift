@@ -73,8 +73,34 @@ final class WindowedRunTests: XCTestCase {
         }
     }
 
-    /// `plan` opens a loose GeoTIFF and a SampleTiles scene in windows of the output block size, row-major, edge
+    /// `plan` opens a loose GeoTIFF and a SampleTiles scene in windows of the output block size, in Z-order, edge
     /// windows clipped; it declines a tile to be resampled onto a reference grid and, with `windowed` off, any tile.
+    /// Z-order covers every block once, and each aligned 2ᵏ×2ᵏ group of blocks runs as one stretch of windows, so a
+    /// streaming writer's pending overview tiles do not grow with the scene's width.
+    func testZOrderCoversEveryBlockAndKeepsQuadsTogether() {
+        for (w, h) in [(300, 200), (1024, 1024), (1000, 3000), (64, 64), (5000, 700)] {
+            let windows: [Window] = IndexJob.zOrderWindows(width: w, height: h, tileSize: 64)
+            let across = (w + 63) / 64, down = (h + 63) / 64
+            XCTAssertEqual(windows.count, across * down)
+            let blocks: Set<Int> = Set(windows.map { (win: Window) -> Int in win.y / 64 * across + win.x / 64 })
+            XCTAssertEqual(blocks.count, across * down, "each block once")
+            var pixels = 0
+            for win in windows { pixels += win.width * win.height }
+            XCTAssertEqual(pixels, w * h)
+            for k in 1...3 {
+                let side = 1 << k
+                var seen = Set<Int>(), last = -1
+                for win in windows {
+                    let group: Int = (win.y / 64 / side) * 1_000_000 + win.x / 64 / side
+                    if group != last {
+                        XCTAssertTrue(seen.insert(group).inserted, "group of \(side)² blocks split (\(w)x\(h))")
+                        last = group
+                    }
+                }
+            }
+        }
+    }
+
     func testPlanCutsTilesIntoOutputBlocks() throws {
         let root = try TestData.temporaryDirectory("windowed-plan")
         defer { try? FileManager.default.removeItem(at: root) }
@@ -85,9 +111,10 @@ final class WindowedRunTests: XCTestCase {
         var job = IndexJob(indices: ["ndvi"], outputDirectory: root.appendingPathComponent("out").path, cog: cog)
         let tile = try XCTUnwrap(found.tiles.first)
         let plan = try XCTUnwrap(try job.plan(tile))
+        // Z-order: the 2×2 group of blocks first, then the column beyond it.
         XCTAssertEqual(plan.windows, [Window(x: 0, y: 0, width: 128, height: 128), Window(x: 128, y: 0, width: 128, height: 128),
-                                      Window(x: 256, y: 0, width: 44, height: 128), Window(x: 0, y: 128, width: 128, height: 72),
-                                      Window(x: 128, y: 128, width: 128, height: 72), Window(x: 256, y: 128, width: 44, height: 72)])
+                                      Window(x: 0, y: 128, width: 128, height: 72), Window(x: 128, y: 128, width: 128, height: 72),
+                                      Window(x: 256, y: 0, width: 44, height: 128), Window(x: 256, y: 128, width: 44, height: 72)])
         job.abort(plan)
         job.windowed = false
         XCTAssertNil(try job.plan(tile))
