@@ -78,6 +78,13 @@ public enum ReflectanceSanity {
             }
         }
 
+        /// True when `check` must throw whatever the `pixelsLeft` samples per band not counted yet hold: for some band
+        /// `outside × 2 > valid + pixelsLeft` (even if every sample left were valid and plausible, more than half would
+        /// still lie outside). Lets a tile read window by window fail as soon as its verdict is certain.
+        public func failsWhatever(pixelsLeft: Int) -> Bool {
+            bands.values.contains { $0.outside * 2 > $0.valid + pixelsLeft }
+        }
+
         /// Throws `ManifestError.calibration` for the first band (spectral order) failing the check.
         public func check(file: String) throws {
             for name in CommonBand.sorted(Array(bands.keys)) {

@@ -39,6 +39,27 @@ extension IndexJob: WindowedTileStage {
         /// The first window as `plan` read it (to learn the tile's bands), until `window(0)` takes it: decoded once.
         private var first: ReflectanceTile?
         private let firstLock = NSLock()
+        /// The reflectance sanity counts of the windows done so far and the pixels they cover (`judgeEarly`).
+        private var sanitySoFar = ReflectanceSanity.Tally(), pixelsJudged = 0
+        private let sanityLock = NSLock()
+
+        /// Adds a window's sanity counts and throws the tile's calibration failure as soon as the windows left
+        /// cannot change the verdict (`Tally.failsWhatever`): a scene of digital numbers read as reflectance fails
+        /// once half of it is read instead of after its last window. `finish` still judges the whole tile, so the
+        /// outcome is the whole-tile route's.
+        func judgeEarly(_ tally: ReflectanceSanity.Tally, pixels: Int, file: String) throws {
+            let (soFar, judged) = sanityLock.withLock { () -> (ReflectanceSanity.Tally, Int) in
+                sanitySoFar.merge(tally); pixelsJudged += pixels
+                return (sanitySoFar, pixelsJudged)
+            }
+            let total = width * height
+            guard soFar.failsWhatever(pixelsLeft: total - judged) else { return }
+            do { try soFar.check(file: file) } catch ManifestError.calibration(let f, let reason) {
+                let pct = Int((Double(judged) / Double(total) * 100).rounded(.down))
+                throw ManifestError.calibration(file: f, reason: reason + " (decided after \(pct) % of the tile's pixels: the rest cannot change the outcome)")
+            }
+        }
+
         func keepFirst(_ tile: ReflectanceTile) { firstLock.withLock { first = tile } }
         func takeFirst() -> ReflectanceTile? { firstLock.withLock { defer { first = nil }; return first } }
 
@@ -224,7 +245,10 @@ extension IndexJob: WindowedTileStage {
         do {
             let tile = try (index == 0 ? t.takeFirst() : nil)
                 ?? retry.run { try item.input.load(bands: t.bands, limits: limits, options: loadOptions, window: w, readers: t.readers) }
-            if TileInput.checksReflectance(loadOptions) { tally.add(tile.bands) }
+            if TileInput.checksReflectance(loadOptions) {
+                tally.add(tile.bands)
+                try t.judgeEarly(tally, pixels: n, file: item.manifestOrFilePath)
+            }
             let bands = t.filterTo.map { f in tile.bands.filter { f.contains($0.key) } } ?? tile.bands
             var truth: (name: String, codes: [UInt8])?
             if let p = t.truthPath {

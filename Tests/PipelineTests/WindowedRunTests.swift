@@ -166,7 +166,7 @@ final class WindowedRunTests: XCTestCase {
 
     /// A 6-band UInt16 scene with smooth fields (so classes form regions), reflectance × 10000 (scale 0.0001),
     /// nodata 0 in a corner; DEFLATE in `tileSize` tiles.
-    static func writeScene(_ path: String, width: Int, height: Int, tileSize: Int) throws {
+    static func writeScene(_ path: String, width: Int, height: Int, tileSize: Int, scale: Double = 0.0001) throws {
         var samples = [UInt16](repeating: 0, count: width * height * 6)
         let means: [[Double]] = [[600, 700, 450, 250, 120, 80], [300, 600, 350, 3800, 1700, 750], [1200, 1500, 1900, 2400, 3100, 2600],
                                  [7800, 7900, 8100, 8300, 6000, 4500]]
@@ -186,7 +186,7 @@ final class WindowedRunTests: XCTestCase {
         let geo = GeoReference(transform: GeoTransform(originX: 600_000, pixelWidth: 10, originY: 2_800_000, pixelHeight: -10),
                                crs: CRS(epsg: 32650))
         let raster = Raster<UInt16>(width: width, height: height, samples: samples,
-                                    bands: (0..<6).map { _ in BandInfo(nodata: 0, scale: 0.0001) }, geo: geo)
+                                    bands: (0..<6).map { _ in BandInfo(nodata: 0, scale: scale) }, geo: geo)
         try GeoTIFFWriter.write(raster, to: path, options: GeoTIFFWriter.Options(compression: .deflate, tileSize: tileSize))
     }
 
