@@ -77,18 +77,12 @@ public struct TrueColorHistogram: Sendable {
     /// An empty histogram (3 × 2¹⁸ counters).
     public init() { counts = [UInt32](repeating: 0, count: 3 * Self.bins) }
 
+    /// The bin of a finite value: the top bits of its order-preserving key (`NearestRank.key`).
     @inline(__always)
-    static func bin(_ v: Float) -> Int {
-        let bits = v.bitPattern
-        let key = bits & 0x8000_0000 != 0 ? ~bits : bits | 0x8000_0000
-        return Int(key >> shift)
-    }
+    static func bin(_ v: Float) -> Int { Int(NearestRank.key(v.bitPattern) >> shift) }
 
     /// The smallest value of bin `b`.
-    static func lowerEdge(_ b: Int) -> Float {
-        let key = UInt32(b) << shift
-        return Float(bitPattern: key & 0x8000_0000 != 0 ? key & 0x7fff_ffff : ~key)
-    }
+    static func lowerEdge(_ b: Int) -> Float { NearestRank.value(UInt32(b) << shift) }
 
     /// Counts the pixels valid in all three bands.
     public mutating func add(red: UnsafeBufferPointer<Float>, green: UnsafeBufferPointer<Float>, blue: UnsafeBufferPointer<Float>) {
