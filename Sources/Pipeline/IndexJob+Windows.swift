@@ -42,6 +42,8 @@ extension IndexJob: WindowedTileStage {
         /// The reflectance sanity counts of the windows done so far and the pixels they cover (`judgeEarly`).
         private var sanitySoFar = ReflectanceSanity.Tally(), pixelsJudged = 0
         private let sanityLock = NSLock()
+        /// The sanity counts of every window judged: the whole tile's once its last window is done (`finish`).
+        var sanity: ReflectanceSanity.Tally { sanityLock.withLock { sanitySoFar } }
 
         /// Adds a window's sanity counts and throws the tile's calibration failure as soon as the windows left
         /// cannot change the verdict (`Tally.failsWhatever`): a scene of digital numbers read as reflectance fails
@@ -94,12 +96,10 @@ extension IndexJob: WindowedTileStage {
         }
     }
 
-    /// The figures of one window and its share of the reflectance sanity check.
+    /// The figures of one window (its share of the reflectance sanity check goes to `WindowedTile.judgeEarly`).
     public struct WindowPart: Sendable {
         /// Accumulators, class counts, confusion matrix and region partials of the window.
         public var result: TileResult
-        /// The sanity check's counts.
-        public var tally: ReflectanceSanity.Tally
     }
 
     /// Opens `item` for windowed processing: nil (whole-tile route) when windows are off, the tile is resampled onto
@@ -240,12 +240,12 @@ extension IndexJob: WindowedTileStage {
     public func window(_ index: Int, of t: WindowedTile, item: TileSource) throws -> WindowPart {
         let w = t.windows[index]
         let n = w.width * w.height
-        var tally = ReflectanceSanity.Tally()
         let loaded: Loaded
         do {
             let tile = try (index == 0 ? t.takeFirst() : nil)
                 ?? retry.run { try item.input.load(bands: t.bands, limits: limits, options: loadOptions, window: w, readers: t.readers) }
             if TileInput.checksReflectance(loadOptions) {
+                var tally = ReflectanceSanity.Tally()
                 tally.add(tile.bands)
                 try t.judgeEarly(tally, pixels: n, file: item.manifestOrFilePath)
             }
@@ -287,16 +287,14 @@ extension IndexJob: WindowedTileStage {
         } catch {
             throw TileFailure(tileId: item.id, path: item.path, stage: .write, error: error)
         }
-        return WindowPart(result: result, tally: tally)
+        return WindowPart(result: result)
     }
 
     /// The tile's figures (windows merged), the sanity check over the whole tile, then the products: the writers'
     /// files (hashes computed while writing), quicklooks from the reduced maps, the STAC item.
     public func finish(_ t: WindowedTile, parts: [WindowPart], item: TileSource) throws -> Products {
-        var tally = ReflectanceSanity.Tally()
-        for p in parts { tally.merge(p.tally) }
         if TileInput.checksReflectance(loadOptions) {
-            do { try tally.check(file: item.manifestOrFilePath) } catch {
+            do { try t.sanity.check(file: item.manifestOrFilePath) } catch {
                 throw TileFailure(tileId: item.id, path: item.path, stage: .ingest, error: error)
             }
         }
