@@ -11,7 +11,7 @@ BUILD_PKGS := libtiff-dev libdeflate-dev libpng-dev pkg-config libproj-dev proj-
 TEST_PKGS := gdal-bin python3-gdal pngcheck libtiff-tools chromium libjs-leaflet python3-pip
 PKGS ?= $(BUILD_PKGS)
 
-.PHONY: run test deps test-deps build debug clean fuzz fuzz-smoke test-asan check test-deploy bench-scene
+.PHONY: run test deps test-deps build debug clean fuzz fuzz-smoke test-asan check test-deploy test-deploy-debug bench-scene
 
 deps:
 	@missing=$$(for p in $(PKGS); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'install ok installed' || echo $$p; done); \
@@ -39,13 +39,15 @@ build: deps
 run: build
 	$(TILEPIPE) run pipeline.yaml
 
-# The fuzz smoke run first, then XCTest in parallel on both cores; the last line is 'N passed, N failed,
-# N skipped' from the xUnit report (swift test --parallel otherwise ends with Swift Testing's empty summary).
+# The fuzz smoke run first, then XCTest in parallel on both cores, ending with 'N passed, N failed, N skipped'
+# from the xUnit report (swift test --parallel otherwise ends with Swift Testing's empty summary); then, as root,
+# the Slurm deployment test with the debug binary (its last line says PASS or FAIL).
 test: test-deps
 	@$(MAKE) --no-print-directory fuzz-smoke
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build --parallel --num-workers 2 --disable-swift-testing --xunit-output .build/xunit.xml; \
 	  status=$$?; python3 scripts/test-summary.py .build/xunit.xml || status=1; exit $$status
+	@$(MAKE) --no-print-directory test-deploy-debug
 
 # libFuzzer targets (Fuzz/, a separate package built with -sanitize=fuzzer,address); fails on any crash,
 # sanitizer report or leak. `make fuzz FUZZ_SECONDS=600` for a longer run by hand.
@@ -68,10 +70,14 @@ check: build
 
 # Deployment test on a real scheduler: a one-node Slurm (slurm-wlm + munge, installed when missing) runs
 # deploy/slurm-array.sh over SampleTiles/ in 3 shards; the merged outputs must equal an unsharded run byte for
-# byte. Needs root; 52 s once packages and the release build exist, but the release build costs 10+ min on two
-# cores, so it is not part of `make test` / CI (docs/performance.md, "Deployment test on Slurm").
+# byte. Needs root. `make test` runs it last with the debug binary it has just built (about 40 s on a clean
+# machine, package install included); `make test-deploy` with the release build.
 test-deploy: build
 	TILEPIPE=$(TILEPIPE) scripts/test-deploy.sh --no-build
+
+test-deploy-debug:
+	@if [ "$$(id -u)" = 0 ]; then TILEPIPE=.build/debug/tilepipe scripts/test-deploy.sh --no-build; \
+	else echo "test-deploy: skipped (needs root to start munged and slurmd; run 'sudo make test-deploy')"; fi
 
 # Peak memory and CPU of one 8192² and one 16384² scene (NDVI-only and the full default job); scenes are made once.
 bench-scene: build
