@@ -110,7 +110,7 @@ public enum RegionRasterizer {
         var proj: CRSTransform?
         if lonlat && !(geo.crs?.isGeographic ?? false) {
             guard let def = geo.crs?.projDefinition else { throw .projection(reason: "the tile has no CRS to project regions into") }
-            do { proj = try CRSTransform(from: "EPSG:4326", to: def) } catch { throw .projection(reason: "\(error)") }
+            do { proj = try CRSTransform.shared(from: "EPSG:4326", to: def) } catch { throw .projection(reason: "\(error)") }
         }
         var out: [RegionCoverage] = []
         for region in regions {

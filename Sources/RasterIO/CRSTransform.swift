@@ -1,4 +1,5 @@
 internal import CPROJ
+import Foundation
 
 /// Errors from PROJ.
 public struct ProjError: Error, CustomStringConvertible, Sendable {
@@ -9,12 +10,15 @@ public struct ProjError: Error, CustomStringConvertible, Sendable {
 /// A coordinate transformation between two CRSs through PROJ (`proj_create_crs_to_crs`, normalised
 /// for visualisation so that geographic CRSs are lon/lat, x first).
 ///
-/// Not thread-safe: one PJ_CONTEXT and one PJ per instance; create one per thread or serial queue.
-public final class CRSTransform {
+/// One PJ_CONTEXT and one PJ per instance; calls on an instance are serialised by its lock, so an instance can be
+/// shared (`shared(from:to:)`); code that transforms from several threads at once keeps one per thread (serve's
+/// `TransformPool`).
+public final class CRSTransform: @unchecked Sendable {
     private final class LogSink { var lines: [String] = [] }
     private let log = LogSink()
     private let ctx: OpaquePointer
     private let pj: OpaquePointer
+    private let lock = NSLock()
 
     /// A transform from `source` to `target`, each anything PROJ accepts (`EPSG:32650`, a PROJ string, WKT).
     public init(from source: String, to target: String) throws {
@@ -40,9 +44,41 @@ public final class CRSTransform {
         pj = norm
     }
 
-    /// A transform from a raster's CRS to WGS84 lon/lat (EPSG:4326, x = longitude).
+    /// A transform from a raster's CRS to WGS84 lon/lat (EPSG:4326, x = longitude), shared (`shared(from:to:)`).
     public static func toWGS84(from crsDefinition: String) throws -> CRSTransform {
-        try CRSTransform(from: crsDefinition, to: "EPSG:4326")
+        try shared(from: crsDefinition, to: "EPSG:4326")
+    }
+
+    /// Transforms made by `shared`, by source and target; emptied when it reaches `sharedLimit` entries.
+    private static let cache = SharedTransforms()
+    /// How many pairs `shared` keeps (a run meets a handful of CRSs; the bound keeps a long `serve` finite).
+    static let sharedLimit = 64
+
+    /// The transform `source` → `target` of this process, made on first use and kept: making one opens PROJ's
+    /// database and searches it for an operation (milliseconds), and a run asks for the same pair once per tile
+    /// (footprints, STAC boxes, GeoJSON, sun geometry). A pair PROJ refuses is not kept: each call throws again.
+    public static func shared(from source: String, to target: String) throws -> CRSTransform {
+        let key = source + "\u{0}" + target
+        if let t = cache.lookup(key) { return t }
+        return cache.insert(try CRSTransform(from: source, to: target), for: key, limit: sharedLimit)
+    }
+
+    /// The lock-guarded table behind `shared`.
+    private final class SharedTransforms: @unchecked Sendable {
+        private let lock = NSLock()
+        private var table: [String: CRSTransform] = [:]
+
+        func lookup(_ key: String) -> CRSTransform? { lock.withLock { table[key] } }
+
+        /// Keeps `t` unless another thread kept one for `key` first; returns the one kept.
+        func insert(_ t: CRSTransform, for key: String, limit: Int) -> CRSTransform {
+            lock.withLock {
+                if let kept = table[key] { return kept }
+                if table.count >= limit { table.removeAll() }
+                table[key] = t
+                return t
+            }
+        }
     }
 
     deinit {
@@ -55,6 +91,8 @@ public final class CRSTransform {
         precondition(xs.count == ys.count, "xs and ys must have the same length")
         let n = xs.count
         guard n > 0 else { return }
+        lock.lock()
+        defer { lock.unlock() }
         proj_errno_reset(pj)
         let done = xs.withUnsafeMutableBufferPointer { xp in
             ys.withUnsafeMutableBufferPointer { yp in
@@ -76,6 +114,8 @@ public final class CRSTransform {
         precondition(xs.count == ys.count, "xs and ys must have the same length")
         let n = xs.count
         guard n > 0 else { return }
+        lock.lock()
+        defer { lock.unlock() }
         proj_errno_reset(pj)
         _ = xs.withUnsafeMutableBufferPointer { xp in
             ys.withUnsafeMutableBufferPointer { yp in
