@@ -68,16 +68,17 @@ public enum Fingerprint {
         for path in paths.sorted() {
             // Only regular files are opened: open() on a FIFO blocks until a writer appears (a hang of the
             // whole run), and a device never ends. Anything else is "unreadable"; the reader then names it.
+            // Size and mtime from this stat(): FileManager's attributes would also look the owner and group up
+            // (reading /etc/passwd and /etc/group once per input, on the thread every tile waits for).
             var st = stat()
-            guard stat(path, &st) == 0, st.st_mode & S_IFMT == S_IFREG else { return nil }
-            guard let attrs = try? FileManager.default.attributesOfItem(atPath: path),
-                  let size = (attrs[.size] as? NSNumber)?.uint64Value,
-                  let mtime = attrs[.modificationDate] as? Date,
+            guard stat(path, &st) == 0, st.st_mode & S_IFMT == S_IFREG,
                   let fh = FileHandle(forReadingAtPath: path) else { return nil }
             defer { try? fh.close() }
+            let size = UInt64(st.st_size)
+            let mtime = Double(st.st_mtim.tv_sec) + Double(st.st_mtim.tv_nsec) / 1e9   // as Foundation's modificationDate
             h.add((path as NSString).lastPathComponent)
             h.add(size)
-            h.add(UInt64(bitPattern: Int64((mtime.timeIntervalSince1970 * 1e9).rounded())))
+            h.add(UInt64(bitPattern: Int64((mtime * 1e9).rounded())))
             let sample = 64 << 10
             let head: Data?
             do { head = try fh.read(upToCount: sample) } catch { return nil }

@@ -24,7 +24,10 @@ public struct TileSource: TileItem {
         case .manifest: path = input.files.first ?? input.id
         }
         files = TruthFiles.withTruth(input.files)   // a replaced truth-landcover.tif changes the fingerprint
-        bytes = input.files.reduce(0) { $0 + (((try? FileManager.default.attributesOfItem(atPath: $1))?[.size] as? NSNumber)?.intValue ?? 0) }
+        bytes = input.files.reduce(0) { total, file in   // stat(), not FileManager's attributes (no owner lookups)
+            var st = stat()
+            return total + (stat(file, &st) == 0 ? Int(st.st_size) : 0)
+        }
     }
 }
 
