@@ -22,7 +22,7 @@ while [[ $# -gt 0 ]]; do
   esac
 done
 cd "$REPO"
-if [[ $BUILD == 1 ]]; then swift build -c release --product tilepipe >&2; fi
+if [[ $BUILD == 1 ]]; then swift build -c release --product tilepipe --static-swift-stdlib >&2; fi
 TP=${TILEPIPE:-$(swift build -c release --show-bin-path)/tilepipe}
 mkdir -p "$WORK"
 [[ -d $WORK/kit ]] || cp -r "$KIT_SRC" "$WORK/kit"

@@ -68,7 +68,7 @@ fi
 command -v gdal_calc.py >/dev/null || { echo "bench-peers: gdal_calc.py missing (apt-get install gdal-bin python3-gdal)" >&2; exit 2; }
 
 # 3. tilepipe (release) and the decode floor.
-if [[ $BUILD == 1 ]]; then (cd "$REPO" && swift build -c release --product tilepipe >&2); fi
+if [[ $BUILD == 1 ]]; then (cd "$REPO" && swift build -c release --product tilepipe --static-swift-stdlib >&2); fi
 TP=$(cd "$REPO" && swift build -c release --show-bin-path)/tilepipe
 [[ -x $TP ]] || { echo "bench-peers: $TP missing (run without --no-build)" >&2; exit 2; }
 mkdir -p build

@@ -39,7 +39,7 @@ WORK=${BENCH_WORK:-$REPO/bench-work}
 PY=/usr/bin/python3   # Debian's python with python3-gdal (a pyenv/venv python may lack osgeo)
 $PY -c 'from osgeo import gdal' 2>/dev/null || { echo "bench-scene: needs python3-gdal (apt-get install python3-gdal)" >&2; exit 2; }
 [[ -x /usr/bin/time ]] || { echo "bench-scene: needs /usr/bin/time (apt-get install time)" >&2; exit 2; }
-if [[ $BUILD == 1 ]]; then swift build -c release --product tilepipe >&2; fi
+if [[ $BUILD == 1 ]]; then swift build -c release --product tilepipe --static-swift-stdlib >&2; fi
 TP=${TILEPIPE:-$(swift build -c release --show-bin-path)/tilepipe}
 [[ -x $TP ]] || { echo "bench-scene: $TP missing (run without --no-build)" >&2; exit 2; }
 

@@ -42,7 +42,7 @@ fi
 say "slurm $(slurmctld -V | awk '{print $2}'), munge $(munged -V 2>&1 | awk '{print $1}' | head -1)"
 
 # 2. tilepipe.
-if [[ $BUILD == 1 ]]; then say "swift build -c release"; ${SWIFT:-swift} build -c release --product tilepipe >/dev/null; fi
+if [[ $BUILD == 1 ]]; then say "swift build -c release"; ${SWIFT:-swift} build -c release --product tilepipe --static-swift-stdlib >/dev/null; fi
 TILEPIPE=$(realpath "${TILEPIPE:-.build/release/tilepipe}")
 [[ -x $TILEPIPE ]] || { echo "test-deploy: no tilepipe at $TILEPIPE"; exit 2; }
 
