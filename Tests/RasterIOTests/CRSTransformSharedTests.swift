@@ -26,8 +26,9 @@ final class CRSTransformSharedTests: XCTestCase {
         let own = try CRSTransform(from: "EPSG:32650", to: "EPSG:4326")
         let n = 64
         let eastings = (0..<n).map { 400_000 + Double($0) * 1_000 }, northings = (0..<n).map { 2_700_000 + Double($0) * 2_000 }
-        var expectX = eastings, expectY = northings
-        try own.transform(xs: &expectX, ys: &expectY)
+        var ownX = eastings, ownY = northings
+        try own.transform(xs: &ownX, ys: &ownY)
+        let (expectX, expectY) = (ownX, ownY)
         let results = Results(count: n)
         DispatchQueue.concurrentPerform(iterations: n) { i in
             var xs = Array(repeating: eastings[i], count: 500), ys = Array(repeating: northings[i], count: 500)
