@@ -8,7 +8,7 @@ TILEPIPE := .build/$(CONFIG)/tilepipe
 
 # Build dependencies (C libraries of the field) and the external oracles the tests use.
 BUILD_PKGS := libtiff-dev libdeflate-dev libpng-dev pkg-config libproj-dev proj-data libfreetype-dev fonts-dejavu-core libsqlite3-dev
-TEST_PKGS := gdal-bin python3-gdal pngcheck libtiff-tools chromium libjs-leaflet python3-pip
+TEST_PKGS := gdal-bin python3-gdal python3-rasterio pngcheck libtiff-tools chromium libjs-leaflet python3-pip
 PKGS ?= $(BUILD_PKGS)
 
 .PHONY: run test deps test-deps build debug clean fuzz fuzz-smoke test-asan check test-deploy test-deploy-debug bench-scene

@@ -58,13 +58,12 @@ PIXELS=$(/usr/bin/python3 -c "
 from osgeo import gdal; import glob
 print(sum(gdal.Open(f).RasterXSize * gdal.Open(f).RasterYSize for f in glob.glob('$DATA/*.tif')))")
 
-# 2. Peers' Python: rasterio from PyPI into a venv when the system Python lacks it.
-PY=/usr/bin/python3
-if ! $PY -c 'import rasterio' 2>/dev/null; then
-  [[ -x venv/bin/python ]] || python3 -m venv --system-site-packages venv
-  venv/bin/python -c 'import rasterio' 2>/dev/null || venv/bin/pip install -q rasterio
-  PY=$WORK/venv/bin/python
-fi
+# 2. Peers' Python: rasterio from PyPI (the kit's peer, a wheel with its own GDAL 3.10) in a venv, also where the
+#    system has Debian's python3-rasterio (1.3, GDAL 3.6; `make test` installs it), so the peer stays the same.
+[[ -x venv/bin/python ]] || python3 -m venv --system-site-packages venv
+venv/bin/python -c 'import rasterio, sys; sys.exit(tuple(map(int, rasterio.__version__.split(".")[:2])) < (1, 4))' 2>/dev/null \
+  || venv/bin/pip install -q 'rasterio>=1.4'
+PY=$WORK/venv/bin/python
 command -v gdal_calc.py >/dev/null || { echo "bench-peers: gdal_calc.py missing (apt-get install gdal-bin python3-gdal)" >&2; exit 2; }
 
 # 3. tilepipe (release) and the decode floor.
