@@ -3,7 +3,7 @@
 
 usage: summarize.py HYPERFINE_JSON PIXELS LOAD_BEFORE LOAD_AFTER
 Ratios: throughput of tilepipe-ndvi over each peer (targets: >= 3x rasterio[deflate], >= 8x gdal_calc[deflate]);
-the full default pipeline's wall time over the decode-only floor (target <= 3x).
+the full default pipeline's wall time over the decode-only floor (target <= 6x, issue 17; issue 9 had 3x).
 """
 import json, sys
 
@@ -30,7 +30,7 @@ def main():
                   f"{'MET' if ok else 'MISSED'}")
     ratio("tilepipe-ndvi vs rasterio[deflate]", "tilepipe-ndvi", "rasterio[deflate]", 3, "faster")
     ratio("tilepipe-ndvi vs gdal_calc[deflate]", "tilepipe-ndvi", "gdal_calc[deflate]", 8, "faster")
-    ratio("tilepipe-full / decode-floor", "tilepipe-full", "decode-floor", 3, "slower")
+    ratio("tilepipe-full / decode-floor", "tilepipe-full", "decode-floor", 6, "slower")
     ratio("tilepipe-ndvi / decode-floor", "tilepipe-ndvi", "decode-floor", 3, "slower")
 
 if __name__ == "__main__":
