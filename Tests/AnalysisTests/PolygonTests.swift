@@ -1,6 +1,7 @@
 import XCTest
 import Foundation
 import RasterCore
+import TestSupport
 @testable import Analysis
 
 final class PolygonTests: XCTestCase {
@@ -137,7 +138,7 @@ final class PolygonTests: XCTestCase {
     }
 
     func testGeoJSONFileIsValidForOgrWhenInstalled() throws {
-        guard TestDataProbe.hasTool("ogrinfo") else { throw XCTSkip("ogrinfo not installed") }
+        guard TestDataProbe.hasTool("ogrinfo") else { throw Skip.because("ogrinfo not installed") }
         let (m, w, h) = map(["....", ".11.", ".11.", "...."])
         let geo = GeoReference(transform: GeoTransform(originX: 720000, pixelWidth: 30, originY: 2780000, pixelHeight: -30), crs: .epsg(32650))
         let f = try GeoJSONWriter(geo: geo).features(PolygonTracer.trace(m, width: w, height: h), tileIds: ["t"])
@@ -223,7 +224,7 @@ final class PolygonValidityTests: XCTestCase {
         let python = "/usr/bin/python3"
         guard FileManager.default.isExecutableFile(atPath: python),
               (try? TestDataProbe.run(python, ["-c", "from osgeo import ogr"]))?.status == 0 else {
-            throw XCTSkip("python3-gdal (osgeo) not installed")
+            throw Skip.because("python3-gdal (osgeo) not installed")
         }
         // Speckled maps (many diagonal pinches, holes, 1-px necks) and smooth blobs.
         var rng = SplitMix64(seed: 99)

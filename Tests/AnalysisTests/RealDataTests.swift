@@ -8,9 +8,9 @@ import TestSupport
 /// Checks on real imagery in ../shared/data (skipped when that folder is absent).
 final class RealDataTests: XCTestCase {
     func dataDir(_ name: String) throws -> URL {
-        guard let root = TestData.sharedData else { throw XCTSkip("../shared/data absent") }
+        guard let root = TestData.sharedData else { throw Skip.because("../shared/data absent") }
         let d = root.appendingPathComponent(name)
-        guard FileManager.default.fileExists(atPath: d.path) else { throw XCTSkip("\(name) absent") }
+        guard FileManager.default.fileExists(atPath: d.path) else { throw Skip.because("\(name) absent") }
         return d
     }
 
@@ -128,7 +128,7 @@ final class RealDataTests: XCTestCase {
         XCTAssertGreaterThanOrEqual(agreement, 0.99)
 
         // Burned (USGS low severity and above) vs the official perimeter, rasterised with fractional coverage.
-        guard TestData.hasTool("ogr2ogr") else { throw XCTSkip("ogr2ogr not installed: perimeter IoU skipped") }
+        guard TestData.hasTool("ogr2ogr") else { throw Skip.because("ogr2ogr not installed: perimeter IoU skipped") }
         let tmp = try TestData.temporaryDirectory("an-mtbs")
         defer { try? FileManager.default.removeItem(at: tmp) }
         let gj = tmp.appendingPathComponent("perimeter.geojson").path

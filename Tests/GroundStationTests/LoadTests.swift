@@ -8,7 +8,7 @@ import TestSupport
 /// Loading real scenes into ReflectanceTiles: calibration, grids, masks, discovery.
 final class LoadTests: XCTestCase {
     func data(_ sub: String) throws -> String {
-        guard let d = TestData.sharedData else { throw XCTSkip("../shared/data absent") }
+        guard let d = TestData.sharedData else { throw Skip.because("../shared/data absent") }
         return d.appendingPathComponent(sub).path
     }
 

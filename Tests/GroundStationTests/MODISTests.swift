@@ -8,7 +8,7 @@ import TestSupport
 /// MODIS band-per-file folders become one scene each.
 final class MODISTests: XCTestCase {
     func testMCD43A4FolderIsOneSevenBandScene() throws {
-        guard let d = TestData.sharedData else { throw XCTSkip("../shared/data absent") }
+        guard let d = TestData.sharedData else { throw Skip.because("../shared/data absent") }
         let dir = d.appendingPathComponent("modis-mcd43a4_rio-tiler-pds").path
         let (inputs, rejects) = try TileDiscovery.discover(path: dir, bandMap: nil)
         XCTAssertTrue(rejects.isEmpty, "\(rejects)")
@@ -26,7 +26,7 @@ final class MODISTests: XCTestCase {
     }
 
     func testMYD13FolderUsesReflectanceLayersOnly() throws {
-        guard let d = TestData.sharedData else { throw XCTSkip("../shared/data absent") }
+        guard let d = TestData.sharedData else { throw Skip.because("../shared/data absent") }
         let dir = d.appendingPathComponent("modis-myd13a1_rio-tiler-pds").path
         let (inputs, rejects) = try TileDiscovery.discover(path: dir, bandMap: nil)
         XCTAssertEqual(inputs.count, 1)

@@ -7,7 +7,7 @@ import TestSupport
 /// Landsat MTL (pre-collection, C1, C2, JSON) and Sentinel-2 STAC readers against the real files in ../shared/data.
 final class ManifestTests: XCTestCase {
     func data(_ sub: String) throws -> String {
-        guard let d = TestData.sharedData else { throw XCTSkip("../shared/data absent") }
+        guard let d = TestData.sharedData else { throw Skip.because("../shared/data absent") }
         return d.appendingPathComponent(sub).path
     }
 

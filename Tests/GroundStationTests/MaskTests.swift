@@ -8,7 +8,7 @@ import TestSupport
 /// Masks on real and simulated scenes.
 final class MaskTests: XCTestCase {
     func testCollection1SceneEdgeZerosAndBQAClouds() throws {
-        guard let d = TestData.sharedData else { throw XCTSkip("../shared/data absent") }
+        guard let d = TestData.sharedData else { throw Skip.because("../shared/data absent") }
         let m = try SceneManifest.read(path: d.appendingPathComponent("landsat8-c1-900m_rio-tiler-pds/LC08_L1TP_016037_20170813_20170814_01_RT_MTL.txt").path)
         let t = try m.load(bands: ["red", "nir"], limits: .default)
         let c = t.qualityCounts()
@@ -23,7 +23,7 @@ final class MaskTests: XCTestCase {
 
     func testSpectralTestFindsSimulatedClouds() throws {
         let root = TestData.packageRoot.appendingPathComponent("SampleTiles").path
-        guard FileManager.default.fileExists(atPath: root) else { throw XCTSkip("SampleTiles absent") }
+        guard FileManager.default.fileExists(atPath: root) else { throw Skip.because("SampleTiles absent") }
         let (inputs, _) = try TileDiscovery.discover(path: root, bandMap: nil)
         var cloudTruth = 0, cloudHit = 0, cloudFlagged = 0, cloudFlaggedRight = 0, shadowTruth = 0, shadowHit = 0
         for input in inputs {

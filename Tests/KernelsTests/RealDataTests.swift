@@ -7,9 +7,9 @@ import TestSupport
 /// Kernels against published products: NASA MODIS MYD13A1 NDVI/EVI and eo-learn's Sentinel-2 NDVI.
 final class RealDataTests: XCTestCase {
     func dataFolder(_ name: String) throws -> URL {
-        guard let root = TestData.sharedData else { throw XCTSkip("../shared/data absent") }
+        guard let root = TestData.sharedData else { throw Skip.because("../shared/data absent") }
         let url = root.appendingPathComponent(name)
-        guard FileManager.default.fileExists(atPath: url.path) else { throw XCTSkip("\(name) absent") }
+        guard FileManager.default.fileExists(atPath: url.path) else { throw Skip.because("\(name) absent") }
         return url
     }
 

@@ -27,8 +27,8 @@ final class DefaultJobTests: XCTestCase {
 
     func testEveryTifIsAValidCOGThatGdalinfoDescribes() throws {
         let run = try SampleTilesRun.shared()
-        guard let v = SampleTilesRun.cogValidator else { throw XCTSkip("GDAL python utilities (python3-gdal) absent") }
-        guard TestData.hasTool("gdalinfo") else { throw XCTSkip("gdalinfo (gdal-bin) absent") }
+        guard let v = SampleTilesRun.cogValidator else { throw Skip.because("GDAL python utilities (python3-gdal) absent") }
+        guard TestData.hasTool("gdalinfo") else { throw Skip.because("gdalinfo (gdal-bin) absent") }
         let tifs = SampleTilesRun.files(run.directory, ext: "tif")
         // 16 tiles × (indices the sensor has + land use + the quality mask the monitor jobs read) + 8 pair maps.
         XCTAssertEqual(tifs.count, 8 * 4 + 8 * 7 + 8, "\(tifs)")
@@ -57,9 +57,9 @@ final class DefaultJobTests: XCTestCase {
     /// SampleTiles are 256 px (no overview at 512-px blocks), so this run uses 64-px blocks: two overview levels.
     func testClassMapOverviewsHoldOnlyValidClassCodes() throws {
         guard FileManager.default.fileExists(atPath: TestData.packageRoot.appendingPathComponent("SampleTiles/fire").path) else {
-            throw XCTSkip("SampleTiles/ absent")
+            throw Skip.because("SampleTiles/ absent")
         }
-        guard let py = SampleTilesRun.gdalPython else { throw XCTSkip("GDAL python bindings (python3-gdal) absent") }
+        guard let py = SampleTilesRun.gdalPython else { throw Skip.because("GDAL python bindings (python3-gdal) absent") }
         let dir = try TestData.temporaryDirectory("pipeline-overviews")
         defer { try? FileManager.default.removeItem(at: dir) }
         var c = try SampleTilesRun.config(output: dir, overrides: ["outputs.cog.tile_size=64"])
@@ -92,7 +92,7 @@ final class DefaultJobTests: XCTestCase {
 
     func testEveryPNGPassesPngcheckAndHasAWorldFile() throws {
         let run = try SampleTilesRun.shared()
-        guard TestData.hasTool("pngcheck") else { throw XCTSkip("pngcheck absent") }
+        guard TestData.hasTool("pngcheck") else { throw Skip.because("pngcheck absent") }
         let pngs = SampleTilesRun.files(run.directory, ext: "png")
         XCTAssertEqual(pngs.count, 16 * 2 + 8 + 2)   // NDVI and land use per tile, one per pair job map, one mosaic per event (events/)
         for rel in pngs {

@@ -52,7 +52,7 @@ final class HardeningTests: XCTestCase {
     /// SampleTiles' flood scenes, one of them with `scene_id: ../../ESCAPED` (and no tile suffix).
     func sceneFolderWithEscapingId() throws -> URL {
         let src = TestData.packageRoot.appendingPathComponent("SampleTiles/flood/TGY1_20250602")
-        guard FileManager.default.fileExists(atPath: src.path) else { throw XCTSkip("SampleTiles/ absent") }
+        guard FileManager.default.fileExists(atPath: src.path) else { throw Skip.because("SampleTiles/ absent") }
         let dst = root.appendingPathComponent("work/in/TGY1_20250602")
         try FileManager.default.createDirectory(at: dst.deletingLastPathComponent(), withIntermediateDirectories: true)
         try FileManager.default.copyItem(at: src, to: dst)
@@ -131,7 +131,7 @@ final class HardeningTests: XCTestCase {
     /// never embeds it, `merge` refuses and writes nothing outside its output.
     func testCatalogPathsAreConfinedOnReportAndMerge() throws {
         guard let python = ["/usr/bin/python3", "/usr/local/bin/python3"].first(where: FileManager.default.isExecutableFile(atPath:)) else {
-            throw XCTSkip("python3 absent (edits the catalog with its sqlite3 module)")
+            throw Skip.because("python3 absent (edits the catalog with its sqlite3 module)")
         }
         try TileFixtures.writeTiles(count: 2, into: root.appendingPathComponent("tiles"))
         let config = try writeConfig("p", output: "out")
@@ -245,7 +245,7 @@ final class HardeningTests: XCTestCase {
 
     func testFailuresCSVNeutralisesFormulasAndMarkdownEscapesTheTitle() throws {
         guard let python = ["/usr/bin/python3", "/usr/local/bin/python3"].first(where: FileManager.default.isExecutableFile(atPath:)) else {
-            throw XCTSkip("python3 absent (edits the catalog with its sqlite3 module)")
+            throw Skip.because("python3 absent (edits the catalog with its sqlite3 module)")
         }
         try TileFixtures.writeTiles(count: 1, into: root.appendingPathComponent("tiles"))
         try Data("not a tiff".utf8).write(to: root.appendingPathComponent("tiles/@bad.tif"))
@@ -322,7 +322,7 @@ final class CatalogIntegrityTests: XCTestCase {
 
     override func setUpWithError() throws {
         guard let p = ["/usr/bin/python3", "/usr/local/bin/python3"].first(where: FileManager.default.isExecutableFile(atPath:)) else {
-            throw XCTSkip("python3 absent (edits the catalog with its sqlite3 module)")
+            throw Skip.because("python3 absent (edits the catalog with its sqlite3 module)")
         }
         python = p
         workspace = try ToolWorkspace(label: "catalog-integrity")

@@ -17,13 +17,13 @@ final class HostileFullDiskTests: XCTestCase {
     }
 
     func testFullDiskThenResumeAfterSpaceIsFreed() throws {
-        guard let binary = TileFixtures.tilepipeBinary else { throw XCTSkip("tilepipe binary absent: run `swift build` first") }
-        guard getuid() == 0 else { throw XCTSkip("full-disk test needs root to mount a tmpfs") }
+        guard let binary = TileFixtures.tilepipeBinary else { throw Skip.because("tilepipe binary absent: run `swift build` first") }
+        guard getuid() == 0 else { throw Skip.because("full-disk test needs root to mount a tmpfs") }
         root = try TestData.temporaryDirectory("hostile-fulldisk")
         let disk = root.appendingPathComponent("disk")
         try FileManager.default.createDirectory(at: disk, withIntermediateDirectories: true)
         let m = try HostileBatchTests.run("mount -t tmpfs -o size=1m tmpfs '\(disk.path)'", cwd: root, timeout: 30)
-        guard m.status == 0 else { throw XCTSkip("mount -t tmpfs not permitted here: \(m.stderr)") }
+        guard m.status == 0 else { throw Skip.because("mount -t tmpfs not permitted here: \(m.stderr)") }
         mounted = disk.path
 
         // Six 128×128 tiles × 3 indices of Float32 COG: about 1.5 MiB of output, more than the tmpfs holds.

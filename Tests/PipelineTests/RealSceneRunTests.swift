@@ -19,7 +19,7 @@ final class RealSceneRunTests: XCTestCase {
 
     /// The Wragg pair copied as `wragg_20150711.tif` / `wragg_20150812.tif`.
     func wraggFolder() throws -> (input: URL, data: URL) {
-        guard let d = TestData.sharedData else { throw XCTSkip("../shared/data absent") }
+        guard let d = TestData.sharedData else { throw Skip.because("../shared/data absent") }
         let input = dir.appendingPathComponent("in")
         try FileManager.default.createDirectory(at: input, withIntermediateDirectories: true)
         for date in ["20150711", "20150812"] {
@@ -36,7 +36,7 @@ final class RealSceneRunTests: XCTestCase {
 
     func testWraggPairBurnMapMatchesTheMTBSPerimeter() throws {
         let (input, data) = try wraggFolder()
-        guard TestData.hasTool("gdal_rasterize") else { throw XCTSkip("gdal_rasterize (the perimeter oracle) not installed") }
+        guard TestData.hasTool("gdal_rasterize") else { throw Skip.because("gdal_rasterize (the perimeter oracle) not installed") }
         let out = dir.appendingPathComponent("out")
         let summary = try run("""
             version: 1
@@ -123,7 +123,7 @@ final class RealSceneRunTests: XCTestCase {
     }
 
     func testEoLearn13BandFileWithoutBandMap() throws {
-        guard let d = TestData.sharedData else { throw XCTSkip("../shared/data absent") }
+        guard let d = TestData.sharedData else { throw Skip.because("../shared/data absent") }
         let input = dir.appendingPathComponent("in")
         try FileManager.default.createDirectory(at: input, withIntermediateDirectories: true)
         let src = d.appendingPathComponent("sentinel2-l1c-timeseries_eo-learn/S2_L1C_TOA_20150711_13bands.tif")
@@ -144,7 +144,7 @@ final class RealSceneRunTests: XCTestCase {
     }
 
     func testSixteenBitPNGWithWorldFile() throws {
-        guard let d = TestData.sharedData else { throw XCTSkip("../shared/data absent") }
+        guard let d = TestData.sharedData else { throw Skip.because("../shared/data absent") }
         let s2 = d.appendingPathComponent("sentinel2-l2a-cog_rio-tiler-pds")
         let bands = try ["B02", "B03", "B04", "B08"].map { try GeoTIFFReader(path: s2.appendingPathComponent("\($0).tif").path).read(UInt16.self, window: nil, bands: [0]) }
         let w = bands[0].width, h = bands[0].height, n = w * h

@@ -61,9 +61,9 @@ final class ReferenceGridTests: XCTestCase {
     // MARK: real data
 
     private func s2Folder() throws -> URL {
-        guard let data = TestData.sharedData else { throw XCTSkip("../shared/data is absent") }
+        guard let data = TestData.sharedData else { throw Skip.because("../shared/data is absent") }
         let src = data.appendingPathComponent("sentinel2-l2a-cog_rio-tiler-pds")
-        try XCTSkipUnless(FileManager.default.fileExists(atPath: src.appendingPathComponent("B12.tif").path), "\(src.path) is absent")
+        try Skip.unless(FileManager.default.fileExists(atPath: src.appendingPathComponent("B12.tif").path), "\(src.path) is absent")
         return src
     }
 
@@ -81,7 +81,7 @@ final class ReferenceGridTests: XCTestCase {
     /// Python + GDAL: NBR from B08 and B12 warped onto B08's grid by gdalwarp (bilinear), compared with `ours`:
     /// prints and returns (pixels valid in both, max |Δ|, mean |Δ|, fraction of ours valid where GDAL's is).
     private func compareNBR(_ ours: String, folder: String, crs: String? = nil, resolution: Double? = nil) throws -> [Double] {
-        guard let py = GDALOracle.python, TestData.hasTool("gdalwarp") else { throw XCTSkip("gdalwarp / python3-gdal absent") }
+        guard let py = GDALOracle.python, TestData.hasTool("gdalwarp") else { throw Skip.because("gdalwarp / python3-gdal absent") }
         let script = """
         import sys, subprocess, tempfile, os, numpy as np
         from osgeo import gdal
@@ -112,7 +112,7 @@ final class ReferenceGridTests: XCTestCase {
     /// `tilepipe index nbr` on B08 (10 m) and B12 (20 m): refused without --resample (naming both files), and with
     /// `--resample bilinear` equal to NBR from gdalwarp's bilinear B12 (Float32 rounding).
     func testIndexNBROnSentinel2B08B12WithResample() throws {
-        guard let bin = TileFixtures.tilepipeBinary else { throw XCTSkip("tilepipe binary not built") }
+        guard let bin = TileFixtures.tilepipeBinary else { throw Skip.because("tilepipe binary not built") }
         let src = try s2Folder()
         let dir = try TestData.temporaryDirectory("grid-index")
         defer { try? FileManager.default.removeItem(at: dir) }
@@ -143,8 +143,8 @@ final class ReferenceGridTests: XCTestCase {
     /// A band in another UTM zone: refused without --resample, reprojected with it; a band 110 km away fails
     /// naming both files (exit 1, nothing written).
     func testIndexRefusesOtherZoneAndNoOverlap() throws {
-        guard let bin = TileFixtures.tilepipeBinary else { throw XCTSkip("tilepipe binary not built") }
-        try XCTSkipUnless(TestData.hasTool("gdalwarp") && TestData.hasTool("gdal_translate"), "gdal-bin absent")
+        guard let bin = TileFixtures.tilepipeBinary else { throw Skip.because("tilepipe binary not built") }
+        try Skip.unless(TestData.hasTool("gdalwarp") && TestData.hasTool("gdal_translate"), "gdal-bin absent")
         let src = try s2Folder()
         let dir = try TestData.temporaryDirectory("grid-zone")
         defer { try? FileManager.default.removeItem(at: dir) }
@@ -212,9 +212,9 @@ final class ReferenceGridTests: XCTestCase {
     /// resampled onto one lattice at ingest (here the before date's own). Both give the burn map on that grid, with
     /// burned areas that agree.
     func testDatesOnDifferentGridsPairOnTheConfiguredGrid() throws {
-        try XCTSkipUnless(TestData.hasTool("gdalwarp"), "gdalwarp (gdal-bin) absent")
+        try Skip.unless(TestData.hasTool("gdalwarp"), "gdalwarp (gdal-bin) absent")
         let sample = TestData.packageRoot.appendingPathComponent("SampleTiles/fire")
-        try XCTSkipUnless(FileManager.default.fileExists(atPath: sample.path), "SampleTiles/ absent")
+        try Skip.unless(FileManager.default.fileExists(atPath: sample.path), "SampleTiles/ absent")
         let dir = try TestData.temporaryDirectory("grid-dates")
         defer { try? FileManager.default.removeItem(at: dir) }
         let input = dir.appendingPathComponent("in")

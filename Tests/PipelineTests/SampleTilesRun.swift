@@ -34,7 +34,7 @@ enum SampleTilesRun {
         try lock.withLock {
             if let cached { return cached }
             guard FileManager.default.fileExists(atPath: TestData.packageRoot.appendingPathComponent("SampleTiles/flood").path) else {
-                throw XCTSkip("SampleTiles/ absent")
+                throw Skip.because("SampleTiles/ absent")
             }
             let dir = try TestData.temporaryDirectory("pipeline-sampletiles")
             let c = try config(output: dir)

@@ -12,7 +12,7 @@ final class WindowedBandCommandTests: XCTestCase {
     var binary: String!
 
     override func setUpWithError() throws {
-        guard let b = TileFixtures.tilepipeBinary else { throw XCTSkip("tilepipe binary absent: run `swift build` first") }
+        guard let b = TileFixtures.tilepipeBinary else { throw Skip.because("tilepipe binary absent: run `swift build` first") }
         binary = b
         root = try TestData.temporaryDirectory("windowed-cli")
     }

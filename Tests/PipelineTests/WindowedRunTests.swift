@@ -13,7 +13,7 @@ final class WindowedRunTests: XCTestCase {
     /// STAC, flood and burn pairs that read the written COGs).
     func testSampleTilesWindowedEqualsWholeTiles() throws {
         guard FileManager.default.fileExists(atPath: TestData.packageRoot.appendingPathComponent("SampleTiles/flood").path) else {
-            throw XCTSkip("SampleTiles/ absent")
+            throw Skip.because("SampleTiles/ absent")
         }
         let whole = try TestData.temporaryDirectory("windowed-whole"), windowed = try TestData.temporaryDirectory("windowed-win")
         defer { try? FileManager.default.removeItem(at: whole); try? FileManager.default.removeItem(at: windowed) }

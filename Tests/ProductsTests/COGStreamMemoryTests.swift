@@ -50,7 +50,7 @@ final class COGStreamMemoryTests: XCTestCase {
         let dir = try tmp()
         let n = 4096, tile = 512
         let path = dir.appendingPathComponent("big.tif").path
-        guard Self.resetPeak(), let before = Self.peakResident() else { throw XCTSkip("no /proc/self/clear_refs to reset the peak RSS") }
+        guard Self.resetPeak(), let before = Self.peakResident() else { throw Skip.because("no /proc/self/clear_refs to reset the peak RSS") }
         let w = try COGStreamWriter<Float>(path: path, width: n, height: n, bands: [BandInfo(description: "ndvi", nodata: .nan)],
                                            geo: Oracles.continuous(width: 1, height: 1).geo, kind: .continuous,
                                            provenance: provenance, tileSize: tile)

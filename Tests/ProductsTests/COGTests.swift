@@ -142,7 +142,7 @@ final class COGTests: XCTestCase {
 
     /// A GTiff written by GDAL with overviews appended after the data (gdaladdo) fails both validators.
     func testGdaladdoOverviewsAfterDataAreFlagged() throws {
-        guard TestData.hasTool("gdal_translate"), TestData.hasTool("gdaladdo") else { throw XCTSkip("gdal-bin absent") }
+        guard TestData.hasTool("gdal_translate"), TestData.hasTool("gdaladdo") else { throw Skip.because("gdal-bin absent") }
         let dir = try tmp()
         let cog = dir.appendingPathComponent("cog.tif").path
         try CloudOptimizedGeoTIFF.write(Oracles.continuous(width: 1100, height: 700), to: cog, kind: .continuous, provenance: provenance)
@@ -158,7 +158,7 @@ final class COGTests: XCTestCase {
     /// Our nodata-aware average overview equals GDAL's own `gdaladdo -r average` on the same full-resolution
     /// pixels (NaN nodata disc and NaN edge column included).
     func testAverageOverviewMatchesGdaladdo() throws {
-        guard TestData.hasTool("gdal_translate"), TestData.hasTool("gdaladdo") else { throw XCTSkip("gdal-bin absent") }
+        guard TestData.hasTool("gdal_translate"), TestData.hasTool("gdaladdo") else { throw Skip.because("gdal-bin absent") }
         let dir = try tmp()
         let cog = dir.appendingPathComponent("cog.tif").path
         try CloudOptimizedGeoTIFF.write(Oracles.continuous(width: 1100, height: 700), to: cog, kind: .continuous, provenance: provenance)
@@ -181,7 +181,7 @@ final class COGTests: XCTestCase {
 
     /// A GDAL-made COG is valid for both validators.
     func testGDALCOGDriverOutputIsValidForUs() throws {
-        guard TestData.hasTool("gdal_translate") else { throw XCTSkip("gdal-bin absent") }
+        guard TestData.hasTool("gdal_translate") else { throw Skip.because("gdal-bin absent") }
         let dir = try tmp()
         let src = dir.appendingPathComponent("src.tif").path
         try GeoTIFFWriter.write(Oracles.continuous(width: 1100, height: 700), to: src)

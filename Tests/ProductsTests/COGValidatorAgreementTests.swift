@@ -7,7 +7,7 @@ import XCTest
 /// plain GeoTIFFs, GDAL's own odd regression rasters): the valid/invalid verdict must match on each.
 final class COGValidatorAgreementTests: XCTestCase {
     func testVerdictMatchesGDALOnSharedData() throws {
-        guard let data = TestData.sharedData else { throw XCTSkip("../shared/data absent") }
+        guard let data = TestData.sharedData else { throw Skip.because("../shared/data absent") }
         _ = try Oracles.gdalValidate("/dev/null")   // skips when GDAL's python utilities are absent
         let files = (FileManager.default.enumerator(atPath: data.path)?.allObjects as? [String] ?? [])
             .filter { $0.lowercased().hasSuffix(".tif") || $0.lowercased().hasSuffix(".tiff") }

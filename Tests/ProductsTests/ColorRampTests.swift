@@ -63,7 +63,7 @@ final class ColorRampFormatTests: XCTestCase {
         XCTAssertThrowsError(try ColorRamp.parseGDALColorMap("# c\n50% 1 2 3\n", name: "m")) {
             XCTAssertTrue("\($0)".contains("line 2"), "\($0)")
         }
-        guard TestData.hasTool("gdaldem") else { throw XCTSkip("gdaldem (gdal-bin) absent") }
+        guard TestData.hasTool("gdaldem") else { throw Skip.because("gdaldem (gdal-bin) absent") }
         let dir = try TestData.temporaryDirectory("products-ramp")
         defer { try? FileManager.default.removeItem(at: dir) }
         let values: [Float] = [-1, -0.3, 0, 0.2, 0.5, 1, 0.35, -0.65]

@@ -24,7 +24,7 @@ final class GISSidecarTests: XCTestCase {
             XCTAssertTrue(qml.contains("value=\"\(c.code)\" color=\"\(String(format: "#%02x%02x%02x", e.r, e.g, e.b))\""), "qml lacks class \(c.code)")
             XCTAssertTrue(aux.contains("<F>\(c.name.replacingOccurrences(of: "&", with: "&amp;"))</F>"), "RAT lacks \(c.name)")
         }
-        guard TestData.hasTool("gdalinfo") else { throw XCTSkip("gdalinfo not installed (apt-get install gdal-bin)") }
+        guard TestData.hasTool("gdalinfo") else { throw Skip.because("gdalinfo not installed (apt-get install gdal-bin)") }
         let info = try TestData.run("gdalinfo", [path])
         XCTAssertEqual(info.status, 0, info.err)
         let categories = try XCTUnwrap(info.out.range(of: "Categories:"), "gdalinfo lists no categories:\n\(info.out)")
@@ -50,7 +50,7 @@ final class GISSidecarTests: XCTestCase {
                                     to: path, options: .init(longestSide: 300))
         let aux = try String(contentsOfFile: path + ".aux.xml", encoding: .utf8)
         XCTAssertTrue(aux.contains("EPSG:32650"), aux)
-        guard TestData.hasTool("gdalinfo") else { throw XCTSkip("gdalinfo not installed (apt-get install gdal-bin)") }
+        guard TestData.hasTool("gdalinfo") else { throw Skip.because("gdalinfo not installed (apt-get install gdal-bin)") }
         let info = try TestData.run("gdalinfo", ["-json", path])
         XCTAssertEqual(info.status, 0, info.err)
         let doc = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(info.out.utf8)) as? [String: Any])

@@ -121,14 +121,14 @@ final class Int16IndexCOGTests: XCTestCase {
 
     func testGDALReadsInt16WithinHalfStepOfFloat32() throws {
         guard let py = Self.python(importing: "from osgeo import gdal; import numpy") else {
-            throw XCTSkip("GDAL's Python bindings (python3-gdal) absent")
+            throw Skip.because("GDAL's Python bindings (python3-gdal) absent")
         }
         try compare(reader: "gdal", python: py)
     }
 
     func testRasterioMaskAndScaleReadsInt16WithinHalfStepOfFloat32() throws {
         guard let py = Self.python(importing: "import rasterio, numpy") else {
-            throw XCTSkip("rasterio absent (scripts/bench-peers.sh installs it into bench-work/venv; or set TILEPIPE_RASTERIO_PYTHON)")
+            throw Skip.because("rasterio absent (scripts/bench-peers.sh installs it into bench-work/venv; or set TILEPIPE_RASTERIO_PYTHON)")
         }
         try compare(reader: "rasterio", python: py)
     }

@@ -24,14 +24,14 @@ enum Oracles {
 
     /// Runs GDAL's COG validator; throws XCTSkip when GDAL's Python bindings are not installed.
     static func gdalValidate(_ path: String) throws -> (valid: Bool, output: String) {
-        guard let v = cogValidator else { throw XCTSkip("GDAL python utilities (python3-gdal) absent") }
+        guard let v = cogValidator else { throw Skip.because("GDAL python utilities (python3-gdal) absent") }
         let r = try TestData.run(v.python, v.args + [path])
         return (r.status == 0 && r.out.contains("is a valid cloud optimized GeoTIFF"), r.out + r.err)
     }
 
     /// `gdalinfo -json -stats FILE` parsed; throws XCTSkip when gdalinfo is not installed.
     static func gdalinfo(_ path: String) throws -> [String: Any] {
-        guard TestData.hasTool("gdalinfo") else { throw XCTSkip("gdalinfo (gdal-bin) absent") }
+        guard TestData.hasTool("gdalinfo") else { throw Skip.because("gdalinfo (gdal-bin) absent") }
         let r = try TestData.run("gdalinfo", ["-json", "-stats", path])
         XCTAssertEqual(r.status, 0, r.err)
         return try JSONSerialization.jsonObject(with: Data(r.out.utf8)) as? [String: Any] ?? [:]

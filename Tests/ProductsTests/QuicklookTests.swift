@@ -10,7 +10,7 @@ final class QuicklookTests: XCTestCase {
     let title = Quicklook.Title(satellite: "Sentinel-2A", date: "2024-08-29", tile: "T50RPN_r3c4", product: "NDVI")
 
     private func tmp() throws -> URL {
-        guard Self.fontPresent else { throw XCTSkip("DejaVuSans (fonts-dejavu-core) absent") }
+        guard Self.fontPresent else { throw Skip.because("DejaVuSans (fonts-dejavu-core) absent") }
         // TILEPIPE_TEST_OUTPUT=DIR keeps the quicklooks for a look by eye.
         if let keep = ProcessInfo.processInfo.environment["TILEPIPE_TEST_OUTPUT"] {
             try FileManager.default.createDirectory(atPath: keep, withIntermediateDirectories: true)
@@ -97,7 +97,7 @@ final class QuicklookTests: XCTestCase {
         let dir = try tmp()
         let python = "/usr/bin/python3"
         guard FileManager.default.isExecutableFile(atPath: python),
-              (try? TestData.run(python, ["-c", "from osgeo import gdal"]))?.status == 0 else { throw XCTSkip("python3-gdal absent") }
+              (try? TestData.run(python, ["-c", "from osgeo import gdal"]))?.status == 0 else { throw Skip.because("python3-gdal absent") }
         let src = Oracles.continuous(width: 1200, height: 800)
         let cog = dir.appendingPathComponent("ndvi.tif").path
         _ = try CloudOptimizedGeoTIFF.write(src, to: cog, kind: .continuous, provenance: Provenance(version: "test"))
@@ -187,7 +187,7 @@ final class QuicklookTests: XCTestCase {
             try q.write(to: golden)
             try? FileManager.default.removeItem(atPath: golden.replacingOccurrences(of: ".png", with: ".pgw"))
             try? FileManager.default.removeItem(atPath: golden + ".aux.xml")
-            throw XCTSkip("golden image regenerated at \(golden)")
+            throw Skip.because("golden image regenerated at \(golden)")
         }
         let want = try PNGImage.read(path: golden)
         let got = try PNGImage.read(path: path)

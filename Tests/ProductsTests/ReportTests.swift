@@ -263,7 +263,7 @@ final class ReportTests: XCTestCase {
 
     func testChromiumRendersReportWithoutConsoleErrorsOrNetwork() throws {
         guard let chromium = ["chromium", "chromium-browser", "google-chrome"].first(where: TestData.hasTool) else {
-            throw XCTSkip("chromium not installed (apt-get install chromium)")
+            throw Skip.because("chromium not installed (apt-get install chromium)")
         }
         let dir = try TestData.temporaryDirectory("report-chromium")
         defer { try? FileManager.default.removeItem(at: dir) }

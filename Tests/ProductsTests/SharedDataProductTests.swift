@@ -9,10 +9,10 @@ import XCTest
 /// user-defined Albers CRS without an EPSG code, 507 × 457 at 30 m).
 final class SharedDataProductTests: XCTestCase {
     func testMTBSdNBRBecomesCOGQuicklookAndItem() throws {
-        guard let data = TestData.sharedData else { throw XCTSkip("../shared/data absent") }
-        guard FileManager.default.fileExists(atPath: TextRenderer.defaultFontPath) else { throw XCTSkip("fonts-dejavu-core absent") }
+        guard let data = TestData.sharedData else { throw Skip.because("../shared/data absent") }
+        guard FileManager.default.fileExists(atPath: TextRenderer.defaultFontPath) else { throw Skip.because("fonts-dejavu-core absent") }
         let src = data.appendingPathComponent("landsat8-fire-prepost-mtbs_rc-sfa-wenas-meta/ca3851412213120150722_20150711_20150812_dnbr.tif").path
-        guard FileManager.default.fileExists(atPath: src) else { throw XCTSkip("MTBS dNBR absent") }
+        guard FileManager.default.fileExists(atPath: src) else { throw Skip.because("MTBS dNBR absent") }
         let dir: URL
         if let keep = ProcessInfo.processInfo.environment["TILEPIPE_TEST_OUTPUT"] {
             dir = URL(fileURLWithPath: keep)

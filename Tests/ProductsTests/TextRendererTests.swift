@@ -1,12 +1,13 @@
 import Foundation
 import RasterCore
+import TestSupport
 import RasterIO
 import XCTest
 
 /// RasterIO's FreeType wrapper, exercised here because the quicklooks are its only user.
 final class TextRendererTests: XCTestCase {
     private func font(_ size: Int = 28) throws -> TextRenderer {
-        guard FileManager.default.fileExists(atPath: TextRenderer.defaultFontPath) else { throw XCTSkip("fonts-dejavu-core absent") }
+        guard FileManager.default.fileExists(atPath: TextRenderer.defaultFontPath) else { throw Skip.because("fonts-dejavu-core absent") }
         return try TextRenderer(pixelSize: size)
     }
 

@@ -305,7 +305,7 @@ final class DeflateFastPathTests: XCTestCase {
     }
 
     func testByteSwappedFilesStayOnLibtiff() throws {
-        guard TestData.hasTool("gdal_translate") else { throw XCTSkip("gdal_translate (gdal-bin) absent") }
+        guard TestData.hasTool("gdal_translate") else { throw Skip.because("gdal_translate (gdal-bin) absent") }
         let src = SyntheticRasters.make(Int16.self, width: 37, height: 21, bands: 2)
         let little = path("le.tif"), big = path("be.tif")
         try GeoTIFFWriter.write(src, to: little, options: .init(compression: .deflate, predictor: 2, tileSize: 16))
@@ -321,10 +321,10 @@ final class DeflateFastPathTests: XCTestCase {
     // MARK: - GDAL's corpus
 
     func testEveryDeflateFileOfTheGDALCorpusMatchesLibtiff() throws {
-        guard let data = TestData.sharedData else { throw XCTSkip("shared data folder (../shared/data) absent") }
+        guard let data = TestData.sharedData else { throw Skip.because("shared data folder (../shared/data) absent") }
         let corpus = data.appendingPathComponent("gdal-autotest-rasters")
         guard let names = try? FileManager.default.contentsOfDirectory(atPath: corpus.path) else {
-            throw XCTSkip("GDAL autotest corpus absent at \(corpus.path)")
+            throw Skip.because("GDAL autotest corpus absent at \(corpus.path)")
         }
         var files = 0, fast = 0, fallback = 0, refused = 0
         for name in names.sorted() {

@@ -9,13 +9,13 @@ import TestSupport
 /// `GeoTIFFWriter` and read by GDAL: same pixels, same grid. The figure is printed.
 final class GDALCorpusTests: XCTestCase {
     func testCorpusDecodesLikeGDALOrIsRefused() throws {
-        guard let data = TestData.sharedData else { throw XCTSkip("shared data folder absent") }
-        guard GDALOracle.available else { throw XCTSkip("gdal-bin / python3-gdal absent") }
+        guard let data = TestData.sharedData else { throw Skip.because("shared data folder absent") }
+        guard GDALOracle.available else { throw Skip.because("gdal-bin / python3-gdal absent") }
         let dir = data.appendingPathComponent("gdal-autotest-rasters")
         let expected = dir.appendingPathComponent("expected.json")
         guard let json = try? Data(contentsOf: expected),
               let o = try JSONSerialization.jsonObject(with: json) as? [String: Any],
-              let files = o["files"] as? [String: Any] else { throw XCTSkip("no corpus") }
+              let files = o["files"] as? [String: Any] else { throw Skip.because("no corpus") }
         let scratch = try TestData.temporaryDirectory("corpus")
         defer { try? FileManager.default.removeItem(at: scratch) }
         var same = 0

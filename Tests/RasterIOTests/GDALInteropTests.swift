@@ -8,7 +8,7 @@ import TestSupport
 final class GDALInteropTests: XCTestCase {
     var dir: URL!
     override func setUpWithError() throws {
-        guard GDALOracle.available else { throw XCTSkip("gdal-bin / python3-gdal absent") }
+        guard GDALOracle.available else { throw Skip.because("gdal-bin / python3-gdal absent") }
         dir = try TestData.temporaryDirectory("interop")
     }
     override func tearDownWithError() throws { if let dir { try? FileManager.default.removeItem(at: dir) } }

@@ -14,7 +14,7 @@ final class GridWarpVsGdalwarpTests: XCTestCase {
     private var dir: URL!
 
     override func setUpWithError() throws {
-        try XCTSkipUnless(TestData.hasTool("gdalwarp") && GDALOracle.available, "gdalwarp or python3-gdal not installed (make test-deps)")
+        try Skip.unless(TestData.hasTool("gdalwarp") && GDALOracle.available, "gdalwarp or python3-gdal not installed (make test-deps)")
         dir = try TestData.temporaryDirectory("gridwarp")
     }
 
@@ -22,9 +22,9 @@ final class GridWarpVsGdalwarpTests: XCTestCase {
 
     /// The rio-tiler Sentinel-2 L2A COG band `name` (B04/B08 100 m, B11/B12 200 m, overview-sized), or skip.
     private func s2(_ name: String) throws -> String {
-        guard let data = TestData.sharedData else { throw XCTSkip("../shared/data is absent") }
+        guard let data = TestData.sharedData else { throw Skip.because("../shared/data is absent") }
         let p = data.appendingPathComponent("sentinel2-l2a-cog_rio-tiler-pds/\(name).tif").path
-        try XCTSkipUnless(FileManager.default.fileExists(atPath: p), "\(p) is absent")
+        try Skip.unless(FileManager.default.fileExists(atPath: p), "\(p) is absent")
         return p
     }
 

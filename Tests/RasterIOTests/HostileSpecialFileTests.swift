@@ -62,14 +62,14 @@ final class HostileSpecialFileTests: XCTestCase {
 
     func testUnreadableFile() throws {
         // Tests run as root, who reads anything: drop to `nobody` in the child with setpriv.
-        guard getuid() == 0 else { throw XCTSkip("unreadable-file check needs root to drop privileges with setpriv") }
-        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/setpriv") else { throw XCTSkip("setpriv not installed") }
-        guard let tp = HostileHarness.binary else { throw XCTSkip("tilepipe binary not built") }
+        guard getuid() == 0 else { throw Skip.because("unreadable-file check needs root to drop privileges with setpriv") }
+        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/setpriv") else { throw Skip.because("setpriv not installed") }
+        guard let tp = HostileHarness.binary else { throw Skip.because("tilepipe binary not built") }
         // The child runs as nobody: it needs to reach the binary and the folder.
         var st = stat()
-        guard stat(tp, &st) == 0, st.st_mode & 0o001 != 0 else { throw XCTSkip("tilepipe binary is not executable by nobody") }
+        guard stat(tp, &st) == 0, st.st_mode & 0o001 != 0 else { throw Skip.because("tilepipe binary is not executable by nobody") }
         let probe = try HostileHarness.runChild("/usr/bin/setpriv", ["--reuid=65534", "--regid=65534", "--clear-groups", tp, "--help"])
-        guard probe.status == 0 else { throw XCTSkip("nobody cannot run \(tp) (a parent folder is closed): \(probe.stderr)") }
+        guard probe.status == 0 else { throw Skip.because("nobody cannot run \(tp) (a parent folder is closed): \(probe.stderr)") }
         chmod(dir.path, 0o755)
         let path = try validTIFF("secret.tif")
         XCTAssertEqual(chmod(path, 0o000), 0)
@@ -116,7 +116,7 @@ final class HostileSpecialFileTests: XCTestCase {
 
     func testNonUTF8NameDoesNotCrash() throws {
         // "bad-\xff.tif": a name Swift's String cannot hold. The CLI gets it through bash's printf.
-        guard let tp = HostileHarness.binary else { throw XCTSkip("tilepipe binary not built") }
+        guard let tp = HostileHarness.binary else { throw Skip.because("tilepipe binary not built") }
         let name: [CChar] = Array("bad-".utf8CString.dropLast()) + [CChar(bitPattern: 0xFF)] + Array(".tif".utf8CString)
         let full = Array(dir.path.utf8CString.dropLast()) + [CChar(47)] + name
         let bytes = TIFFBuilder(width: 4, height: 4, pixels: (0..<16).map { UInt8($0) }).build()

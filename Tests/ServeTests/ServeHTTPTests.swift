@@ -128,7 +128,7 @@ final class ServeHTTPTests: XCTestCase {
                           Bundle.main.bundleURL.deletingLastPathComponent().appendingPathComponent("tilepipe").path,
                           TestData.packageRoot.appendingPathComponent(".build/debug/tilepipe").path]
         guard let binary = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
-            throw XCTSkip("tilepipe binary not built")
+            throw Skip.because("tilepipe binary not built")
         }
         return binary
     }

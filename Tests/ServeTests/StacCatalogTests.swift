@@ -90,7 +90,7 @@ final class StacCatalogTests: XCTestCase {
         let run = try ServeFixture.shared().run
         let python = "/usr/bin/python3"
         guard (try? TestData.run(python, ["-c", "import pystac, jsonschema"]).status) == 0 else {
-            throw XCTSkip("pystac or jsonschema is not installed for \(python) (make test-deps installs them)")
+            throw Skip.because("pystac or jsonschema is not installed for \(python) (make test-deps installs them)")
         }
         let script = TestData.packageRoot.appendingPathComponent("scripts/stac-validate.py").path
         let r = try TestData.run(python, [script, run.appendingPathComponent("stac/collection.json").path])

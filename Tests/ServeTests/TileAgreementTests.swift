@@ -10,7 +10,7 @@ import XCTest
 /// bounds (nearest, exact transform), coloured with the same palette.
 final class TileAgreementTests: XCTestCase {
     func testTilesAgreeWithGDALWarpOnAtLeast99PercentOfPixels() throws {
-        guard TestData.hasTool("gdalwarp") else { throw XCTSkip("gdalwarp not installed (apt-get install gdal-bin)") }
+        guard TestData.hasTool("gdalwarp") else { throw Skip.because("gdalwarp not installed (apt-get install gdal-bin)") }
         let s = try ServeFixture.shared()
         let dir = try TestData.temporaryDirectory("serve-gdal")
         defer { try? FileManager.default.removeItem(at: dir) }

@@ -33,7 +33,7 @@ public struct ToolWorkspace {
     /// The built binary and a fresh folder named after `label`.
     /// - Throws: `XCTSkip` when the binary has not been built.
     public init(label: String) throws {
-        guard let b = Self.builtBinary else { throw XCTSkip("tilepipe binary absent: run `swift build` first") }
+        guard let b = Self.builtBinary else { throw Skip.because("tilepipe binary absent: run `swift build` first") }
         binary = b
         directory = try TestData.temporaryDirectory(label)
     }
