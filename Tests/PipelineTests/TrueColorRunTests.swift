@@ -65,22 +65,9 @@ final class TrueColorRunTests: XCTestCase {
         try WindowedRunTests.writeScene(input.appendingPathComponent("straddling_20250101.tif").path, width: 700, height: 530, tileSize: 48)
         var configs: [PipelineConfig] = []
         for w in [false, true] {
-            let yaml = root.appendingPathComponent("p-\(w).yaml")
-            try """
-            version: 1
-            inputs:
-              - path: \(input.path)
-                bands: \(TileFixtures.bandMap)
-            indices: [ndvi]
-            outputs:
-              directory: \(root.appendingPathComponent(w ? "windowed" : "whole").path)
-              cog: {tile_size: 128}
-              rgb: true
-            """.write(to: yaml, atomically: true, encoding: .utf8)
-            let c = try PipelineConfig.load(path: yaml.path)
-            var o = RunOptions(jobs: 2, toolVersion: "test")
-            o.windowed = w
-            let s = try PipelineRunner.run(config: c, options: o, logger: PipelineRunner.silentLogger)
+            let (c, s) = try WindowedRunTests.runLoose(input, into: root.appendingPathComponent(w ? "windowed" : "whole"),
+                                                       yaml: root.appendingPathComponent("p-\(w).yaml"), indices: "[ndvi]",
+                                                       outputs: ["cog: {tile_size: 128}", "rgb: true"], windowed: w)
             XCTAssertEqual(s.failed, 0, "\(s.failures)")
             XCTAssertEqual(s.done, 2)
             XCTAssertEqual(s.warnings, [])

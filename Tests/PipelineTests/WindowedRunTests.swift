@@ -41,22 +41,10 @@ final class WindowedRunTests: XCTestCase {
         try Self.writeScene(input.appendingPathComponent("straddling_20250101.tif").path, width: 700, height: 530, tileSize: 48)
         var summaries: [RunSummary] = []
         for w in [false, true] {
-            let out = root.appendingPathComponent(w ? "windowed" : "whole")
-            let yaml = root.appendingPathComponent("p-\(w).yaml")
-            try """
-            version: 1
-            inputs:
-              - path: \(input.path)
-                bands: \(TileFixtures.bandMap)
-            indices: [ndvi, ndwi, mndwi, nbr]
-            outputs:
-              directory: \(out.path)
-              cog: {tile_size: 128}
-              quicklooks: {indices: [ndvi, landuse], max_size: 300}
-            """.write(to: yaml, atomically: true, encoding: .utf8)
-            var o = RunOptions(jobs: 2, toolVersion: "test")
-            o.windowed = w
-            let s = try PipelineRunner.run(config: try PipelineConfig.load(path: yaml.path), options: o, logger: PipelineRunner.silentLogger)
+            let s = try Self.runLoose(input, into: root.appendingPathComponent(w ? "windowed" : "whole"),
+                                      yaml: root.appendingPathComponent("p-\(w).yaml"), indices: "[ndvi, ndwi, mndwi, nbr]",
+                                      outputs: ["cog: {tile_size: 128}", "quicklooks: {indices: [ndvi, landuse], max_size: 300}"],
+                                      windowed: w).summary
             XCTAssertEqual(s.failed, 0, "\(s.failures)")
             XCTAssertEqual(s.done, 2)
             summaries.append(s)
@@ -139,19 +127,8 @@ final class WindowedRunTests: XCTestCase {
         try Self.writeScene(bad, width: 512, height: 512, tileSize: 64)
         try Self.writeScene(input.appendingPathComponent("good_20250101.tif").path, width: 300, height: 200, tileSize: 64)
         try Self.corruptLastBlock(bad)
-        let yaml = root.appendingPathComponent("p.yaml")
-        try """
-        version: 1
-        inputs:
-          - path: \(input.path)
-            bands: \(TileFixtures.bandMap)
-        indices: [ndvi]
-        outputs:
-          directory: \(out.path)
-          cog: {tile_size: 128}
-        """.write(to: yaml, atomically: true, encoding: .utf8)
-        let s = try PipelineRunner.run(config: try PipelineConfig.load(path: yaml.path), options: RunOptions(jobs: 2, toolVersion: "test"),
-                                       logger: PipelineRunner.silentLogger)
+        let s = try Self.runLoose(input, into: out, yaml: root.appendingPathComponent("p.yaml"), indices: "[ndvi]",
+                                  outputs: ["cog: {tile_size: 128}"]).summary
         XCTAssertEqual(s.done, 1)
         XCTAssertEqual(s.failures.map(\.tile), ["bad_20250101"])
         XCTAssertTrue(s.failures.first?.cause.contains(bad) ?? false, s.failures.first?.cause ?? "")
@@ -163,6 +140,19 @@ final class WindowedRunTests: XCTestCase {
     }
 
     // MARK: helpers
+
+    /// Writes `yaml` (`TileFixtures.minimalYAML` over the loose tiles of `input`, with `indices` and the further
+    /// `outputs:` entries given) and runs it on two jobs through the windowed route or the whole-tile one.
+    static func runLoose(_ input: URL, into out: URL, yaml: URL, indices: String, outputs: [String],
+                         windowed: Bool = true) throws -> (config: PipelineConfig, summary: RunSummary) {
+        let text = TileFixtures.minimalYAML(input: input.path, output: out.path, indices: indices)
+            + outputs.map { "\n  " + $0 }.joined()
+        try text.write(to: yaml, atomically: true, encoding: .utf8)
+        let config = try PipelineConfig.load(path: yaml.path)
+        var o = RunOptions(jobs: 2, toolVersion: "test")
+        o.windowed = windowed
+        return (config, try PipelineRunner.run(config: config, options: o, logger: PipelineRunner.silentLogger))
+    }
 
     /// A 6-band UInt16 scene with smooth fields (so classes form regions), reflectance × 10000 (scale 0.0001),
     /// nodata 0 in a corner; DEFLATE in `tileSize` tiles.

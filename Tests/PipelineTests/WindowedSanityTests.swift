@@ -19,20 +19,8 @@ final class WindowedSanityTests: XCTestCase {
         try WindowedRunTests.writeScene(scene, width: 700, height: 530, tileSize: 64, scale: 1)
         for windowed in [false, true] {
             let out = root.appendingPathComponent(windowed ? "windowed" : "whole")
-            let yaml = root.appendingPathComponent("p-\(windowed).yaml")
-            try """
-            version: 1
-            inputs:
-              - path: \(input.path)
-                bands: \(TileFixtures.bandMap)
-            indices: [ndvi]
-            outputs:
-              directory: \(out.path)
-              cog: {tile_size: 64}
-            """.write(to: yaml, atomically: true, encoding: .utf8)
-            var o = RunOptions(jobs: 2, toolVersion: "test")
-            o.windowed = windowed
-            let s = try PipelineRunner.run(config: try PipelineConfig.load(path: yaml.path), options: o, logger: PipelineRunner.silentLogger)
+            let s = try WindowedRunTests.runLoose(input, into: out, yaml: root.appendingPathComponent("p-\(windowed).yaml"), indices: "[ndvi]",
+                                                  outputs: ["cog: {tile_size: 64}"], windowed: windowed).summary
             XCTAssertEqual(s.failed, 1, "\(s.failures)")
             let f = try XCTUnwrap(s.failures.first)
             XCTAssertEqual(f.kind, .calibration, f.cause)
