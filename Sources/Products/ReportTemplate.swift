@@ -98,7 +98,7 @@ svg { max-width: 100%; height: auto; }
 {{#disasters}}
 <div class="alert {{css}}"><span class="badge">{{alert}}</span> <b>{{name}}</b>{{#hasPlace}} at <b>{{place}}</b>{{/hasPlace}} ({{kind}}, {{before}} → {{after}}): {{total}} ha{{#hasCentroid}}, centred at {{centroid}} (lat, lon){{/hasCentroid}}. <span class="meta">{{rule}}</span></div>
 <p class="meta">{{tileCount}} tile(s){{#hasPlace}}; place bounding box (W, S, E, N): {{bbox}}{{/hasPlace}}. Polygons: {{polygons}}.</p>
-{{#hasImage}}<img class="quick" src="{{image}}" alt="{{name}} map over every tile of the event">{{/hasImage}}
+{{#hasImage}}<img class="quick" src="{{{image}}}" alt="{{name}} map over every tile of the event">{{/hasImage}}
 <table><tr><th>severity</th><th class="num">hectares</th></tr>
 {{#rows}}<tr><td><span class="swatch" style="background:{{color}}"></span>{{name}}</td><td class="num">{{ha}}</td></tr>
 {{/rows}}</table>
@@ -144,7 +144,7 @@ svg { max-width: 100%; height: auto; }
 {{/hasAccuracy}}
 <section id="tiles">
 <h2>Tiles</h2>
-<div class="thumbs">{{#tiles}}<figure>{{#hasThumb}}<img src="{{thumb}}" alt="quicklook of {{id}}">{{/hasThumb}}<figcaption>{{id}} · {{place}} · {{date}} · {{satellite}} · {{status}}</figcaption></figure>{{/tiles}}</div>
+<div class="thumbs">{{#tiles}}<figure>{{#hasThumb}}<img src="{{{thumb}}}" alt="quicklook of {{id}}">{{/hasThumb}}<figcaption>{{id}} · {{place}} · {{date}} · {{satellite}} · {{status}}</figcaption></figure>{{/tiles}}</div>
 </section>
 <section id="failures">
 <h2>Failures</h2>

@@ -252,6 +252,9 @@ final class ReportTests: XCTestCase {
         XCTAssertFalse(html.range(of: #"(src|href)\s*=\s*"https?:"#, options: .regularExpression) != nil, "no network URLs")
         XCTAssertFalse(html.contains("@import") || html.contains("url(http"), "no external CSS")
         XCTAssertTrue(html.contains("src=\"data:image/png;base64,"), "quicklooks embedded")
+        // Inserted unescaped: the data URI in the page is the file's base64, character for character.
+        let encoded = try Data(contentsOf: dir.appendingPathComponent("ql.png")).base64EncodedString()
+        XCTAssertTrue(html.contains("src=\"data:image/png;base64,\(encoded)\""), "the embedded quicklook is the PNG's exact base64")
         for id in ["summary", "alerts", "land-use", "change", "disasters", "ndvi-series", "regions", "accuracy", "failures", "provenance"] {
             XCTAssertTrue(html.contains("id=\"\(id)\""), "section \(id)")
         }
