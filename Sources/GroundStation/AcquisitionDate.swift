@@ -75,19 +75,8 @@ public struct AcquisitionDate: Sendable, Equatable {
     /// The one date a name holds (token and date), or nil when it holds none or several different ones.
     public static func fromName(_ name: String) -> (Date, String)? {
         var found: [(Date, String)] = []
-        let patterns: [(String, (String) -> Date?)] = [
-            // YYYY-MM-DD
-            (#"(?<![0-9])(19|20)[0-9]{2}-[0-9]{2}-[0-9]{2}(?![0-9])"#, { calendarDate($0.replacingOccurrences(of: "-", with: "")) }),
-            // YYYYMMDD, optionally THHMMSS
-            (#"(?<![0-9])(19|20)[0-9]{6}(T[0-9]{6})?(?![0-9])"#, { calendarDate(String($0.prefix(8))) }),
-            // MODIS AYYYYDDD
-            (#"(?<![0-9A-Za-z])A(19|20)[0-9]{5}(?![0-9])"#, { dayOfYear(String($0.dropFirst())) }),
-            // bare YYYYDDD between separators
-            (#"(?<![0-9A-Za-z])(19|20)[0-9]{5}(?![0-9A-Za-z])"#, { dayOfYear($0) }),
-        ]
-        for (p, parse) in patterns {
-            guard let re = try? NSRegularExpression(pattern: p) else { continue }
-            let ns = name as NSString
+        let ns = name as NSString
+        for (re, parse) in namePatterns {
             for m in re.matches(in: name, range: NSRange(location: 0, length: ns.length)) {
                 let token = ns.substring(with: m.range)
                 if let d = parse(token) { found.append((d, token)) }
@@ -98,6 +87,23 @@ public struct AcquisitionDate: Sendable, Equatable {
         let days = Set(found.map { cal.startOfDay(for: $0.0) })
         return days.count == 1 ? first : nil
     }
+
+    /// The date tokens of file and folder names with their parsers, compiled once per process (`fromName` runs for
+    /// every tile and up to three of its folders; compiling ICU patterns per call was most of discovery's time).
+    private static let namePatterns: [(NSRegularExpression, @Sendable (String) -> Date?)] = {
+        let patterns: [(String, @Sendable (String) -> Date?)] = [
+            // YYYY-MM-DD
+            (#"(?<![0-9])(19|20)[0-9]{2}-[0-9]{2}-[0-9]{2}(?![0-9])"#, { calendarDate($0.replacingOccurrences(of: "-", with: "")) }),
+            // YYYYMMDD, optionally THHMMSS
+            (#"(?<![0-9])(19|20)[0-9]{6}(T[0-9]{6})?(?![0-9])"#, { calendarDate(String($0.prefix(8))) }),
+            // MODIS AYYYYDDD
+            (#"(?<![0-9A-Za-z])A(19|20)[0-9]{5}(?![0-9])"#, { dayOfYear(String($0.dropFirst())) }),
+            // bare YYYYDDD between separators
+            (#"(?<![0-9A-Za-z])(19|20)[0-9]{5}(?![0-9A-Za-z])"#, { dayOfYear($0) }),
+        ]
+        // The patterns are constants: one that does not compile is a programming error.
+        return patterns.map { (try! NSRegularExpression(pattern: $0.0), $0.1) }
+    }()
 
     /// `YYYYMMDD` as a valid calendar date in 1972...2099, else nil.
     static func calendarDate(_ s: String) -> Date? {
