@@ -180,15 +180,37 @@ final class WindowedRunTests: XCTestCase {
         try GeoTIFFWriter.write(raster, to: path, options: GeoTIFFWriter.Options(compression: .deflate, tileSize: tileSize))
     }
 
-    /// Overwrites the end of the file (the DEFLATE data of its last block: the writer puts the headers first)
-    /// with garbage, and checks that the first block still reads and the last does not.
+    /// Makes the last block of the file undecodable: its zlib header becomes CM = 0 (no DEFLATE stream can start
+    /// so) and the rest of the file (that block's data: the writer puts headers first, full-resolution tiles last)
+    /// garbage. Garbage alone is not enough: it may happen to decode until the block is full, and zlib then stops
+    /// without reaching the checksum. Checks that the first block still reads and the last does not.
     static func corruptLastBlock(_ path: String) throws {
         var data = try Data(contentsOf: URL(fileURLWithPath: path))
-        for i in (data.count - 300)..<data.count { data[i] = UInt8(truncatingIfNeeded: i &* 151) }
+        let start = try lastTileOffset(data)
+        for i in start..<data.count { data[i] = UInt8(truncatingIfNeeded: i &* 151) }
+        data[start] = 0
+        data[start + 1] = 0
         try data.write(to: URL(fileURLWithPath: path))
         let r = try GeoTIFFReader(path: path)
         XCTAssertNoThrow(try r.read(window: Window(x: 0, y: 0, width: 64, height: 64)))
         XCTAssertThrowsError(try r.read())
+    }
+
+    /// The offset of the last entry of the first IFD's TileOffsets (classic little-endian TIFF, LONG offsets).
+    static func lastTileOffset(_ d: Data) throws -> Int {
+        func u16(_ at: Int) -> Int { Int(d[at]) | Int(d[at + 1]) << 8 }
+        func u32(_ at: Int) -> Int { u16(at) | u16(at + 2) << 16 }
+        struct Layout: Error, CustomStringConvertible { let description: String }
+        guard d.count > 8, d[0] == 0x49, d[1] == 0x49, u16(2) == 42 else { throw Layout(description: "not a classic little-endian TIFF") }
+        let ifd = u32(4)
+        for e in 0..<u16(ifd) {
+            let entry = ifd + 2 + 12 * e
+            guard u16(entry) == 324 else { continue }
+            let count = u32(entry + 4)
+            XCTAssertEqual(u16(entry + 2), 4, "TileOffsets as LONG")
+            return count == 1 ? u32(entry + 8) : u32(u32(entry + 8) + 4 * (count - 1))
+        }
+        throw Layout(description: "no TileOffsets in the first IFD")
     }
 
     /// Every output of `a` is in `b` and the same: rasters (every IFD) bit for bit, their metadata with statistics
