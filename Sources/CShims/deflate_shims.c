@@ -111,10 +111,39 @@ static int reserve(uint8_t **buf, size_t *cap, size_t n) {
         }                                                                      \
     } while (0)
 
+/* horAcc16 for a fixed pixel width S (the interleaved UInt16 inputs: 1-8 bands): with S known, the S running sums
+ * live in registers, where the generic loop loads each sample's left neighbour back from the store just made
+ * (a store-to-load wait per sample; 3.7 % of an NDVI job's CPU on 6-band tiles). Whole pixels only. */
+#define HOR_ACC16_FIXED(S)                                                     \
+    case S: {                                                                  \
+        uint16_t acc[S];                                                       \
+        memcpy(acc, row, S * 2);                                               \
+        for (size_t i = S; i < n; i += S) {                                    \
+            for (size_t k = 0; k < S; k++) {                                   \
+                uint16_t v;                                                    \
+                memcpy(&v, row + (i + k) * 2, 2);                              \
+                acc[k] = (uint16_t)(acc[k] + v);                               \
+                memcpy(row + (i + k) * 2, &acc[k], 2);                         \
+            }                                                                  \
+        }                                                                      \
+        return;                                                                \
+    }
+
+static void hor_acc16(uint8_t *row, size_t bytes, size_t stride) {
+    size_t n = bytes / 2;
+    if (stride >= 1 && stride <= 8 && n >= stride && n % stride == 0) {
+        switch (stride) {
+        HOR_ACC16_FIXED(1) HOR_ACC16_FIXED(2) HOR_ACC16_FIXED(3) HOR_ACC16_FIXED(4)
+        HOR_ACC16_FIXED(5) HOR_ACC16_FIXED(6) HOR_ACC16_FIXED(7) HOR_ACC16_FIXED(8)
+        }
+    }
+    HOR_ACC(uint16_t);
+}
+
 static void hor_acc(uint8_t *row, size_t bytes, uint32_t sample_bytes, size_t stride) {
     switch (sample_bytes) {
     case 1: for (size_t i = stride; i < bytes; i++) row[i] = (uint8_t)(row[i] + row[i - stride]); break;
-    case 2: HOR_ACC(uint16_t); break;
+    case 2: hor_acc16(row, bytes, stride); break;
     case 4: HOR_ACC(uint32_t); break;
     case 8: HOR_ACC(uint64_t); break;
     }

@@ -166,6 +166,24 @@ final class DeflateFastPathTests: XCTestCase {
         print("fast path vs libtiff: \(files) hand-built DEFLATE files bit-identical")
     }
 
+    /// Horizontal differencing of interleaved 16-bit samples has its own loop for each pixel width 1–8 (the 6-band
+    /// UInt16 scenes) and the generic one above 8: every width from 1 to 10 against libtiff, tiles and strips.
+    func testUInt16PredictorTwoEveryPixelWidthMatchesLibtiff() throws {
+        for bands in 1...10 {
+            let count = Self.width * Self.height * bands
+            let source = (0..<count).flatMap { i in TIFFBuilder.le(UInt16(truncatingIfNeeded: (i &* 2_654_435_761) >> 7)) }
+            for tile in [(16, 16), nil] as [(Int, Int)?] {
+                let label = "UInt16 × \(bands) predictor 2 \(tile == nil ? "strips" : "tiles")"
+                let b = Self.deflateTIFF(source, width: Self.width, height: Self.height, bands: bands, sampleBytes: 2, format: 1,
+                                         predictor: 2, separate: false, tile: tile, rowsPerStrip: 5, padLastStrip: false, compression: 8)
+                let file = path("u16-\(bands)-\(tile == nil ? "s" : "t").tif")
+                try Data(b.bytes).write(to: URL(fileURLWithPath: file))
+                let o = try assertSameBothWays(file, label)
+                XCTAssertEqual(o.fast, b.blockCount, "fast-path blocks: \(label)")
+            }
+        }
+    }
+
     /// Band-separate files: a read of some bands decodes only those bands' blocks (issue 9: "read only the bands a
     /// pipeline needs"), and the samples are those of the source.
     func testBandSeparateReadDecodesOnlyTheRequestedBands() throws {
