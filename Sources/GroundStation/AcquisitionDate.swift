@@ -89,7 +89,7 @@ public struct AcquisitionDate: Sendable, Equatable {
     }
 
     /// The date tokens of file and folder names with their parsers, compiled once per process (`fromName` runs for
-    /// every tile and up to three of its folders; compiling ICU patterns per call was most of discovery's time).
+    /// every tile and up to three of its folders; compiling the ICU patterns per call was half of discovery's time).
     private static let namePatterns: [(NSRegularExpression, @Sendable (String) -> Date?)] = {
         let patterns: [(String, @Sendable (String) -> Date?)] = [
             // YYYY-MM-DD
