@@ -65,6 +65,7 @@ public enum AtomicFile {
             let sink = try HashingFileSink(creating: tmp, reportedAs: path)
             defer { sink.close() }
             try body(sink)
+            try sink.flush()
             result = WrittenFile(path: path, bytes: sink.count, hash: sink.hash)
         }
         return result!

@@ -32,4 +32,59 @@ final class AtomicFileHashTests: XCTestCase {
         })
         XCTAssertEqual(Set(try FileManager.default.contentsOfDirectory(atPath: dir.path)), ["a.bin", "b.bin"])
     }
+
+    /// Files of every size around the gathering buffer (empty, small, one buffer ± 1, several buffers and a tail),
+    /// written in pieces of random sizes, hold exactly the bytes written, with the hash of those bytes; files of a
+    /// buffer or more went to the device by direct I/O wherever the test folder's file system takes it.
+    func testFilesAroundTheDirectChunkHoldTheirBytes() throws {
+        let dir = try TestData.temporaryDirectory("atomic-direct")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let chunk = 1 << 20
+        let direct = Self.takesDirectIO(dir.path)
+        var rng = SplitMix64(seed: 17)
+        for size in [0, 1, 4095, 4096, chunk - 1, chunk, chunk + 1, 3 * chunk + 777, 5 * chunk] {
+            let bytes = (0..<size).map { _ in UInt8(truncatingIfNeeded: rng.next()) }
+            let path = dir.appendingPathComponent("f\(size).bin").path
+            var sink: HashingFileSink?
+            let f = try AtomicFile.writeHashed(to: path) { s in
+                sink = s
+                var i = 0
+                while i < size {
+                    // Pieces from 1 byte to more than two buffers, so copies straddle every buffer boundary.
+                    let n = min(Int(rng.next() % UInt64(size < chunk ? 5000 : 2 * chunk + 3)) + 1, size - i)
+                    try s.write(Array(bytes[i..<(i + n)]))
+                    i += n
+                }
+            }
+            var h = XXH64()
+            bytes.withUnsafeBytes { h.add($0) }
+            XCTAssertEqual(f, WrittenFile(path: path, bytes: size, hash: h.hex), "size \(size)")
+            XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: path)), Data(bytes), "size \(size)")
+            let viaDevice = try XCTUnwrap(sink).directBytes
+            if size < chunk || !direct {
+                XCTAssertEqual(viaDevice, 0, "size \(size)")
+            } else {
+                XCTAssertEqual(viaDevice, size, "size \(size): every byte should have gone by direct I/O")
+            }
+        }
+        if !direct { print("note: \(dir.path) takes no O_DIRECT; files were written through the page cache") }
+    }
+
+    /// Whether a file in `folder` accepts an aligned write with O_DIRECT.
+    private static func takesDirectIO(_ folder: String) -> Bool {
+        let path = folder + "/probe"
+        defer { unlink(path) }
+        #if arch(arm64)
+        let oDirect: Int32 = 0o200000   // O_DIRECT (Swift's Glibc does not export it)
+        #else
+        let oDirect: Int32 = 0o40000
+        #endif
+        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | oDirect, 0o600)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        let b = UnsafeMutableRawPointer.allocate(byteCount: 4096, alignment: 4096)
+        defer { b.deallocate() }
+        b.initializeMemory(as: UInt8.self, repeating: 1, count: 4096)
+        return Glibc.write(fd, b, 4096) == 4096
+    }
 }

@@ -101,6 +101,11 @@ int64_t rs_deflate_encode_tile(rs_deflate_encoder *e, const void *tile, size_t t
  * SYNC_FILE_RANGE_WRITE; a no-op elsewhere). Durability still comes from fsync. 0 on success. */
 int rs_start_writeback(int fd, int64_t offset, int64_t length);
 
+/* Turns direct I/O (Linux O_DIRECT: writes go from the caller's buffer to the device, not through the page cache)
+ * on (on != 0) or off for fd. 0 on success; -1 with errno set where the file system or the system has none. Direct
+ * writes need a buffer, length and file offset aligned to the device's logical block size. */
+int rs_set_direct_io(int fd, int on);
+
 /* ---- libpng ---- */
 
 typedef struct rs_png_image {
