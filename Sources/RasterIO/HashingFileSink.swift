@@ -16,9 +16,9 @@ import Darwin
 /// Outputs are fsynced anyway before they are published, so the device writes the same bytes either way; direct
 /// I/O only saves the kernel's copy of every output into page-cache pages that this run never reads (on a VM whose
 /// fresh pages fault to the host, that copy was most of the full bench job's 1.0 s of system time, and the serial
-/// tail of a one-scene job; docs/performance.md). Where the file
-/// system refuses direct I/O (`fcntl` or the first write says so), the same bytes are written through the page
-/// cache as before, with write-back started every `writebackChunk` bytes.
+/// tail of a one-scene job; docs/performance.md). Where the file system refuses direct I/O (`fcntl` or the first
+/// write says so), the same bytes are written through the page cache as before, with write-back started every
+/// `writebackChunk` bytes.
 public final class HashingFileSink {
     /// How bytes reach the file.
     enum Mode {
@@ -38,6 +38,8 @@ public final class HashingFileSink {
     /// Bytes of the file that reached it by direct I/O (0 for a small file or where the file system has none).
     public private(set) var directBytes = 0
     private(set) var mode = Mode.gathering
+    /// Whether direct I/O is asked for when the first buffer is full.
+    private let tryDirectIO: Bool
     /// The aligned buffer (`directChunk` bytes), allocated on first use.
     private var buffer: UnsafeMutableRawPointer?
     private var buffered = 0
@@ -55,9 +57,11 @@ public final class HashingFileSink {
     /// block size in use (512 or 4096 bytes).
     static let alignment = 4096
 
-    /// Creates `path` (which must not exist; links are not followed); errors name `reportedPath`.
-    init(creating path: String, reportedAs reportedPath: String) throws {
+    /// Creates `path` (which must not exist; links are not followed); errors name `reportedPath`. With
+    /// `directIO: false` the sink behaves as where the file system refuses direct I/O (tests use it).
+    init(creating path: String, reportedAs reportedPath: String, directIO: Bool = true) throws {
         self.reportedPath = reportedPath
+        tryDirectIO = directIO
         fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw RasterIOError.io(path: reportedPath, reason: "cannot create: \(errnoText())") }
     }
@@ -86,7 +90,13 @@ public final class HashingFileSink {
             (buf + buffered).copyMemory(from: raw.baseAddress! + off, byteCount: n)
             buffered += n
             off += n
-            if buffered == chunk { try writeFullBuffer() }
+            if buffered == chunk {
+                try writeFullBuffer()
+                if mode == .buffered {
+                    // Direct I/O was refused: the rest follows the buffer through the page cache, in order.
+                    return try writeThroughCache(UnsafeRawBufferPointer(rebasing: raw[off...]))
+                }
+            }
         }
     }
 
@@ -131,7 +141,7 @@ public final class HashingFileSink {
         let buf = buffer!
         buffered = 0
         if mode == .gathering {
-            mode = rs_set_direct_io(fd, 1) == 0 ? .direct : .buffered
+            mode = tryDirectIO && rs_set_direct_io(fd, 1) == 0 ? .direct : .buffered
         }
         if mode == .direct, try writeDirect(buf, Self.directChunk) { return }
         try writeThroughCache(UnsafeRawBufferPointer(start: buf, count: Self.directChunk))

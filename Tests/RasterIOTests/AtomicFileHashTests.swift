@@ -1,6 +1,6 @@
 import Foundation
 import RasterCore
-import RasterIO
+@testable import RasterIO
 import TestSupport
 import XCTest
 
@@ -86,5 +86,31 @@ final class AtomicFileHashTests: XCTestCase {
         defer { b.deallocate() }
         b.initializeMemory(as: UInt8.self, repeating: 1, count: 4096)
         return Glibc.write(fd, b, 4096) == 4096
+    }
+
+    /// Where direct I/O is refused when the first buffer is full (as by a file system without it), the buffer and
+    /// everything after it, in the same `write` and later ones, reach the file in order through the page cache.
+    func testRefusedDirectIOKeepsTheOrderOfTheBytes() throws {
+        let dir = try TestData.temporaryDirectory("atomic-refused")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let chunk = 1 << 20
+        var rng = SplitMix64(seed: 29)
+        for size in [chunk - 1, chunk, chunk + 1, 3 * chunk + 777] {
+            let bytes = (0..<size).map { _ in UInt8(truncatingIfNeeded: rng.next()) }
+            let path = dir.appendingPathComponent("r\(size).bin").path
+            let sink = try HashingFileSink(creating: path, reportedAs: path, directIO: false)
+            var i = 0
+            while i < size {
+                // Pieces that cross the buffer's end, so the refusal happens in the middle of a `write`.
+                let n = min(Int(rng.next() % UInt64(chunk / 3)) + 1, size - i)
+                try sink.write(Array(bytes[i..<(i + n)]))
+                i += n
+            }
+            try sink.flush()
+            sink.close()
+            XCTAssertEqual(sink.directBytes, 0)
+            XCTAssertEqual(sink.count, size)
+            XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: path)), Data(bytes), "size \(size)")
+        }
     }
 }
