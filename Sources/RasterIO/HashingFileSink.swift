@@ -14,9 +14,9 @@ import Darwin
 /// with direct I/O (`O_DIRECT`, Linux): every full buffer goes from this buffer to the device, not through the page
 /// cache, and the last, partial buffer is written padded to the alignment and the file cut back to its size.
 /// Outputs are fsynced anyway before they are published, so the device writes the same bytes either way; direct
-/// I/O only saves the kernel's copy of every output into page-cache pages that this run never reads (on a VM whose
-/// fresh pages fault to the host, that copy was most of the full bench job's 1.0 s of system time, and the serial
-/// tail of a one-scene job; docs/performance.md). Where the file system refuses direct I/O (`fcntl` or the first
+/// I/O only saves the kernel's copy of every output into page-cache pages that this run never reads (on the
+/// project's VM, where writing into fresh pages is slow, that copy was most of the full bench job's 1.0 s of system
+/// time, and the serial tail of a one-scene job; docs/performance.md). Where the file system refuses direct I/O (`fcntl` or the first
 /// write says so), the same bytes are written through the page cache as before, with write-back started every
 /// `writebackChunk` bytes.
 public final class HashingFileSink {
