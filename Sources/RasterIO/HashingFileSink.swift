@@ -16,9 +16,9 @@ import Darwin
 /// Outputs are fsynced anyway before they are published, so the device writes the same bytes either way; direct
 /// I/O only saves the kernel's copy of every output into page-cache pages that this run never reads (on the
 /// project's VM, where writing into fresh pages is slow, that copy was most of the full bench job's 1.0 s of system
-/// time, and the serial tail of a one-scene job; docs/performance.md). Where the file system refuses direct I/O (`fcntl` or the first
-/// write says so), the same bytes are written through the page cache as before, with write-back started every
-/// `writebackChunk` bytes.
+/// time, and the serial tail of a one-scene job; docs/performance.md). Where the file system refuses direct I/O
+/// (`fcntl` or the first write says so), the same bytes are written through the page cache as before, with
+/// write-back started every `writebackChunk` bytes.
 public final class HashingFileSink {
     /// How bytes reach the file.
     enum Mode {
@@ -36,8 +36,8 @@ public final class HashingFileSink {
     /// Bytes written so far (by `write`; some may still wait in the buffer until `flush`).
     public private(set) var count = 0
     /// Bytes of the file that reached it by direct I/O (0 for a small file or where the file system has none).
-    public private(set) var directBytes = 0
-    private(set) var mode = Mode.gathering
+    private(set) var directBytes = 0
+    private var mode = Mode.gathering
     /// Whether direct I/O is asked for when the first buffer is full.
     private let tryDirectIO: Bool
     /// The aligned buffer (`directChunk` bytes), allocated on first use.

@@ -39,7 +39,7 @@ final class AtomicFileHashTests: XCTestCase {
     func testFilesAroundTheDirectChunkHoldTheirBytes() throws {
         let dir = try TestData.temporaryDirectory("atomic-direct")
         defer { try? FileManager.default.removeItem(at: dir) }
-        let chunk = 1 << 20
+        let chunk = HashingFileSink.directChunk
         let direct = Self.takesDirectIO(dir.path)
         var rng = SplitMix64(seed: 17)
         for size in [0, 1, 4095, 4096, chunk - 1, chunk, chunk + 1, 3 * chunk + 777, 5 * chunk] {
@@ -93,7 +93,7 @@ final class AtomicFileHashTests: XCTestCase {
     func testRefusedDirectIOKeepsTheOrderOfTheBytes() throws {
         let dir = try TestData.temporaryDirectory("atomic-refused")
         defer { try? FileManager.default.removeItem(at: dir) }
-        let chunk = 1 << 20
+        let chunk = HashingFileSink.directChunk
         var rng = SplitMix64(seed: 29)
         for size in [chunk - 1, chunk, chunk + 1, 3 * chunk + 777] {
             let bytes = (0..<size).map { _ in UInt8(truncatingIfNeeded: rng.next()) }
