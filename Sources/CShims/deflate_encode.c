@@ -7,14 +7,19 @@
  * Here the same steps run on buffers kept by the encoder: the predictor of tif_predict.c (horDiff8/16/32/64 for
  * predictor 2, fpDiff for predictor 3) applied row by row, then libdeflate_zlib_compress at the level libtiff
  * maps ZIPQUALITY to. The caller keeps libtiff's own path for everything else (rs_deflate_encoder_new returns
- * NULL) and for a tile whose compress bound exceeds the output buffer libtiff would have (its zlib fall-back). */
+ * NULL) and for a tile whose compress bound exceeds the output buffer libtiff would have (its zlib fall-back).
+ *
+ * One exception, by design: at level 1 (ZIPQUALITY 1, TilePipe's default) with the floating-point predictor, the
+ * predicted tile goes to the run-length encoder of rle_deflate.c instead of libdeflate. Same predictor, same
+ * decoded samples, a different (valid, deterministic) DEFLATE stream: about 3 times faster for 1 % more bytes on
+ * noisy index tiles (docs/performance.md). */
 #include "CShims.h"
 #include <libdeflate.h>
 #include <stdlib.h>
 #include <string.h>
 
 struct rs_deflate_encoder {
-    struct libdeflate_compressor *enc;
+    struct libdeflate_compressor *enc;   /* NULL when `tokens` is set */
     uint16_t predictor;
     uint32_t bytes_per_sample;
     uint32_t stride;        /* samples per pixel (contiguous) */
@@ -22,6 +27,7 @@ struct rs_deflate_encoder {
     size_t tile_bytes;      /* TIFFTileSize */
     size_t raw_size;        /* TIFFWriteBufferSetup's buffer: tile size + 10 %, at least 8 KiB */
     uint8_t *work;          /* the predicted tile */
+    uint16_t *tokens;       /* run-length encoder's scratch (level 1 with predictor 3), else NULL */
 };
 
 rs_deflate_encoder *rs_deflate_encoder_new(TIFF *t) {
@@ -63,9 +69,12 @@ rs_deflate_encoder *rs_deflate_encoder_new(TIFF *t) {
     if (e->raw_size < 8 * 1024) e->raw_size = 8 * 1024;
     /* tif_zip.c: "to get results as good as zlib, we asked for an extra level of compression". */
     int level = zipquality == -1 ? 7 : (zipquality >= 6 && zipquality <= 9) ? zipquality + 1 : zipquality;
-    e->enc = libdeflate_alloc_compressor(level);
     e->work = malloc(e->tile_bytes);
-    if (!e->enc || !e->work) { rs_deflate_encoder_free(e); return NULL; }
+    if (level == 1 && predictor == PREDICTOR_FLOATINGPOINT)
+        e->tokens = malloc(rs_rle_scratch_bytes());   /* the run-length encoder; no libdeflate state needed */
+    else
+        e->enc = libdeflate_alloc_compressor(level);
+    if (!e->work || !(e->enc || e->tokens)) { rs_deflate_encoder_free(e); return NULL; }
     return e;
 #endif
 }
@@ -74,11 +83,15 @@ void rs_deflate_encoder_free(rs_deflate_encoder *e) {
     if (!e) return;
     if (e->enc) libdeflate_free_compressor(e->enc);
     free(e->work);
+    free(e->tokens);
     free(e);
 }
 
+int rs_deflate_encoder_runs(const rs_deflate_encoder *e) { return e && e->tokens; }
+
 size_t rs_deflate_encoder_bound(const rs_deflate_encoder *e) {
-    return e ? libdeflate_zlib_compress_bound(e->enc, e->tile_bytes) : 0;
+    if (!e) return 0;
+    return e->tokens ? rs_rle_zlib_bound(e->tile_bytes) : libdeflate_zlib_compress_bound(e->enc, e->tile_bytes);
 }
 
 /* tif_predict.c horDiff8/16/32/64: from the end of the row back, each sample minus the one `stride` before,
@@ -143,7 +156,7 @@ static void fp_diff(const uint8_t *src, uint8_t *dst, size_t bytes, uint32_t sam
 int64_t rs_deflate_encode_tile(rs_deflate_encoder *e, const void *tile, size_t tile_bytes, void *out, size_t out_cap) {
     if (!e || !tile || !out || tile_bytes != e->tile_bytes) return RS_DEFLATE_FALLBACK;
     /* tif_zip.c takes libdeflate only when its bound fits libtiff's output buffer (else zlib: fall back). */
-    size_t bound = libdeflate_zlib_compress_bound(e->enc, e->tile_bytes);
+    size_t bound = rs_deflate_encoder_bound(e);
     if (bound > e->raw_size || bound > out_cap) return RS_DEFLATE_FALLBACK;
     const uint8_t *in = tile;
     const uint8_t *src = in;
@@ -157,6 +170,7 @@ int64_t rs_deflate_encode_tile(rs_deflate_encoder *e, const void *tile, size_t t
             fp_diff(in + r, e->work + r, e->row_bytes, e->bytes_per_sample, e->stride);
         src = e->work;
     }
-    size_t n = libdeflate_zlib_compress(e->enc, src, e->tile_bytes, out, out_cap);
+    size_t n = e->tokens ? rs_rle_zlib_compress(src, e->tile_bytes, out, out_cap, e->tokens)
+                         : libdeflate_zlib_compress(e->enc, src, e->tile_bytes, out, out_cap);
     return n == 0 ? RS_DEFLATE_FALLBACK : (int64_t)n;
 }

@@ -86,14 +86,28 @@ typedef struct rs_deflate_encoder rs_deflate_encoder;
 /* An encoder for the tiles of t's current IFD (set up for writing, codec level set), giving the bytes libtiff 4.5's
  * TIFFWriteEncodedTile gives for one whole tile with its libdeflate sub-codec: COMPRESSION_ADOBE_DEFLATE or
  * DEFLATE, tiled, contiguous 8/16/32/64-bit samples, predictor 1, 2, or 3 for IEEE floats, native byte order on a
- * little-endian host, FillOrder 1. NULL otherwise (and for ZIPQUALITY 0, which libtiff gives to zlib). */
+ * little-endian host, FillOrder 1. NULL otherwise (and for ZIPQUALITY 0, which libtiff gives to zlib).
+ * Except ZIPQUALITY 1 with predictor 3: the same predicted bytes, compressed by rs_rle_zlib_compress. */
 rs_deflate_encoder *rs_deflate_encoder_new(TIFF *t);
 void rs_deflate_encoder_free(rs_deflate_encoder *e);
+/* 1 when e compresses with rs_rle_zlib_compress (ZIPQUALITY 1, predictor 3), 0 when with libdeflate. */
+int rs_deflate_encoder_runs(const rs_deflate_encoder *e);
 /* The largest encoded size of one tile (the output capacity rs_deflate_encode_tile needs). */
 size_t rs_deflate_encoder_bound(const rs_deflate_encoder *e);
 /* Encodes one whole tile (tile_bytes must be the tile's size; `tile` is not modified) into out[0, out_cap).
  * Returns the encoded size, or RS_DEFLATE_FALLBACK when libtiff would encode it otherwise (its zlib path). */
 int64_t rs_deflate_encode_tile(rs_deflate_encoder *e, const void *tile, size_t tile_bytes, void *out, size_t out_cap);
+
+/* ---- DEFLATE by byte runs and Huffman codes only (rle_deflate.c) ---- */
+
+/* The zlib stream of in[0, n): dynamic-Huffman blocks of literals and runs (matches at distance 1), or stored
+ * blocks where smaller; the same bytes for the same input on any thread. `scratch` holds rs_rle_scratch_bytes()
+ * bytes, aligned for uint16_t. Returns the stream's size, or 0 when cap < rs_rle_zlib_bound(n) or a pointer is
+ * NULL (in may be NULL when n is 0). */
+size_t rs_rle_zlib_compress(const void *in, size_t n, void *out, size_t cap, uint16_t *scratch);
+/* The output capacity rs_rle_zlib_compress needs for n input bytes (n plus a few bytes per 128 KiB). */
+size_t rs_rle_zlib_bound(size_t n);
+size_t rs_rle_scratch_bytes(void);
 
 /* ---- write-back (writeback_shims.c) ---- */
 
