@@ -26,6 +26,11 @@ let package = Package(
             .product(name: "RasterCore", package: "TilePipe"),
             .product(name: "RasterIO", package: "TilePipe"),
         ]),
+        .executableTarget(name: "FuzzFloatCOG", dependencies: [
+            "FuzzSupport",
+            .product(name: "RasterCore", package: "TilePipe"),
+            .product(name: "RasterIO", package: "TilePipe"),
+        ]),
         .executableTarget(name: "FuzzBandMath", dependencies: [
             "FuzzSupport",
             .product(name: "Kernels", package: "TilePipe"),

@@ -10,7 +10,7 @@ ROOT=$(cd .. && pwd)
 SECONDS_EACH=${1:-${FUZZ_SECONDS:-60}}
 shift || true
 TARGETS=("$@")
-[ ${#TARGETS[@]} -eq 0 ] && TARGETS=(FuzzTIFF FuzzPNG FuzzBandMath FuzzManifest FuzzPipelineConfig FuzzSetOverride)
+[ ${#TARGETS[@]} -eq 0 ] && TARGETS=(FuzzTIFF FuzzPNG FuzzFloatCOG FuzzBandMath FuzzManifest FuzzPipelineConfig FuzzSetOverride)
 DATA=${TILEPIPE_SHARED_DATA:-$ROOT/../shared/data}
 SWIFT=${SWIFT:-swift}
 FLAGS=(-c release --package-path "$FUZZ_DIR" -Xswiftc -sanitize=fuzzer,address -Xswiftc -use-ld=lld
