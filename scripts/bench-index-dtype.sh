@@ -42,6 +42,7 @@ name: bench-full
 inputs:
   - path: $DATA
     bands: {blue: 1, green: 2, red: 3, nir: 4, swir16: 5, swir22: 6}
+calibration: {mode: scale, scale: 0.0001}   # gen_tiles.py stores reflectance x 10000 (as bench-peers.sh's full job)
 indices: [ndvi, ndwi, mndwi, ndbi, nbr, ndmi]
 outputs:
   directory: $WORK/out/dtype
@@ -64,9 +65,13 @@ for workload in sampletiles bench; do
       walls=() cpus=()
       for r in $(seq "$RUNS"); do
         rm -rf "$out"
-        /usr/bin/time -f '%e %U %S' -o "$RES/time.txt" "$TP" run "$yaml" --output "$out" --progress never \
-          --set outputs.cog.dtype=$dtype --set outputs.cog.compression=$codec > "$RES/$workload-$dtype-$codec.log" 2>&1 || true
-        read -r w u s < "$RES/time.txt"
+        if ! /usr/bin/time -f '%e %U %S' -o "$RES/time.txt" "$TP" run "$yaml" --output "$out" --progress never \
+          --set outputs.cog.dtype=$dtype --set outputs.cog.compression=$codec > "$RES/$workload-$dtype-$codec.log" 2>&1; then
+          echo "bench-index-dtype: $workload $dtype $codec failed; see $RES/$workload-$dtype-$codec.log" >&2
+          tail -3 "$RES/$workload-$dtype-$codec.log" >&2
+          exit 1
+        fi
+        read -r w u s < <(tail -n 1 "$RES/time.txt")
         walls+=("$w"); cpus+=("$(awk -v u="$u" -v s="$s" 'BEGIN {printf "%.2f", u + s}')")
       done
       indices=$(grep -oE '^indices: \[[^]]*\]' "$yaml" | sed -E 's/indices: \[(.*)\]/\1/; s/, */ /g')
