@@ -19,6 +19,8 @@ final class PNGTests: XCTestCase {
     func testEveryColourTypeAndDepthRoundTrips() throws {
         var rng = SplitMix64(seed: 5)
         let (w, h) = (29, 13)
+        // filter nil: libpng's rows and zlib; filterNone with 8 bits: rows deflated by libdeflate (png_shims.c).
+        for filter in [nil, PNGImage.filterNone] as [Int?] {
         for channels in 1...4 {
             for depth in [8, 16] {
                 let n = w * h * channels
@@ -26,8 +28,8 @@ final class PNGTests: XCTestCase {
                 let img = depth == 8
                     ? PNGImage.Image(width: w, height: h, channels: channels, pixels: (0..<n).map { _ in UInt8(truncatingIfNeeded: rng.next()) }, text: text)
                     : PNGImage.Image(width: w, height: h, channels: channels, pixels16: (0..<n).map { _ in UInt16(truncatingIfNeeded: rng.next()) }, text: text)
-                let path = dir.appendingPathComponent("c\(channels)-\(depth).png").path
-                let record = try PNGImage.write(img, to: path)
+                let path = dir.appendingPathComponent("c\(channels)-\(depth)-f\(filter ?? -1).png").path
+                let record = try PNGImage.write(img, to: path, filter: filter)
                 try pngcheck(path)
                 // The record's size and hash, computed as libpng produced the bytes, are those of the file.
                 let bytes = try Data(contentsOf: URL(fileURLWithPath: path))
@@ -45,6 +47,52 @@ final class PNGTests: XCTestCase {
                 }
             }
         }
+        }
+    }
+
+    /// The chunk types of a PNG file, in order.
+    private func chunkTypes(_ path: String) throws -> [String] {
+        let b = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
+        var types: [String] = [], at = 8
+        while at + 8 <= b.count {
+            let n = b[at..<at + 4].reduce(0) { $0 << 8 | Int($1) }
+            types.append(String(decoding: b[at + 4..<at + 8], as: UTF8.self))
+            at += 12 + n
+        }
+        return types
+    }
+
+    /// Unfiltered 8-bit images (quicklooks) are deflated by libdeflate into IDAT chunks of up to 1 MiB; libpng's
+    /// own path cuts its zlib stream into 8 KiB chunks. Both decode to the same pixels and text, pass pngcheck, and
+    /// the palette and transparency survive.
+    func testUnfilteredImagesTakeTheLibdeflatePath() throws {
+        var rng = SplitMix64(seed: 12)
+        let (w, h) = (256, 256)
+        let px = (0..<(w * h * 4)).map { i in i % 4 == 3 ? 255 : UInt8(truncatingIfNeeded: rng.next() % 64 + UInt64(i / 4096)) }
+        let img = PNGImage.Image(width: w, height: h, channels: 4, pixels: px, text: [(key: "Title", value: "NDVI")])
+        let fast = dir.appendingPathComponent("none.png").path, slow = dir.appendingPathComponent("adaptive.png").path
+        try PNGImage.write(img, to: fast, filter: PNGImage.filterNone)
+        try PNGImage.write(img, to: slow)
+        let fastChunks = try chunkTypes(fast), slowChunks = try chunkTypes(slow)
+        XCTAssertEqual(fastChunks.filter { $0 == "IDAT" }.count, 1, "\(fastChunks)")
+        XCTAssertGreaterThan(slowChunks.filter { $0 == "IDAT" }.count, 1, "\(slowChunks)")
+        XCTAssertEqual(fastChunks.first, "IHDR")
+        XCTAssertEqual(fastChunks.last, "IEND")
+        XCTAssertTrue(fastChunks.contains("tEXt"))
+        for path in [fast, slow] {
+            try pngcheck(path)
+            XCTAssertEqual(try PNGImage.read(path: path), img, path)
+        }
+        var entries: [RGBA] = []
+        for i in 0..<16 { entries.append(RGBA(UInt8(i * 16), 3, 7, i == 0 ? 0 : 255)) }
+        let indexed = PNGImage.Image(width: 300, height: 5, channels: 1, pixels: (0..<1500).map { UInt8($0 % 16) },
+                                     palette: ColorTable(entries: entries))
+        let pal = dir.appendingPathComponent("pal-none.png").path
+        try PNGImage.write(indexed, to: pal, filter: PNGImage.filterNone)
+        try pngcheck(pal)
+        let back = try PNGImage.read(path: pal)
+        XCTAssertEqual(back.palette, indexed.palette)
+        XCTAssertEqual(back.pixels8, indexed.pixels8)
     }
 
     func testPaletteImageWithTransparency() throws {
