@@ -181,28 +181,33 @@ public struct ClassificationScheme: Sendable, Equatable, Codable {
         }
         let fallback = defaultClass ?? LandUse.nodata
         var out = [UInt8](repeating: fallback, count: n)
-        // Rule-major evaluation with tight per-condition loops: `open[i]` is true while no rule has claimed i.
-        var open = [Bool](repeating: true, count: n)
+        // Rule-major evaluation with branch-free per-condition loops over 0/1 flags: `open[i]` is 1 while no rule
+        // has claimed i; a rule claims the open pixels where every one of its conditions holds.
+        var open = [UInt8](repeating: 1, count: n)
         if let quality {
             // `forcedClass(quality:)` with the scheme test hoisted out of the loop.
             let landUse = isLandUse, masked = maskedClass ?? LandUse.nodata
             for i in 0..<n {
                 guard let forced = LandUse.forcedClass(quality: quality[i]) else { continue }
                 out[i] = landUse ? forced : masked
-                open[i] = false
+                open[i] = 0
             }
         }
-        var match = [Bool](repeating: false, count: n)
+        var match = [UInt8](repeating: 0, count: n)
         for rule in active {
             match = open
-            for (buf, iv) in rule.conds {
-                buf.withUnsafeBufferPointer { b in
-                    match.withUnsafeMutableBufferPointer { m in
-                        for i in 0..<n where m[i] { m[i] = iv.contains(b[i]) }
+            match.withUnsafeMutableBufferPointer { m in
+                for (buf, iv) in rule.conds { buf.withUnsafeBufferPointer { iv.intersect($0, into: m) } }
+                out.withUnsafeMutableBufferPointer { o in
+                    open.withUnsafeMutableBufferPointer { op in
+                        let code = rule.code
+                        for i in 0..<n {
+                            o[i] = m[i] != 0 ? code : o[i]
+                            op[i] &= 1 &- m[i]
+                        }
                     }
                 }
             }
-            for i in 0..<n where match[i] { out[i] = rule.code; open[i] = false }
         }
         if let mmu = minimumMappingUnit, mmu > 1 {
             out = MinimumMappingUnit.apply(out, width: width, height: height, minimumPixels: mmu)

@@ -78,6 +78,23 @@ public struct ValueInterval: Sendable, Equatable, Hashable, Codable, CustomStrin
         (lowerClosed ? v >= lower : v > lower) && (upperClosed ? v <= upper : v < upper)
     }
 
+    /// Clears `mask[i]` (0/1 flags) wherever `values[i]` is not in the interval, as `contains` decides (NaN is
+    /// never in it); leaves it elsewhere. The closedness of the ends is resolved once, so each loop is
+    /// branch-free and vectorises (the classifier runs one such loop per rule condition over every pixel).
+    public func intersect(_ values: UnsafeBufferPointer<Float>, into mask: UnsafeMutableBufferPointer<UInt8>) {
+        precondition(values.count == mask.count, "\(values.count) values for a mask of \(mask.count)")
+        let lo = lower, hi = upper
+        @inline(__always) func run(_ inside: (Float) -> Bool) {
+            for i in 0..<mask.count { mask[i] &= inside(values[i]) ? 1 : 0 }
+        }
+        switch (lowerClosed, upperClosed) {
+        case (true, true): run { $0 >= lo && $0 <= hi }
+        case (true, false): run { $0 >= lo && $0 < hi }
+        case (false, true): run { $0 > lo && $0 <= hi }
+        case (false, false): run { $0 > lo && $0 < hi }
+        }
+    }
+
     /// The canonical textual form, parseable by `init(parsing:)`.
     public var description: String {
         func f(_ x: Float) -> String { x == .infinity ? "inf" : x == -.infinity ? "-inf" : "\(x)" }

@@ -5,6 +5,23 @@ import GroundStation
 @testable import Analysis
 
 final class ClassificationTests: XCTestCase {
+    /// `intersect` (the classifier's vectorised loop) clears exactly the flags `contains` rejects, for all four
+    /// kinds of ends, at the bounds, for NaN and infinities, and keeps cleared flags cleared.
+    func testIntersectAgreesWithContains() throws {
+        var rng = SplitMix64(seed: 21)
+        var values: [Float] = [.nan, .infinity, -.infinity, 0.1, 0.3, Float(0.1).nextUp, Float(0.3).nextDown, 0, -0.0, 1e-45]
+        values += (0..<1000).map { _ in Float(rng.nextUnit() * 1.2 - 0.4) }
+        for text in ["[0.1,0.3)", "(0.1,0.3]", "[0.1,0.3]", "(0.1,0.3)", ">0.1", "<=0.3", "*", "=0.1", "[-inf,inf]"] {
+            let iv = try ValueInterval(parsing: text)
+            let before: [UInt8] = values.indices.map { $0 % 7 == 0 ? 0 : 1 }
+            var mask = before
+            values.withUnsafeBufferPointer { v in mask.withUnsafeMutableBufferPointer { iv.intersect(v, into: $0) } }
+            for (i, v) in values.enumerated() {
+                XCTAssertEqual(mask[i], before[i] == 1 && iv.contains(v) ? 1 : 0, "\(text) at \(v)")
+            }
+        }
+    }
+
     func testIntervalParsingAndBounds() throws {
         let a = try ValueInterval(parsing: "[0.1, 0.3)")
         XCTAssertTrue(a.contains(0.1))
