@@ -164,7 +164,8 @@ static unsigned length_symbol(unsigned run) {
 /* Splits in[start, end) into tokens: a byte (0..255), or 256 + (run - 3) for a run of 3..258 copies of the byte
  * before it (a match at distance 1; the byte before `start` counts, as the stream's history). Counts the lit/len
  * symbols into freq. Returns the number of tokens. */
-static size_t tokenize(const uint8_t *in, size_t start, size_t end, uint16_t *tok, uint32_t *freq, const uint8_t *sym_of_run) {
+static size_t tokenize(const uint8_t *in, size_t start, size_t end, uint16_t *tok, uint32_t *freq,
+                       const uint8_t *sym_of_run) {
     size_t t = 0, i = start;
     if (i == 0 && i < end) { tok[t++] = in[0]; freq[in[0]]++; i = 1; }
     while (i < end) {
@@ -234,11 +235,21 @@ static void write_block(bitw *w, const uint8_t *in, size_t start, size_t end, in
         while (i + run < nall && len[i + run] == v) run++;
         i += run;
         if (v == 0) {
-            while (run >= 11) { unsigned r = run < 138 ? run : 138; cl[ncl++] = (uint16_t)(18 | (r - 11) << 5); clfreq[18]++; run -= r; }
+            while (run >= 11) {
+                unsigned r = run < 138 ? run : 138;
+                cl[ncl++] = (uint16_t)(18 | (r - 11) << 5);
+                clfreq[18]++;
+                run -= r;
+            }
             if (run >= 3) { cl[ncl++] = (uint16_t)(17 | (run - 3) << 5); clfreq[17]++; run = 0; }
         } else {
             cl[ncl++] = (uint16_t)v; clfreq[v]++; run--;
-            while (run >= 3) { unsigned r = run < 6 ? run : 6; cl[ncl++] = (uint16_t)(16 | (r - 3) << 5); clfreq[16]++; run -= r; }
+            while (run >= 3) {
+                unsigned r = run < 6 ? run : 6;
+                cl[ncl++] = (uint16_t)(16 | (r - 3) << 5);
+                clfreq[16]++;
+                run -= r;
+            }
         }
         while (run > 0) { cl[ncl++] = (uint16_t)v; clfreq[v]++; run--; }
     }
@@ -321,6 +332,6 @@ size_t rs_rle_zlib_compress(const void *input, size_t n, void *output, size_t ca
     } while (start < n);
     align(&w);
     uint32_t adler = libdeflate_adler32(1, in, n);
-    w.p[0] = (uint8_t)(adler >> 24); w.p[1] = (uint8_t)(adler >> 16); w.p[2] = (uint8_t)(adler >> 8); w.p[3] = (uint8_t)adler;
+    for (int k = 0; k < 4; k++) w.p[k] = (uint8_t)(adler >> (24 - 8 * k));   /* big-endian */
     return (size_t)(w.p + 4 - out);
 }

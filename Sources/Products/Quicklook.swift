@@ -208,8 +208,9 @@ public struct Quicklook: Sendable {
         return hi > lo ? lo...hi : nil
     }
 
-    /// Writes the PNG (DEFLATE level 1 by libdeflate, filter NONE, atomically) and, when georeferenced, its `.pgw` world file beside it
-    /// and, when the CRS is known, a `.aux.xml` with it (GDAL and QGIS read both). Returns the world file's path, or nil.
+    /// Writes the PNG (DEFLATE level 1 by libdeflate, filter NONE, atomically) and, when georeferenced, its `.pgw`
+    /// world file beside it and, when the CRS is known, a `.aux.xml` with it (GDAL and QGIS read both). Returns the
+    /// world file's path, or nil.
     ///
     /// The world file's origin is the map's top-left pixel (the PNG's): the map area lands exactly on the product's
     /// footprint; the title and legend panels below it fall outside the footprint.

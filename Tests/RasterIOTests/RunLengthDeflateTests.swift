@@ -19,13 +19,16 @@ final class RunLengthDeflateTests: XCTestCase {
         var out = [UInt8](repeating: 0, count: cap)
         let scratch = UnsafeMutablePointer<UInt16>.allocate(capacity: rs_rle_scratch_bytes() / 2)
         defer { scratch.deallocate() }
-        let n = input.withUnsafeBytes { i in out.withUnsafeMutableBytes { rs_rle_zlib_compress(i.baseAddress, i.count, $0.baseAddress, cap, scratch) } }
+        let n = input.withUnsafeBytes { i in
+            out.withUnsafeMutableBytes { rs_rle_zlib_compress(i.baseAddress, i.count, $0.baseAddress, cap, scratch) }
+        }
         return n == 0 ? nil : Array(out[0..<n])
     }
 
     /// Compresses and inflates `input`; fails unless the round trip is exact. Returns the stream's size.
     @discardableResult
-    private func roundTrip(_ input: [UInt8], _ label: String, file: StaticString = #filePath, line: UInt = #line) -> Int {
+    private func roundTrip(_ input: [UInt8], _ label: String,
+                           file: StaticString = #filePath, line: UInt = #line) -> Int {
         guard let stream = Self.compress(input) else { XCTFail("\(label): refused", file: file, line: line); return 0 }
         XCTAssertEqual(Array(stream.prefix(2)), [0x78, 0x01], "\(label): zlib header", file: file, line: line)
         XCTAssertLessThanOrEqual(stream.count, rs_rle_zlib_bound(input.count), file: file, line: line)

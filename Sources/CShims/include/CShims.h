@@ -149,8 +149,8 @@ typedef int (*rs_png_sink_fn)(void *ctx, const uint8_t *bytes, size_t n);
  * channels 1..4; bit_depth 8 or 16 (host-order samples); palette_rgba non-NULL with palette_count > 0 writes a
  * palette image (channels must be 1, bit_depth 8; alpha < 255 goes to tRNS). zlib_level 0..9; filter: -1 = libpng
  * default (adaptive), otherwise a PNG_FILTER_* mask. 8-bit images with PNG_FILTER_NONE at levels 1..9 are deflated
- * by libdeflate (IDAT written with png_write_chunk), everything else by libpng's zlib. On failure (bad shape, a sink that returned non-zero)
- * returns -1 with a message in errbuf; what the sink received is then incomplete. */
+ * by libdeflate (IDAT written with png_write_chunk), everything else by libpng's zlib. On failure (bad shape, a sink
+ * that returned non-zero) returns -1 with a message in errbuf; what the sink received is then incomplete. */
 int rs_png_write_to(rs_png_sink_fn sink, void *ctx, const uint8_t *pixels, uint32_t width, uint32_t height,
                     uint32_t channels, uint32_t bit_depth, const uint8_t *palette_rgba, uint32_t palette_count,
                     const char *const *text_keys, const char *const *text_values, uint32_t text_count,
