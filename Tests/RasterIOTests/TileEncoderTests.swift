@@ -1,27 +1,15 @@
 import XCTest
 import RasterCore
 @testable import RasterIO
-import CDeflate
+import TestSupport
 
 /// The DEFLATE tile encoder's own path (`deflate_encode.c`: libtiff's predictor and libdeflate call, on reused
 /// buffers) against libtiff's `TIFFWriteEncodedTile` of the same tile (`fastPath: false`): the same bytes for every
 /// sample width, predictor, level, band count and tile size the writers use, tile after tile on one encoder (so a
 /// buffer left dirty by the previous tile would show). At level 1 with predictor 3 the fast path deflates with the
-/// run-length encoder instead, so there both streams must inflate to the same predicted bytes. The counters prove
-/// which path encoded each tile, so these tests fail if the fast path silently stops being used.
+/// run-length encoder instead, so there both streams must inflate (zlib) to the same predicted bytes. The counters
+/// prove which path encoded each tile, so these tests fail if the fast path silently stops being used.
 final class TileEncoderTests: XCTestCase {
-    /// The bytes a zlib stream inflates to (libdeflate's decoder), or nil when it is not a valid stream of `size` bytes.
-    static func inflate(_ stream: [UInt8], size: Int) -> [UInt8]? {
-        guard let d = libdeflate_alloc_decompressor() else { return nil }
-        defer { libdeflate_free_decompressor(d) }
-        var out = [UInt8](repeating: 0, count: max(size, 1))
-        var got = 0
-        let r = stream.withUnsafeBytes { s in
-            out.withUnsafeMutableBytes { o in libdeflate_zlib_decompress(d, s.baseAddress, s.count, o.baseAddress, size, &got) }
-        }
-        return r == LIBDEFLATE_SUCCESS && got == size ? Array(out[0..<size]) : nil
-    }
-
     /// A tile of `bytes` bytes: a smooth ramp with noise (compressible in parts, like an index tile), seeded.
     private func tile(_ bytes: Int, seed: UInt64) -> [UInt8] {
         var rng = SplitMix64(seed: seed)
@@ -54,9 +42,9 @@ final class TileEncoderTests: XCTestCase {
             let eb = try b.withUnsafeMutableBytes { try slow.encode($0) }
             let label = "\(type) × \(bands), \(tileSize)², predictor \(predictor), level \(level.map(String.init) ?? "libtiff's"), tile \(i)"
             if fast.runLength {
-                let inflated = Self.inflate(ea, size: t.count)
+                let inflated = Zlib.uncompress(ea, size: t.count)
                 XCTAssertNotNil(inflated, "\(label): the run-length stream does not inflate", file: file, line: line)
-                XCTAssertTrue(inflated == Self.inflate(eb, size: t.count), "\(label): predicted bytes differ from libtiff's", file: file, line: line)
+                XCTAssertTrue(inflated == Zlib.uncompress(eb, size: t.count), "\(label): predicted bytes differ from libtiff's", file: file, line: line)
             } else {
                 XCTAssertEqual(ea, eb, "\(label): encoded bytes differ", file: file, line: line)
             }

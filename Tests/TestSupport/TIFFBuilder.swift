@@ -143,6 +143,7 @@ public struct TIFFBuilder: Sendable {
 public enum Zlib {
     private typealias Compress2 = @convention(c) (UnsafeMutablePointer<UInt8>, UnsafeMutablePointer<UInt>, UnsafePointer<UInt8>, UInt, Int32) -> Int32
     private typealias CRC32 = @convention(c) (UInt, UnsafePointer<UInt8>?, UInt32) -> UInt
+    private typealias Uncompress = @convention(c) (UnsafeMutablePointer<UInt8>, UnsafeMutablePointer<UInt>, UnsafePointer<UInt8>, UInt) -> Int32
 
     nonisolated(unsafe) private static let handle: UnsafeMutableRawPointer? = dlopen("libz.so.1", RTLD_NOW)
 
@@ -157,6 +158,19 @@ public enum Zlib {
         }
         precondition(rc == 0, "compress2 failed: \(rc)")
         return Array(out.prefix(Int(outLen)))
+    }
+
+    /// `uncompress`: the bytes a zlib stream inflates to, or nil unless it is a valid stream of exactly `size` bytes.
+    /// zlib is the strict reference decoder (it refuses incomplete Huffman codes, which libdeflate accepts).
+    public static func uncompress(_ stream: [UInt8], size: Int) -> [UInt8]? {
+        guard let sym = dlsym(handle, "uncompress") else { fatalError("libz.so.1 uncompress not found") }
+        let f = unsafeBitCast(sym, to: Uncompress.self)
+        var out = [UInt8](repeating: 0, count: max(size, 1))
+        var outLen = UInt(size)
+        let rc = stream.withUnsafeBufferPointer { src in
+            f(&out, &outLen, src.baseAddress ?? UnsafePointer(bitPattern: 1)!, UInt(stream.count))
+        }
+        return rc == 0 && outLen == UInt(size) ? Array(out.prefix(size)) : nil
     }
 
     /// CRC-32 as PNG chunks use it.
