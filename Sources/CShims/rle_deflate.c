@@ -281,21 +281,17 @@ static void write_block(bitw *w, const uint8_t *in, size_t start, size_t end, in
         put(w, clcode[s], cllen[s]);
         if (s >= 16) put(w, cl[i] >> 5, cl_extra[s]);
     }
-    /* A run token as one put: length code, extra bits, then distance code 0 (the one-bit code 0). */
-    uint32_t run_bits[256];
-    uint8_t run_count[256];
-    for (unsigned r = 3; r <= 258; r++) {
-        unsigned c = sym_of_run[r - 3], s = 257 + c;
-        uint32_t v = code[s] | (uint32_t)(r - len_base[c]) << len[s];
-        run_bits[r - 3] = v;                                   /* distance bit 0 adds nothing */
-        run_count[r - 3] = (uint8_t)(len[s] + len_extra[c] + 1);
-    }
-    /* Tokens two at a time (at most 2 x 21 bits) between branch-free flushes that leave under 8 bits. */
+    /* The bits of every token: a literal's code; a run's length code, extra bits and distance code 0 (the one-bit
+     * code 0, which adds nothing to the value) as one put. */
     uint32_t tbits[512];
     uint8_t tcount[512];
     for (unsigned t = 0; t < 256; t++) { tbits[t] = code[t]; tcount[t] = len[t]; }
-    memcpy(tbits + 256, run_bits, sizeof run_bits);
-    memcpy(tcount + 256, run_count, sizeof run_count);
+    for (unsigned r = 3; r <= 258; r++) {
+        unsigned c = sym_of_run[r - 3], s = 257 + c;
+        tbits[256 + r - 3] = code[s] | (uint32_t)(r - len_base[c]) << len[s];
+        tcount[256 + r - 3] = (uint8_t)(len[s] + len_extra[c] + 1);
+    }
+    /* Tokens two at a time (at most 2 x 21 bits) between branch-free flushes that leave under 8 bits. */
     uint64_t buf = w->buf;
     unsigned nb = w->n;
     uint8_t *p = w->p;
