@@ -20,33 +20,32 @@ final class PNGTests: XCTestCase {
         var rng = SplitMix64(seed: 5)
         let (w, h) = (29, 13)
         // filter nil: libpng's rows and zlib; filterNone with 8 bits: rows deflated by libdeflate (png_shims.c).
-        for filter in [nil, PNGImage.filterNone] as [Int?] {
-        for channels in 1...4 {
-            for depth in [8, 16] {
-                let n = w * h * channels
-                let text = [(key: "Title", value: "c\(channels) d\(depth)"), (key: "Software", value: "TilePipe test")]
-                let img = depth == 8
-                    ? PNGImage.Image(width: w, height: h, channels: channels, pixels: (0..<n).map { _ in UInt8(truncatingIfNeeded: rng.next()) }, text: text)
-                    : PNGImage.Image(width: w, height: h, channels: channels, pixels16: (0..<n).map { _ in UInt16(truncatingIfNeeded: rng.next()) }, text: text)
-                let path = dir.appendingPathComponent("c\(channels)-\(depth)-f\(filter ?? -1).png").path
-                let record = try PNGImage.write(img, to: path, filter: filter)
-                try pngcheck(path)
-                // The record's size and hash, computed as libpng produced the bytes, are those of the file.
-                let bytes = try Data(contentsOf: URL(fileURLWithPath: path))
-                var h = XXH64()
-                bytes.withUnsafeBytes { h.add($0) }
-                XCTAssertEqual([record.bytes, record.hash] as [AnyHashable], [bytes.count, h.hex] as [AnyHashable])
-                let back = try PNGImage.read(path: path)
-                XCTAssertEqual(back, img, "channels \(channels) depth \(depth)")
-                if GDALOracle.available {
-                    let g = try GDALOracle.read(path)
-                    XCTAssertEqual(g.bandCount, channels)
-                    XCTAssertEqual(g.dataTypes[0], depth == 8 ? "Byte" : "UInt16")
-                    let planar = try RasterFile.read(path: path)
-                    XCTAssertEqual(SyntheticRasters.bytes(planar), [UInt8](g.pixels), "GDAL pixels, channels \(channels) depth \(depth)")
-                }
-            }
+        let cases: [(filter: Int?, channels: Int, depth: Int)] = [nil, PNGImage.filterNone].flatMap { f in
+            (1...4).flatMap { c in [8, 16].map { (f, c, $0) } }
         }
+        for (filter, channels, depth) in cases {
+            let n = w * h * channels
+            let text = [(key: "Title", value: "c\(channels) d\(depth)"), (key: "Software", value: "TilePipe test")]
+            let img = depth == 8
+                ? PNGImage.Image(width: w, height: h, channels: channels, pixels: (0..<n).map { _ in UInt8(truncatingIfNeeded: rng.next()) }, text: text)
+                : PNGImage.Image(width: w, height: h, channels: channels, pixels16: (0..<n).map { _ in UInt16(truncatingIfNeeded: rng.next()) }, text: text)
+            let path = dir.appendingPathComponent("c\(channels)-\(depth)-f\(filter ?? -1).png").path
+            let record = try PNGImage.write(img, to: path, filter: filter)
+            try pngcheck(path)
+            // The record's size and hash, computed as libpng produced the bytes, are those of the file.
+            let bytes = try Data(contentsOf: URL(fileURLWithPath: path))
+            var h = XXH64()
+            bytes.withUnsafeBytes { h.add($0) }
+            XCTAssertEqual([record.bytes, record.hash] as [AnyHashable], [bytes.count, h.hex] as [AnyHashable])
+            let back = try PNGImage.read(path: path)
+            XCTAssertEqual(back, img, "channels \(channels) depth \(depth) filter \(filter ?? -1)")
+            if GDALOracle.available {
+                let g = try GDALOracle.read(path)
+                XCTAssertEqual(g.bandCount, channels)
+                XCTAssertEqual(g.dataTypes[0], depth == 8 ? "Byte" : "UInt16")
+                let planar = try RasterFile.read(path: path)
+                XCTAssertEqual(SyntheticRasters.bytes(planar), [UInt8](g.pixels), "GDAL pixels, channels \(channels) depth \(depth)")
+            }
         }
     }
 

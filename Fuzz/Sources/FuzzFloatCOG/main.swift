@@ -6,8 +6,9 @@ import RasterIO
 /// One input for the Float32 COG writer and reader round trip: the bytes become Float32 samples (any bit pattern:
 /// NaN payloads, infinities, subnormals) of a raster whose width comes from the first byte, written with the index
 /// defaults (DEFLATE level 1, predictor 3: the run-length encoder of `rle_deflate.c`) in 16² tiles with overviews,
-/// then read back (libdeflate; libtiff's zlib path is compared in `RunLengthDeflateTests`). Any sample that does not come back bit for bit is a finding (trap), as is a crash or a
-/// sanitizer report; a thrown error is not expected for a valid raster and traps too.
+/// then read back (libdeflate; libtiff's zlib path is compared in `RunLengthDeflateTests`). Any sample that does not
+/// come back bit for bit is a finding (trap), as is a crash or a sanitizer report; a thrown error is not expected
+/// for a valid raster and traps too.
 let fuzzFloatCOG: @convention(c) (UnsafePointer<UInt8>?, Int) -> CInt = { data, size in
     guard let data, size >= 5 else { return 0 }
     let count = (size - 1) / 4
