@@ -8,7 +8,9 @@ public import RasterIO
 ///
 /// Linear ramps (indices) are stretched to the 2–98 % range of the map's valid pixels by default, and the legend
 /// says so and labels the data values; class maps keep their palette. Masked pixels (NaN, a class map's nodata
-/// code) are drawn as a grey hatch with their own legend entry, never in a ramp colour (`Options.masked`).
+/// code) are drawn as a grey hatch with their own legend entry, never in a ramp colour (`Options.masked`). Map
+/// pixels take their colours from a `ColorLookup` of the ramp (4,096 samples for linear ramps: within one level
+/// of `ColorRamp.color`, exact at the ends; class and stepped colours exact).
 ///
 /// The map is downsampled so that its longest side is at most `Options.longestSide` (average for
 /// continuous data, mode for classes). The world file's origin is the map's top-left pixel, which is the PNG's
@@ -140,8 +142,9 @@ public struct Quicklook: Sendable {
             stretch = r
             note = "stretched to \(LegendLayout.format(lo))–\(LegendLayout.format(hi)) % of valid pixels"
         }
+        let lookup = ColorLookup(ramp: ramp, range: stretch)
         var maskedCount = 0
-        for v in map where ramp.isTransparent(Double(v)) { maskedCount += 1 }
+        for v in map where lookup.color(v) == nil { maskedCount += 1 }
         let showMasked = options.masked == .hatched && maskedCount > 0
         let base = options.fontSize ?? max(11, min(18, max(ow, oh) / 60))
         let font = try TextRenderer(fontPath: options.fontPath, pixelSize: base)
@@ -159,19 +162,13 @@ public struct Quicklook: Sendable {
         let mapX = 0, mapY = 0
         try canvas.text(title.text, x: pad, baseline: oh + pad + titleFont.ascender, font: titleFont, color: RGBA(20, 20, 20))
 
-        // The map: ramp colours; masked pixels hatched (or transparent).
-        let domain = ramp.domain
-        let rescale = stretch.flatMap { $0.upperBound > $0.lowerBound ? $0 : nil }
+        // The map: ramp colours (from the lookup table, stretched); masked pixels hatched (or transparent).
         let hatched = options.masked == .hatched
         canvas.pixels.withUnsafeMutableBufferPointer { px in   // the map lies inside the canvas (canvasW ≥ ow, canvasH ≥ oh)
             for y in 0..<oh {
                 var i = ((mapY + y) * canvasW + mapX) * 4
                 for x in 0..<ow {
-                    var v = Double(map[y * ow + x])
-                    if let r = rescale {
-                        v = domain.lowerBound + (v - r.lowerBound) / (r.upperBound - r.lowerBound) * (domain.upperBound - domain.lowerBound)
-                    }
-                    let c = ramp.color(v) ?? (hatched ? LegendLayout.maskedColor(mapX + x, mapY + y) : RGBA(0, 0, 0, 0))
+                    let c = lookup.color(map[y * ow + x]) ?? (hatched ? LegendLayout.maskedColor(mapX + x, mapY + y) : RGBA(0, 0, 0, 0))
                     px[i] = c.r; px[i + 1] = c.g; px[i + 2] = c.b; px[i + 3] = c.a
                     i += 4
                 }
