@@ -118,28 +118,33 @@ public enum LooseTile {
             for i in wanted.indices {
                 var v = raster.floatBand(i)
                 let info = raster.bands[i]
-                if !options.nodata, let nd = info.nodata, !nd.isNaN {
-                    // masks.nodata off: the nodata value is an ordinary sample.
-                    for j in 0..<n where v[j].isNaN { v[j] = Float(nd) }
-                }
+                // raw → physical: `x·s + o`, or `(x − o)/s` for the HDF-EOS convention; nil = as read.
+                var affine: (s: Float, o: Float, divide: Bool)?
                 switch options.calibration {
                 case .none: break
-                case .scale(let s, let o):
-                    let s = Float(s), o = Float(o)
-                    for j in 0..<n where !v[j].isNaN { v[j] = v[j] * s + o }
+                case .scale(let s, let o): affine = (Float(s), Float(o), false)
                 case .auto, .toa:
                     if !d.sampleType.isFloatingPoint, info.scale != 0, info.scale != 1 || info.offset != 0 {
-                        if info.scale > 1, (info.metadata["scale_factor"] ?? d.metadata["scale_factor"]) != nil {
-                            // HDF-EOS convention of MODIS VI products (scale_factor=10000): physical = (raw − offset) / scale.
-                            let s = Float(info.scale), o = Float(info.offset)
-                            for j in 0..<n where !v[j].isNaN { v[j] = (v[j] - o) / s }
-                        } else {
-                            let s = Float(info.scale), o = Float(info.offset)
-                            for j in 0..<n where !v[j].isNaN { v[j] = v[j] * s + o }
-                        }
+                        // HDF-EOS convention of MODIS VI products (scale_factor=10000): physical = (raw − offset) / scale.
+                        let hdf = info.scale > 1 && (info.metadata["scale_factor"] ?? d.metadata["scale_factor"]) != nil
+                        affine = (Float(info.scale), Float(info.offset), hdf)
                     }
                 }
-                for j in 0..<n where v[j].isNaN { quality[j] = PixelQuality.nodata.rawValue }
+                // One pass per band over raw pointers (no copy-on-write check per sample; the selects vectorise):
+                // nodata as an ordinary sample when masks.nodata is off, the calibration of every non-NaN sample,
+                // NaN → nodata in the quality plane.
+                let restore: Float? = options.nodata ? nil : info.nodata.flatMap { $0.isNaN ? nil : Float($0) }
+                let nodataCode = PixelQuality.nodata.rawValue
+                v.withUnsafeMutableBufferPointer { p in
+                    quality.withUnsafeMutableBufferPointer { q in
+                        if let nd = restore { for j in 0..<n where p[j].isNaN { p[j] = nd } }
+                        if let (s, o, divide) = affine {
+                            if divide { for j in 0..<n { let x = p[j]; p[j] = x.isNaN ? x : (x - o) / s } }
+                            else { for j in 0..<n { let x = p[j]; p[j] = x.isNaN ? x : x * s + o } }
+                        }
+                        for j in 0..<n { q[j] = p[j].isNaN ? nodataCode : q[j] }
+                    }
+                }
                 planes.append(v)
             }
             if case .toa = options.calibration {
@@ -154,12 +159,15 @@ public enum LooseTile {
             ReflectanceRange.mask(planes: planes, names: wanted, quality: &quality, options: options)
             // A pixel invalid in any band is invalid in all (in place: no copy of the planes).
             var out = [String: [Float]]()
-            for (i, name) in wanted.enumerated() {
-                planes[i].withUnsafeMutableBufferPointer { v in
-                    for j in 0..<n where quality[j] != PixelQuality.valid.rawValue { v[j] = .nan }
+            let valid = PixelQuality.valid.rawValue
+            quality.withUnsafeBufferPointer { q in
+                for i in planes.indices {
+                    planes[i].withUnsafeMutableBufferPointer { v in
+                        for j in 0..<n { v[j] = q[j] == valid ? v[j] : .nan }
+                    }
                 }
-                out[name] = planes[i]
             }
+            for (i, name) in wanted.enumerated() { out[name] = planes[i] }
             if window == nil, options.checkReflectance, options.calibration != .none { try ReflectanceSanity.check(out, file: path) }
             return ReflectanceTile(id: id, width: raster.width, height: raster.height, geo: raster.geo, bands: out, quality: quality,
                                    scene: nil, sourceFiles: [path])

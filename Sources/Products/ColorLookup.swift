@@ -65,6 +65,43 @@ public struct ColorLookup: Sendable {
         self.low = low; self.scale = scale; self.last = last
     }
 
+    /// Paints `values` as RGBA bytes into `rgba` (4 bytes a value, `rgba.count ≥ 4 × values.count`): each value's
+    /// `color`, or `masked(i)` for the i-th value when `color` is nil. Returns how many values were masked. One
+    /// switch on the ramp's kind for the whole row instead of one per pixel.
+    public func paint(_ values: UnsafeBufferPointer<Float>, into rgba: UnsafeMutableBufferPointer<UInt8>,
+                      masked: (Int) -> RGBA) -> Int {
+        precondition(rgba.count >= 4 * values.count, "\(rgba.count) bytes for \(values.count) RGBA pixels")
+        var count = 0
+        @inline(__always) func put(_ i: Int, _ c: RGBA) {
+            rgba[4 * i] = c.r; rgba[4 * i + 1] = c.g; rgba[4 * i + 2] = c.b; rgba[4 * i + 3] = c.a
+        }
+        switch kind {
+        case .linear:
+            colors.withUnsafeBufferPointer { table in
+                let lastF = Float(last)
+                for i in 0..<values.count {
+                    let v = values[i]
+                    guard v.isFinite else { put(i, masked(i)); count += 1; continue }
+                    let x = (v - low) * scale + 0.5
+                    put(i, table[x <= 0 ? 0 : (x >= lastF ? last : Int(x))])
+                }
+            }
+        case .categorical, .exact:
+            for i in 0..<values.count {
+                if let c = color(values[i]) { put(i, c) } else { put(i, masked(i)); count += 1 }
+            }
+        }
+        return count
+    }
+
+    /// How many of `values` are drawn masked (`color` nil).
+    public func maskedCount(_ values: UnsafeBufferPointer<Float>) -> Int {
+        switch kind {
+        case .linear: return values.reduce(0) { $0 + ($1.isFinite ? 0 : 1) }
+        case .categorical, .exact: return values.reduce(0) { $0 + (color($1) == nil ? 1 : 0) }
+        }
+    }
+
     /// The colour of `value`, nil when it is drawn masked (NaN, infinities, a class map's nodata or unknown code).
     @inline(__always) public func color(_ value: Float) -> RGBA? {
         guard value.isFinite else { return nil }

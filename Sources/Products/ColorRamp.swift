@@ -81,18 +81,6 @@ public struct ColorRamp: Sendable, Equatable {
         }
     }
 
-    /// True when `color(value)` is nil (drawn masked), without computing the colour.
-    public func isTransparent(_ value: Double) -> Bool {
-        guard value.isFinite else { return true }
-        switch interpolation {
-        case .categorical:
-            if let nodataCode, value == Double(nodataCode) { return true }
-            return !stops.contains { $0.value == value }
-        case .stepped, .linear:
-            return false
-        }
-    }
-
     /// One channel between two stops: `x + (y − x)·t` rounded (t in 0…1); `x` itself when the stops agree, which is
     /// what the formula gives then.
     @inline(__always) static func mix(_ x: UInt8, _ y: UInt8, _ t: Double) -> UInt8 {

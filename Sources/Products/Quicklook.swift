@@ -143,8 +143,7 @@ public struct Quicklook: Sendable {
             note = "stretched to \(LegendLayout.format(lo))–\(LegendLayout.format(hi)) % of valid pixels"
         }
         let lookup = ColorLookup(ramp: ramp, range: stretch)
-        var maskedCount = 0
-        for v in map where lookup.color(v) == nil { maskedCount += 1 }
+        let maskedCount = map.withUnsafeBufferPointer { lookup.maskedCount($0) }
         let showMasked = options.masked == .hatched && maskedCount > 0
         let base = options.fontSize ?? max(11, min(18, max(ow, oh) / 60))
         let font = try TextRenderer(fontPath: options.fontPath, pixelSize: base)
@@ -165,12 +164,13 @@ public struct Quicklook: Sendable {
         // The map: ramp colours (from the lookup table, stretched); masked pixels hatched (or transparent).
         let hatched = options.masked == .hatched
         canvas.pixels.withUnsafeMutableBufferPointer { px in   // the map lies inside the canvas (canvasW ≥ ow, canvasH ≥ oh)
-            for y in 0..<oh {
-                var i = ((mapY + y) * canvasW + mapX) * 4
-                for x in 0..<ow {
-                    let c = lookup.color(map[y * ow + x]) ?? (hatched ? LegendLayout.maskedColor(mapX + x, mapY + y) : RGBA(0, 0, 0, 0))
-                    px[i] = c.r; px[i + 1] = c.g; px[i + 2] = c.b; px[i + 3] = c.a
-                    i += 4
+            map.withUnsafeBufferPointer { m in
+                for y in 0..<oh {
+                    let i = ((mapY + y) * canvasW + mapX) * 4
+                    _ = lookup.paint(UnsafeBufferPointer(rebasing: m[(y * ow)..<((y + 1) * ow)]),
+                                     into: UnsafeMutableBufferPointer(rebasing: px[i..<(i + 4 * ow)])) { x in
+                        hatched ? LegendLayout.maskedColor(mapX + x, mapY + y) : RGBA(0, 0, 0, 0)
+                    }
                 }
             }
         }

@@ -95,13 +95,15 @@ extension Raster: TypedRaster {
     public func floatBand(_ b: Int) -> [Float] {
         let info = bands[b]
         return withBand(b) { buf in
-                var out = [Float](repeating: .nan, count: buf.count)
+            // Written through the uninitialised buffer: no fill first, no copy-on-write check per sample.
+            [Float](unsafeUninitializedCapacity: buf.count) { out, initialized in
                 if let nd = info.nodata, !nd.isNaN {
                     for i in 0..<buf.count { let v = buf[i].doubleValue; out[i] = v == nd ? .nan : Float(v) }
                 } else {
                     for i in 0..<buf.count { out[i] = Float(buf[i].doubleValue) }
                 }
-            return out
+                initialized = buf.count
+            }
         }
     }
 }

@@ -44,6 +44,30 @@ final class ColorLookupTests: XCTestCase {
         }
     }
 
+    /// `paint` writes each value's `color` and, where that is nil, the masked colour for the value's position;
+    /// `paint` and `maskedCount` count the masked values, for every ramp kind.
+    func testPaintAndMaskedCountAgreeWithColor() {
+        let values: [Float] = [.nan, .infinity, -.infinity, -3, -1, -0.5, 0, 0.3, 1, 2, 3, 7, 8, 9, 255, 256, 1.5, 0.1]
+        let hatch = RGBA(1, 2, 3, 4)
+        for ramp in ColorRamp.builtIn {
+            let lookup = ColorLookup(ramp: ramp, range: ramp.interpolation == .linear ? -0.5...0.5 : nil)
+            var rgba = [UInt8](repeating: 0, count: 4 * values.count)
+            let painted = values.withUnsafeBufferPointer { v in
+                rgba.withUnsafeMutableBufferPointer { lookup.paint(v, into: $0) { i in RGBA(UInt8(i), 2, 3, 4) } }
+            }
+            var masked = 0
+            for (i, v) in values.enumerated() {
+                let want = lookup.color(v) ?? RGBA(UInt8(i), hatch.g, hatch.b, hatch.a)
+                if lookup.color(v) == nil { masked += 1 }
+                XCTAssertEqual(RGBA(rgba[4 * i], rgba[4 * i + 1], rgba[4 * i + 2], rgba[4 * i + 3]), want, "\(ramp.name) \(v)")
+                XCTAssertEqual(lookup.color(v) == nil, ramp.color(Double(v)) == nil, "\(ramp.name) \(v): masked as the ramp masks it")
+            }
+            XCTAssertEqual(painted, masked, ramp.name)
+            XCTAssertEqual(values.withUnsafeBufferPointer { lookup.maskedCount($0) }, masked, ramp.name)
+            XCTAssertGreaterThan(masked, 0, ramp.name)
+        }
+    }
+
     /// Class codes and thresholds keep their exact colours; NaN, infinities, nodata and unknown codes are masked.
     func testClassAndSteppedRampsAreExact() {
         let classes = ColorLookup(ramp: .landUse)

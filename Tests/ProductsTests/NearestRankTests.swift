@@ -62,11 +62,4 @@ final class NearestRankTests: XCTestCase {
         for v in samples { XCTAssertEqual(ColorRamp.roundedByte(v), UInt8(v.rounded()), "\(v)") }
     }
 
-    /// `isTransparent` is `color(_:) == nil` for every ramp kind.
-    func testIsTransparentMatchesColor() {
-        let values: [Double] = [.nan, .infinity, -.infinity, -3, -1, -0.5, 0, 0.3, 1, 2, 3, 7, 8, 9, 255, 1.5]
-        for ramp in ColorRamp.builtIn {
-            for v in values { XCTAssertEqual(ramp.isTransparent(v), ramp.color(v) == nil, "\(ramp.name) \(v)") }
-        }
-    }
 }
