@@ -22,6 +22,27 @@ final class ClassificationTests: XCTestCase {
         }
     }
 
+    /// `claim` (a rule taking its matching pixels, sixteen at a time) sets the class and closes the pixel exactly
+    /// where the match flag is 1, for lengths around the vector width and a remainder.
+    func testClaimSetsTheClassAndClosesMatchedPixelsOnly() {
+        var rng = SplitMix64(seed: 7)
+        for n in [0, 1, 15, 16, 17, 31, 32, 33, 100, 4099] {
+            let match = (0..<n).map { _ in UInt8(rng.next() & 1) }
+            let before = (0..<n).map { _ in UInt8(rng.next() % 9) }
+            let openBefore = (0..<n).map { i in match[i] == 1 ? 1 : UInt8(rng.next() & 1) }   // a match is always open
+            var classes = before, open = openBefore
+            match.withUnsafeBufferPointer { m in
+                classes.withUnsafeMutableBufferPointer { c in
+                    open.withUnsafeMutableBufferPointer { ClassificationScheme.claim(code: 42, match: m, classes: c, open: $0) }
+                }
+            }
+            for i in 0..<n {
+                XCTAssertEqual(classes[i], match[i] == 1 ? 42 : before[i], "n \(n), pixel \(i)")
+                XCTAssertEqual(open[i], match[i] == 1 ? 0 : openBefore[i], "n \(n), pixel \(i)")
+            }
+        }
+    }
+
     func testIntervalParsingAndBounds() throws {
         let a = try ValueInterval(parsing: "[0.1, 0.3)")
         XCTAssertTrue(a.contains(0.1))
