@@ -77,38 +77,69 @@ public enum OverviewPyramid {
                                                into d: UnsafeMutableBufferPointer<S>, stride dstStride: Int) {
         let w = (width + 1) / 2, h = (height + 1) / 2
         let fill = S(clampingDouble: info.nodata ?? 0)
-        var block = [Double](repeating: 0, count: 4)
+        // The valid samples of each 2×2 block in row-major order, in a fixed-size tuple (no heap array per call).
+        // The average adds them in that order from 0, as `reduce(0, +)` over them does, and divides by their count
+        // (a product with ½ or ¼ is the same correctly rounded value as the division, so only n = 3 divides).
+        let reciprocal: (Double, Double, Double, Double) = (1, 0.5, 0, 0.25)
         for r in 0..<h {
+            let y0 = 2 * r * srcStride, hasY1 = 2 * r + 1 < height
             for c in 0..<w {
+                let x0 = 2 * c, hasX1 = 2 * c + 1 < width
+                var block: (Double, Double, Double, Double) = (0, 0, 0, 0)
                 var n = 0
-                for dy in 0..<2 {
-                    let y = 2 * r + dy
-                    if y >= height { continue }
-                    for dx in 0..<2 {
-                        let x = 2 * c + dx
-                        if x >= width { continue }
-                        let v = s[y * srcStride + x].doubleValue
-                        if v.isFinite && !info.isNodata(v) { block[n] = v; n += 1 }
+                @inline(__always) func take(_ v: Double) {
+                    guard v.isFinite && !info.isNodata(v) else { return }
+                    switch n {
+                    case 0: block.0 = v
+                    case 1: block.1 = v
+                    case 2: block.2 = v
+                    default: block.3 = v
                     }
+                    n += 1
                 }
-                let value: Double?
-                if n == 0 { value = nil } else {
-                    switch resampling {
-                    case .average: value = block[0..<n].reduce(0, +) / Double(n)
-                    case .nearest: value = block[0]
-                    case .mode: value = mode(block[0..<n])
+                take(s[y0 + x0].doubleValue)
+                if hasX1 { take(s[y0 + x0 + 1].doubleValue) }
+                if hasY1 {
+                    take(s[y0 + srcStride + x0].doubleValue)
+                    if hasX1 { take(s[y0 + srcStride + x0 + 1].doubleValue) }
+                }
+                let value: Double
+                if n == 0 { d[r * dstStride + c] = fill; continue }
+                switch resampling {
+                case .average:
+                    var sum = 0 + block.0
+                    if n > 1 { sum += block.1 }
+                    if n > 2 { sum += block.2 }
+                    if n > 3 { sum += block.3 }
+                    switch n {
+                    case 1: value = sum * reciprocal.0
+                    case 2: value = sum * reciprocal.1
+                    case 3: value = sum / 3
+                    default: value = sum * reciprocal.3
                     }
+                case .nearest: value = block.0
+                case .mode: value = mode(block, count: n)
                 }
-                d[r * dstStride + c] = value.map { S(clampingDouble: $0) } ?? fill
+                d[r * dstStride + c] = S(clampingDouble: value)
             }
         }
     }
 
-    /// The most frequent value; ties → the smallest.
-    static func mode(_ values: ArraySlice<Double>) -> Double {
-        var best = values[values.startIndex], bestCount = 0
-        for v in values {
-            let count = values.reduce(0) { $0 + ($1 == v ? 1 : 0) }
+    /// The most frequent of the first `count` values of `block`; ties → the smallest.
+    @inline(__always) static func mode(_ block: (Double, Double, Double, Double), count n: Int) -> Double {
+        @inline(__always) func at(_ i: Int) -> Double {
+            switch i {
+            case 0: block.0
+            case 1: block.1
+            case 2: block.2
+            default: block.3
+            }
+        }
+        var best = block.0, bestCount = 0
+        for i in 0..<n {
+            let v = at(i)
+            var count = 0
+            for j in 0..<n where at(j) == v { count += 1 }
             if count > bestCount || (count == bestCount && v < best) { best = v; bestCount = count }
         }
         return best

@@ -5,6 +5,58 @@ import XCTest
 final class OverviewPyramidTests: XCTestCase {
     /// 3×3 Float with −9999 nodata: each output pixel is the mean of its valid inputs (hand-computed), nodata only
     /// when the whole block is nodata, and odd edges use the 1- or 2-pixel partial blocks.
+    /// `reduce` gives bit for bit what the textbook rule gives: per 2×2 block the valid samples in row-major order,
+    /// their sum from 0 divided by their count (average), the first (nearest), or the most frequent, ties to the
+    /// smallest (mode); the nodata fill where none is valid. Odd sizes, NaN and a numeric nodata, every method.
+    func testReduceEqualsTheReferenceRule() {
+        var rng = SplitMix64(seed: 11)
+        func reference<S: RasterSample>(_ src: Raster<S>, _ method: OverviewPyramid.Resampling) -> [S] {
+            let info = src.bands[0], w = (src.width + 1) / 2, h = (src.height + 1) / 2
+            var out = [S]()
+            for r in 0..<h {
+                for c in 0..<w {
+                    var valid: [Double] = []
+                    for y in (2 * r)..<min(2 * r + 2, src.height) {
+                        for x in (2 * c)..<min(2 * c + 2, src.width) {
+                            let v = src[0, x, y].doubleValue
+                            if v.isFinite && !info.isNodata(v) { valid.append(v) }
+                        }
+                    }
+                    guard !valid.isEmpty else { out.append(S(clampingDouble: info.nodata ?? 0)); continue }
+                    switch method {
+                    case .average: out.append(S(clampingDouble: valid.reduce(0, +) / Double(valid.count)))
+                    case .nearest: out.append(S(clampingDouble: valid[0]))
+                    case .mode:
+                        let best = valid.map { v in (v, valid.filter { $0 == v }.count) }
+                            .min { $0.1 != $1.1 ? $0.1 > $1.1 : $0.0 < $1.0 }!
+                        out.append(S(clampingDouble: best.0))
+                    }
+                }
+            }
+            return out
+        }
+        for (width, height) in [(1, 1), (2, 2), (3, 5), (17, 9), (64, 33)] {
+            for nodata in [Float.nan, -9999] {
+                let samples = (0..<(width * height)).map { _ -> Float in
+                    switch rng.next() % 10 {
+                    case 0: return .nan
+                    case 1: return -9999
+                    case 2: return .infinity
+                    default: return Float(rng.nextUnit() * 2 - 1) / 3
+                    }
+                }
+                let src = Raster<Float>(width: width, height: height, samples: samples, bands: [BandInfo(nodata: Double(nodata))])
+                for method in [OverviewPyramid.Resampling.average, .nearest, .mode] {
+                    let got = OverviewPyramid.reduce(src, resampling: method).samples
+                    XCTAssertEqual(got.map(\.bitPattern), reference(src, method).map(\.bitPattern), "\(width)x\(height) \(method) nodata \(nodata)")
+                }
+            }
+            let codes = (0..<(width * height)).map { _ in UInt8(rng.next() % 4) }   // 0 = nodata, frequent ties
+            let classes = Raster<UInt8>(width: width, height: height, samples: codes, bands: [BandInfo(nodata: 0)])
+            XCTAssertEqual(OverviewPyramid.reduce(classes, resampling: .mode).samples, reference(classes, .mode), "\(width)x\(height) classes")
+        }
+    }
+
     func testAverageSkipsNodataAndHandlesOddEdges() {
         let nd: Float = -9999
         let src = Raster<Float>(width: 3, height: 3, samples: [1, 3, 5,
