@@ -81,9 +81,20 @@ public enum OverviewPyramid {
         // The average adds them in that order from 0, as `reduce(0, +)` over them does, and divides by their count
         // (a product with ½ or ¼ is the same correctly rounded value as the division, so only n = 3 divides).
         let reciprocal: (Double, Double, Double, Double) = (1, 0.5, 0, 0.25)
+        let floatAverage = S.self == Float.self && resampling == .average
         for r in 0..<h {
             let y0 = 2 * r * srcStride, hasY1 = 2 * r + 1 < height
-            for c in 0..<w {
+            var first = 0
+            if floatAverage, hasY1, width >= 2, let sb = s.baseAddress, let db = d.baseAddress {
+                // Index overviews: whole 2×2 blocks of this row pair without branches on the data.
+                first = width / 2
+                sb.withMemoryRebound(to: Float.self, capacity: s.count) { f in
+                    (db + r * dstStride).withMemoryRebound(to: Float.self, capacity: first) { o in
+                        averageRow(f + y0, f + y0 + srcStride, pairs: first, nodata: info.nodata, fill: Float(info.nodata ?? 0), into: o)
+                    }
+                }
+            }
+            for c in first..<w {
                 let x0 = 2 * c, hasX1 = 2 * c + 1 < width
                 var block: (Double, Double, Double, Double) = (0, 0, 0, 0)
                 var n = 0
@@ -125,23 +136,42 @@ public enum OverviewPyramid {
         }
     }
 
-    /// The most frequent of the first `count` values of `block`; ties → the smallest.
-    @inline(__always) static func mode(_ block: (Double, Double, Double, Double), count n: Int) -> Double {
-        @inline(__always) func at(_ i: Int) -> Double {
-            switch i {
-            case 0: block.0
-            case 1: block.1
-            case 2: block.2
-            default: block.3
-            }
+    /// `reduce`'s average of whole 2×2 blocks of Float samples (`top` and `bottom` rows, `2 × pairs` samples each)
+    /// into `pairs` samples, the same bits as the general loop: the valid samples (finite, not `nodata`) summed
+    /// from 0 in row-major order (an invalid one adds +0, which changes no sum that starts from +0), divided by
+    /// their count; `fill` where none is valid.
+    @inline(__always) static func averageRow(_ top: UnsafePointer<Float>, _ bottom: UnsafePointer<Float>, pairs: Int,
+                                             nodata: Double?, fill: Float, into out: UnsafeMutablePointer<Float>) {
+        let nd = nodata ?? .nan   // v != NaN holds for every v
+        for c in 0..<pairs {
+            let a = Double(top[2 * c]), b = Double(top[2 * c + 1]), e = Double(bottom[2 * c]), f = Double(bottom[2 * c + 1])
+            let va = a.isFinite && a != nd, vb = b.isFinite && b != nd, ve = e.isFinite && e != nd, vf = f.isFinite && f != nd
+            var sum = 0.0
+            sum += va ? a : 0
+            sum += vb ? b : 0
+            sum += ve ? e : 0
+            sum += vf ? f : 0
+            let n = (va ? 1 : 0) + (vb ? 1 : 0) + (ve ? 1 : 0) + (vf ? 1 : 0)
+            let mean = n == 4 ? sum * 0.25 : n == 3 ? sum / 3 : n == 2 ? sum * 0.5 : sum
+            out[c] = n == 0 ? fill : Float(mean)
         }
-        var best = block.0, bestCount = 0
-        for i in 0..<n {
-            let v = at(i)
-            var count = 0
-            for j in 0..<n where at(j) == v { count += 1 }
+    }
+
+    /// The most frequent of the first `count` values of `block`; ties → the smallest (the first value taken when
+    /// a later one is not more frequent, nor as frequent and smaller). Unused slots are NaN, equal to nothing, so
+    /// their count is 0 and they are never taken; the six pairwise comparisons give every count.
+    @inline(__always) static func mode(_ block: (Double, Double, Double, Double), count n: Int) -> Double {
+        let v0 = block.0, v1 = n > 1 ? block.1 : .nan, v2 = n > 2 ? block.2 : .nan, v3 = n > 3 ? block.3 : .nan
+        @inline(__always) func one(_ b: Bool) -> Int { b ? 1 : 0 }
+        let e01 = one(v0 == v1), e02 = one(v0 == v2), e03 = one(v0 == v3)
+        let e12 = one(v1 == v2), e13 = one(v1 == v3), e23 = one(v2 == v3)
+        var best = v0, bestCount = 1 + e01 + e02 + e03
+        @inline(__always) func consider(_ v: Double, _ count: Int) {
             if count > bestCount || (count == bestCount && v < best) { best = v; bestCount = count }
         }
+        consider(v1, one(v1 == v1) + e01 + e12 + e13)
+        consider(v2, one(v2 == v2) + e02 + e12 + e23)
+        consider(v3, one(v3 == v3) + e03 + e13 + e23)
         return best
     }
 }
