@@ -58,7 +58,30 @@ public enum ReflectanceSanity {
             var lo = Float.infinity, hi = -Float.infinity
             let pLo = plausible.lowerBound, pHi = plausible.upperBound
             v.withUnsafeBufferPointer { p in
-                for x in p {
+                // Eight lanes at a time (SIMD8: the scalar loop did not vectorise), then the rest one by one; counts
+                // and extremes do not depend on the order.
+                var i = 0
+                if let base = p.baseAddress, p.count >= 8 {
+                    let exponent = SIMD8<UInt32>(repeating: 0x7F80_0000)
+                    let vLo = SIMD8<Float>(repeating: pLo), vHi = SIMD8<Float>(repeating: pHi)
+                    var nValid = SIMD8<Int32>(repeating: 0), nOutside = SIMD8<Int32>(repeating: 0)
+                    var mins = SIMD8<Float>(repeating: .infinity), maxs = SIMD8<Float>(repeating: -.infinity)
+                    let one = SIMD8<Int32>(repeating: 1), zero = SIMD8<Int32>(repeating: 0)
+                    while i + 8 <= p.count {
+                        let x = UnsafeRawPointer(base + i).loadUnaligned(as: SIMD8<Float>.self)
+                        let bits = UnsafeRawPointer(base + i).loadUnaligned(as: SIMD8<UInt32>.self)
+                        let finite = (bits & exponent) .!= exponent
+                        let inside = (x .>= vLo) .& (x .<= vHi)
+                        nValid &+= zero.replacing(with: one, where: finite)
+                        nOutside &+= zero.replacing(with: one, where: finite .& .!inside)
+                        mins.replace(with: x, where: finite .& (x .< mins))
+                        maxs.replace(with: x, where: finite .& (x .>= maxs))
+                        i += 8
+                    }
+                    valid = Int(nValid.wrappedSum()); outside = Int(nOutside.wrappedSum())
+                    lo = mins.min(); hi = maxs.max()
+                }
+                for x in p[i...] {
                     let finite = x.bitPattern & 0x7F80_0000 != 0x7F80_0000
                     valid &+= finite ? 1 : 0
                     outside &+= finite && !(x >= pLo && x <= pHi) ? 1 : 0

@@ -45,4 +45,21 @@ final class MaskTests: XCTestCase {
         XCTAssertGreaterThan(precision, 0.95)
         XCTAssertGreaterThan(shadowRecall, 0.6)
     }
+
+    /// The reflectance tally counts valid and implausible samples and keeps the extremes exactly as a scalar pass
+    /// does, for lengths around the vector width, with NaN, ±infinity and samples at and beyond both plausible ends.
+    func testReflectanceTallyCountsAsAScalarPass() {
+        var rng = SplitMix64(seed: 3)
+        let (pLo, pHi) = (ReflectanceSanity.plausible.lowerBound, ReflectanceSanity.plausible.upperBound)
+        let specials: [Float] = [.nan, .infinity, -.infinity, pLo, pHi, pLo.nextDown, pHi.nextUp, 0, 3000, -1]
+        for n in [0, 1, 7, 8, 9, 15, 16, 17, 1000, 4099] {
+            let v = (0..<n).map { _ in rng.next() % 4 == 0 ? specials[Int(rng.next() % UInt64(specials.count))] : Float(rng.nextUnit() * 2 - 0.3) }
+            let finite = v.filter(\.isFinite)
+            let b = ReflectanceSanity.Tally.count(v)
+            XCTAssertEqual(b.valid, finite.count, "n \(n)")
+            XCTAssertEqual(b.outside, finite.filter { !ReflectanceSanity.plausible.contains($0) }.count, "n \(n)")
+            XCTAssertEqual(b.lo, finite.min() ?? .infinity, "n \(n)")
+            XCTAssertEqual(b.hi, finite.max() ?? -.infinity, "n \(n)")
+        }
+    }
 }
