@@ -10,7 +10,8 @@ import Glibc
 /// of `GeoTIFFWriter` and with the same bytes, without ever holding a level in memory.
 ///
 /// `writeTile` may be called for any tile of any level, in any order, from several threads at once (each tile
-/// once): the tile is compressed on the calling thread by a libtiff encoder of a small pool (`TIFFTileEncoder`),
+/// once): the tile is compressed on the calling thread by a libtiff encoder (`TIFFTileEncoder`) taken from the pool
+/// that every writer of the same configuration shares (`TileEncoderPool`) and given back after the tile,
 /// and its compressed bytes go to an `EncodedTileStore` (memory, then a scratch file next to the output).
 /// `finish` lets libtiff lay the file out in memory (IFDs, strile arrays, tiles appended raw, smallest level
 /// first) and writes it front to back through `AtomicFile.writeHashed`, so the returned hash is that of the bytes
@@ -28,7 +29,6 @@ public final class GeoTIFFTileWriter<S: RasterSample>: @unchecked Sendable {
     private let store: EncodedTileStore
     private let firstKey: [Int]
     private let lock = NSLock()
-    private var idle: [TIFFTileEncoder] = []
     private var closed = false
 
     /// A writer for `levels` (full resolution first, then each overview) of `bandCount` bands. Edge tiles are padded
@@ -118,17 +118,28 @@ public final class GeoTIFFTileWriter<S: RasterSample>: @unchecked Sendable {
         } catch {   // the encoder is dropped: its libtiff handle may be left mid-tile
             throw RasterIOError.io(path: path, reason: "cannot encode tile (\(tileX), \(tileY)) of level \(level): \((error as? RasterIOError)?.reason ?? "\(error)")")
         }
-        lock.withLock { idle.append(encoder) }
+        TileEncoderPool.shared.give([encoder], poolKey)
         try store.put(key, bytes)
     }
 
+    /// An idle encoder of this configuration (`TileEncoderPool`, shared by every writer), else a new one.
     private func takeEncoder() throws -> TIFFTileEncoder {
-        if let e: TIFFTileEncoder = try lock.withLock({
+        try lock.withLock {
             guard !closed else { throw RasterIOError.invalidRequest(path: path, reason: "tile written after finish or abort") }
-            return idle.popLast()
-        }) { return e }
-        return try TIFFTileEncoder(type: S.sampleType, bands: bandCount, tileSize: options.tileSize, options: options, reportedPath: path)
+        }
+        if let e = TileEncoderPool.shared.take(poolKey) { return e }
+        // Not named after this file: the encoder may go on to encode tiles of others (errors name the writer's path).
+        return try TIFFTileEncoder(type: S.sampleType, bands: bandCount, tileSize: options.tileSize, options: options,
+                                   reportedPath: "tile encoder")
     }
+
+    /// The configuration under which this writer's encoders are shared.
+    private var poolKey: TileEncoderPool.Key {
+        TileEncoderPool.Key(type: S.sampleType, bands: bandCount, tileSize: options.tileSize, options: options)
+    }
+
+    /// Closes the writer to further tiles.
+    private func close() { lock.withLock { closed = true } }
 
     /// Assembles the file at `path` (atomically) once every tile of every level was written: `bands` (one per band:
     /// descriptions, nodata, scale/offset, units, items, colour table of band 1), `geo` and dataset `metadata` go
@@ -137,7 +148,7 @@ public final class GeoTIFFTileWriter<S: RasterSample>: @unchecked Sendable {
         guard bands.count == bandCount else {
             throw RasterIOError.invalidRequest(path: path, reason: "\(bands.count) band descriptions for \(bandCount) band(s)")
         }
-        lock.withLock { closed = true; idle = [] }
+        close()
         defer { store.clear() }
         let total = firstKey.last! + tileGrid(level: levels.count - 1).across * tileGrid(level: levels.count - 1).down
         guard store.count == total else {
@@ -170,7 +181,7 @@ public final class GeoTIFFTileWriter<S: RasterSample>: @unchecked Sendable {
 
     /// Drops every tile and the scratch file; nothing is written. Idempotent.
     public func abort() {
-        lock.withLock { closed = true; idle = [] }
+        close()
         store.clear()
     }
 }
