@@ -14,9 +14,15 @@ public struct Canvas: Sendable, Equatable {
     public init(width: Int, height: Int, background: RGBA = RGBA(0, 0, 0, 0)) {
         self.width = width
         self.height = height
-        pixels = [UInt8](repeating: 0, count: width * height * 4)
-        for i in stride(from: 0, to: pixels.count, by: 4) {
-            pixels[i] = background.r; pixels[i + 1] = background.g; pixels[i + 2] = background.b; pixels[i + 3] = background.a
+        let n = width * height
+        // One pass of the pixel's four bytes (r, g, b, a in memory), no zero fill first.
+        let word = UInt32(background.r) | UInt32(background.g) << 8 | UInt32(background.b) << 16 | UInt32(background.a) << 24
+        pixels = [UInt8](unsafeUninitializedCapacity: n * 4) { bytes, initialized in
+            if let base = bytes.baseAddress {
+                let raw = UnsafeMutableRawPointer(base)
+                for i in 0..<n { raw.storeBytes(of: word.littleEndian, toByteOffset: 4 * i, as: UInt32.self) }
+            }
+            initialized = n * 4
         }
     }
 

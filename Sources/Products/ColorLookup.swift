@@ -24,6 +24,8 @@ public struct ColorLookup: Sendable {
     private let ramp: ColorRamp
     /// Entry colours; for linear ramps `samples + 1` of them, for categorical ramps 256.
     private let colors: [RGBA]
+    /// `colors` as memory-order words.
+    private let words: [UInt32]
     /// Categorical entries that are masked (nodata code, unknown code).
     private let masked: [Bool]
     private let low: Float
@@ -63,6 +65,12 @@ public struct ColorLookup: Sendable {
     private init(kind: Kind, ramp: ColorRamp, colors: [RGBA], masked: [Bool], low: Float, scale: Float, last: Int) {
         self.kind = kind; self.ramp = ramp; self.colors = colors; self.masked = masked
         self.low = low; self.scale = scale; self.last = last
+        words = colors.map(Self.word)
+    }
+
+    /// The four bytes of `c` (r, g, b, a in memory order) as one word, for a single store per pixel.
+    @inline(__always) private static func word(_ c: RGBA) -> UInt32 {
+        (UInt32(c.r) | UInt32(c.g) << 8 | UInt32(c.b) << 16 | UInt32(c.a) << 24).littleEndian
     }
 
     /// Paints `values` as RGBA bytes into `rgba` (4 bytes a value, `rgba.count ≥ 4 × values.count`): each value's
@@ -71,22 +79,32 @@ public struct ColorLookup: Sendable {
     public func paint(_ values: UnsafeBufferPointer<Float>, into rgba: UnsafeMutableBufferPointer<UInt8>,
                       masked: (Int) -> RGBA) -> Int {
         precondition(rgba.count >= 4 * values.count, "\(rgba.count) bytes for \(values.count) RGBA pixels")
+        guard let out = rgba.baseAddress.map(UnsafeMutableRawPointer.init), !values.isEmpty else { return 0 }
         var count = 0
-        @inline(__always) func put(_ i: Int, _ c: RGBA) {
-            rgba[4 * i] = c.r; rgba[4 * i + 1] = c.g; rgba[4 * i + 2] = c.b; rgba[4 * i + 3] = c.a
-        }
+        @inline(__always) func put(_ i: Int, _ c: RGBA) { out.storeBytes(of: Self.word(c), toByteOffset: 4 * i, as: UInt32.self) }
         switch kind {
         case .linear:
-            colors.withUnsafeBufferPointer { table in
+            words.withUnsafeBufferPointer { table in
                 let lastF = Float(last)
                 for i in 0..<values.count {
                     let v = values[i]
                     guard v.isFinite else { put(i, masked(i)); count += 1; continue }
-                    let x = (v - low) * scale + 0.5
-                    put(i, table[x <= 0 ? 0 : (x >= lastF ? last : Int(x))])
+                    let x = Swift.min(Swift.max((v - low) * scale + 0.5, 0), lastF)   // in 0…last: ⌊x⌋ by truncation
+                    out.storeBytes(of: table[Int(x)], toByteOffset: 4 * i, as: UInt32.self)
                 }
             }
-        case .categorical, .exact:
+        case .categorical:
+            colors.withUnsafeBufferPointer { table in
+                self.masked.withUnsafeBufferPointer { off in
+                    for i in 0..<values.count {
+                        let v = values[i]
+                        if let k = Self.code(v) {
+                            if off[k] { put(i, masked(i)); count += 1 } else { put(i, table[k]) }
+                        } else if let c = ramp.color(Double(v)) { put(i, c) } else { put(i, masked(i)); count += 1 }
+                    }
+                }
+            }
+        case .exact:
             for i in 0..<values.count {
                 if let c = color(values[i]) { put(i, c) } else { put(i, masked(i)); count += 1 }
             }
@@ -94,11 +112,23 @@ public struct ColorLookup: Sendable {
         return count
     }
 
+    /// `value` as a class code 0…255 when it is one (integral, in range), else nil.
+    @inline(__always) private static func code(_ value: Float) -> Int? {
+        value >= 0 && value <= 255 && value == value.rounded(.towardZero) ? Int(value) : nil
+    }
+
     /// How many of `values` are drawn masked (`color` nil).
     public func maskedCount(_ values: UnsafeBufferPointer<Float>) -> Int {
         switch kind {
-        case .linear: return values.reduce(0) { $0 + ($1.isFinite ? 0 : 1) }
-        case .categorical, .exact: return values.reduce(0) { $0 + (color($1) == nil ? 1 : 0) }
+        case .linear:
+            var n = 0
+            for v in values { n &+= v.isFinite ? 0 : 1 }
+            return n
+        case .categorical:
+            return masked.withUnsafeBufferPointer { off in
+                values.reduce(0) { n, v in n + ((Self.code(v).map { off[$0] } ?? (ramp.color(Double(v)) == nil)) ? 1 : 0) }
+            }
+        case .exact: return values.reduce(0) { $0 + (color($1) == nil ? 1 : 0) }
         }
     }
 
@@ -111,10 +141,7 @@ public struct ColorLookup: Sendable {
             let k = x <= 0 ? 0 : (x >= Float(last) ? last : Int(x))   // Int(x) truncates = ⌊x⌋ for x > 0
             return colors[k]
         case .categorical:
-            if value >= 0, value <= 255, value == value.rounded(.towardZero) {
-                let k = Int(value)
-                return masked[k] ? nil : colors[k]
-            }
+            if let k = Self.code(value) { return masked[k] ? nil : colors[k] }
             return ramp.color(Double(value))
         case .exact:
             return ramp.color(Double(value))

@@ -67,10 +67,14 @@ public final class QuicklookReducer: @unchecked Sendable {
     public func add(_ samples: [Float], window w: Window) {
         precondition(samples.count == w.width * w.height, "one sample per pixel of the window")
         lock.lock(); defer { lock.unlock() }
-        if identity {
-            for y in 0..<w.height {
-                let src = y * w.width, dst = (w.y + y) * width + w.x
-                for x in 0..<w.width { values[dst + x] = samples[src + x] }
+        if identity {   // row copies (memcpy), not a copy-on-write check per sample
+            values.withUnsafeMutableBufferPointer { v in
+                samples.withUnsafeBufferPointer { s in
+                    for y in 0..<w.height {
+                        let src = y * w.width, dst = (w.y + y) * width + w.x
+                        UnsafeMutableBufferPointer(rebasing: v[dst..<(dst + w.width)]).update(fromContentsOf: s[src..<(src + w.width)])
+                    }
+                }
             }
             return
         }
