@@ -89,8 +89,7 @@ public struct ColorLookup: Sendable {
                 for i in 0..<values.count {
                     let v = values[i]
                     guard v.isFinite else { put(i, masked(i)); count += 1; continue }
-                    let x = Swift.min(Swift.max((v - low) * scale + 0.5, 0), lastF)   // in 0…last: ⌊x⌋ by truncation
-                    out.storeBytes(of: table[Int(x)], toByteOffset: 4 * i, as: UInt32.self)
+                    out.storeBytes(of: table[index(v, lastF)], toByteOffset: 4 * i, as: UInt32.self)
                 }
             }
         case .categorical:
@@ -110,6 +109,12 @@ public struct ColorLookup: Sendable {
             }
         }
         return count
+    }
+
+    /// The sample nearest a finite `value` of a linear ramp: `⌊(v − lo)·scale + ½⌋` clamped to 0…last (truncation
+    /// is the floor once the value is clamped at 0).
+    @inline(__always) private func index(_ value: Float, _ lastF: Float) -> Int {
+        Int(Swift.min(Swift.max((value - low) * scale + 0.5, 0), lastF))
     }
 
     /// `value` as a class code 0…255 when it is one (integral, in range), else nil.
@@ -137,9 +142,7 @@ public struct ColorLookup: Sendable {
         guard value.isFinite else { return nil }
         switch kind {
         case .linear:
-            let x = (value - low) * scale + 0.5
-            let k = x <= 0 ? 0 : (x >= Float(last) ? last : Int(x))   // Int(x) truncates = ⌊x⌋ for x > 0
-            return colors[k]
+            return colors[index(value, Float(last))]
         case .categorical:
             if let k = Self.code(value) { return masked[k] ? nil : colors[k] }
             return ramp.color(Double(value))

@@ -78,9 +78,7 @@ public enum OverviewPyramid {
         let w = (width + 1) / 2, h = (height + 1) / 2
         let fill = S(clampingDouble: info.nodata ?? 0)
         // The valid samples of each 2×2 block in row-major order, in a fixed-size tuple (no heap array per call).
-        // The average adds them in that order from 0, as `reduce(0, +)` over them does, and divides by their count
-        // (a product with ½ or ¼ is the same correctly rounded value as the division, so only n = 3 divides).
-        let reciprocal: (Double, Double, Double, Double) = (1, 0.5, 0, 0.25)
+        // The average adds them in that order from 0, as `reduce(0, +)` over them does (`mean`).
         let floatAverage = S.self == Float.self && resampling == .average
         for r in 0..<h {
             let y0 = 2 * r * srcStride, hasY1 = 2 * r + 1 < height
@@ -122,12 +120,7 @@ public enum OverviewPyramid {
                     if n > 1 { sum += block.1 }
                     if n > 2 { sum += block.2 }
                     if n > 3 { sum += block.3 }
-                    switch n {
-                    case 1: value = sum * reciprocal.0
-                    case 2: value = sum * reciprocal.1
-                    case 3: value = sum / 3
-                    default: value = sum * reciprocal.3
-                    }
+                    value = mean(sum, n)
                 case .nearest: value = block.0
                 case .mode: value = mode(block, count: n)
                 }
@@ -152,9 +145,14 @@ public enum OverviewPyramid {
             sum += ve ? e : 0
             sum += vf ? f : 0
             let n = (va ? 1 : 0) + (vb ? 1 : 0) + (ve ? 1 : 0) + (vf ? 1 : 0)
-            let mean = n == 4 ? sum * 0.25 : n == 3 ? sum / 3 : n == 2 ? sum * 0.5 : sum
-            out[c] = n == 0 ? fill : Float(mean)
+            out[c] = n == 0 ? fill : Float(mean(sum, n))
         }
+    }
+
+    /// `sum / n` for n = 1…4 valid samples: a product with ½ or ¼ is the same correctly rounded value as the
+    /// division, so only n = 3 divides.
+    @inline(__always) static func mean(_ sum: Double, _ n: Int) -> Double {
+        n == 4 ? sum * 0.25 : n == 3 ? sum / 3 : n == 2 ? sum * 0.5 : sum
     }
 
     /// The most frequent of the first `count` values of `block`; ties → the smallest (the first value taken when
