@@ -15,12 +15,12 @@ public struct Canvas: Sendable, Equatable {
         self.width = width
         self.height = height
         let n = width * height
-        // One pass of the pixel's four bytes (r, g, b, a in memory), no zero fill first.
-        let word = UInt32(background.r) | UInt32(background.g) << 8 | UInt32(background.b) << 16 | UInt32(background.a) << 24
+        // One pass of the pixel's four bytes, no zero fill first.
+        let word = background.memoryWord
         pixels = [UInt8](unsafeUninitializedCapacity: n * 4) { bytes, initialized in
             if let base = bytes.baseAddress {
                 let raw = UnsafeMutableRawPointer(base)
-                for i in 0..<n { raw.storeBytes(of: word.littleEndian, toByteOffset: 4 * i, as: UInt32.self) }
+                for i in 0..<n { raw.storeBytes(of: word, toByteOffset: 4 * i, as: UInt32.self) }
             }
             initialized = n * 4
         }

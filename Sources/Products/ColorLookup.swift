@@ -24,7 +24,7 @@ public struct ColorLookup: Sendable {
     private let ramp: ColorRamp
     /// Entry colours; for linear ramps `samples + 1` of them, for categorical ramps 256.
     private let colors: [RGBA]
-    /// `colors` as memory-order words.
+    /// `colors` as `RGBA.memoryWord`s, for one store per painted pixel.
     private let words: [UInt32]
     /// Categorical entries that are masked (nodata code, unknown code).
     private let masked: [Bool]
@@ -65,12 +65,7 @@ public struct ColorLookup: Sendable {
     private init(kind: Kind, ramp: ColorRamp, colors: [RGBA], masked: [Bool], low: Float, scale: Float, last: Int) {
         self.kind = kind; self.ramp = ramp; self.colors = colors; self.masked = masked
         self.low = low; self.scale = scale; self.last = last
-        words = colors.map(Self.word)
-    }
-
-    /// The four bytes of `c` (r, g, b, a in memory order) as one word, for a single store per pixel.
-    @inline(__always) private static func word(_ c: RGBA) -> UInt32 {
-        (UInt32(c.r) | UInt32(c.g) << 8 | UInt32(c.b) << 16 | UInt32(c.a) << 24).littleEndian
+        words = colors.map(\.memoryWord)
     }
 
     /// Paints `values` as RGBA bytes into `rgba` (4 bytes a value, `rgba.count ≥ 4 × values.count`): each value's
@@ -81,7 +76,8 @@ public struct ColorLookup: Sendable {
         precondition(rgba.count >= 4 * values.count, "\(rgba.count) bytes for \(values.count) RGBA pixels")
         guard let out = rgba.baseAddress.map(UnsafeMutableRawPointer.init), !values.isEmpty else { return 0 }
         var count = 0
-        @inline(__always) func put(_ i: Int, _ c: RGBA) { out.storeBytes(of: Self.word(c), toByteOffset: 4 * i, as: UInt32.self) }
+        @inline(__always) func put(_ i: Int, _ word: UInt32) { out.storeBytes(of: word, toByteOffset: 4 * i, as: UInt32.self) }
+        @inline(__always) func put(_ i: Int, _ c: RGBA) { put(i, c.memoryWord) }
         switch kind {
         case .linear:
             words.withUnsafeBufferPointer { table in
@@ -89,11 +85,11 @@ public struct ColorLookup: Sendable {
                 for i in 0..<values.count {
                     let v = values[i]
                     guard v.isFinite else { put(i, masked(i)); count += 1; continue }
-                    out.storeBytes(of: table[index(v, lastF)], toByteOffset: 4 * i, as: UInt32.self)
+                    put(i, table[index(v, lastF)])
                 }
             }
         case .categorical:
-            colors.withUnsafeBufferPointer { table in
+            words.withUnsafeBufferPointer { table in
                 self.masked.withUnsafeBufferPointer { off in
                     for i in 0..<values.count {
                         let v = values[i]

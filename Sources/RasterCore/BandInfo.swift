@@ -66,6 +66,11 @@ public struct RGBA: Sendable, Equatable, Hashable, Codable {
         if s.count == 6 { self.init(UInt8(v >> 16 & 255), UInt8(v >> 8 & 255), UInt8(v & 255)) }
         else { self.init(UInt8(v >> 24 & 255), UInt8(v >> 16 & 255), UInt8(v >> 8 & 255), UInt8(v & 255)) }
     }
+    /// The four bytes r, g, b, a, in that order in memory, as one word: `storeBytes(of: c.memoryWord, as:
+    /// UInt32.self)` writes the colour as an RGBA pixel with a single store, on any byte order.
+    @inlinable public var memoryWord: UInt32 {
+        (UInt32(r) | UInt32(g) << 8 | UInt32(b) << 16 | UInt32(a) << 24).littleEndian
+    }
     /// `#rrggbb`.
     public var hex: String {
         func h(_ x: UInt8) -> String { let s = String(x, radix: 16); return s.count == 1 ? "0" + s : s }
