@@ -16,6 +16,9 @@
 #include <libdeflate.h>
 #include <stdlib.h>
 #include <string.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 /* Input bytes per DEFLATE block: large enough that a block's code table (about 130 bytes) costs 0.1 %. */
 #define RS_RLE_BLOCK ((size_t)1 << 17)
@@ -62,9 +65,19 @@ static void align(bitw *w) {
 
 /* ---- Huffman code lengths ---- */
 
-static int cmp_u64(const void *a, const void *b) {
-    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-    return (x > y) - (x < y);
+/* Sorts k[0, n) ascending (Shell's method with Ciura's gaps: a few thousand inline comparisons for the <= 288
+ * keys of a code, where qsort paid a call per comparison). */
+static void sort_u64(uint64_t *k, unsigned n) {
+    static const unsigned gaps[] = {132, 57, 23, 10, 4, 1};
+    for (unsigned g = 0; g < sizeof gaps / sizeof gaps[0]; g++) {
+        unsigned gap = gaps[g];
+        for (unsigned i = gap; i < n; i++) {
+            uint64_t v = k[i];
+            unsigned j = i;
+            for (; j >= gap && k[j - gap] > v; j -= gap) k[j] = k[j - gap];
+            k[j] = v;
+        }
+    }
 }
 
 /* Code lengths (0 for unused symbols) of a complete prefix code for freq[0, n), no length over `limit`
@@ -87,7 +100,7 @@ static void code_lengths(const uint32_t *freq, unsigned n, unsigned limit, uint8
         len[used == 0 ? 1 : used - 1] = 1;
         return;
     }
-    qsort(key, m, sizeof key[0], cmp_u64);   /* ascending frequency, then symbol */
+    sort_u64(key, m);   /* ascending frequency, then symbol (keys are distinct: the order is unique) */
     /* Two-queue Huffman: leaves 0..m-1 in ascending weight, internal nodes m..2m-2 created in ascending weight. */
     for (unsigned i = 0; i < m; i++) weight[i] = key[i] >> 16;
     unsigned leaf = 0, inner = m, next = m;
@@ -161,37 +174,79 @@ static unsigned length_symbol(unsigned run) {
     return 257 + c;
 }
 
-/* Splits in[start, end) into tokens: a byte (0..255), or 256 + (run - 3) for a run of 3..258 copies of the byte
- * before it (a match at distance 1; the byte before `start` counts, as the stream's history). Counts the lit/len
- * symbols into freq. Returns the number of tokens. */
-static size_t tokenize(const uint8_t *in, size_t start, size_t end, uint16_t *tok, uint32_t *freq,
-                       const uint8_t *sym_of_run) {
-    size_t t = 0, i = start;
-    if (i == 0 && i < end) { tok[t++] = in[0]; freq[in[0]]++; i = 1; }
-    while (i < end) {
-        uint8_t b = in[i - 1];
-        if (in[i] == b && i + 3 <= end && in[i + 1] == b && in[i + 2] == b) {
-            size_t max = end - i < 258 ? end - i : 258, r = 3;
-            uint64_t pattern = 0x0101010101010101ull * b;
-            while (r + 8 <= max) {
-                uint64_t v;
-                memcpy(&v, in + i + r, 8);
-                uint64_t diff = v ^ pattern;
-                if (diff) { r += (size_t)__builtin_ctzll(diff) >> 3; goto counted; }
-                r += 8;
-            }
-            while (r < max && in[i + r] == b) r++;
-        counted:
-            tok[t++] = (uint16_t)(256 + r - 3);
-            freq[257 + sym_of_run[r - 3]]++;
-            i += r;
-        } else {
-            tok[t++] = in[i];
-            freq[in[i]]++;
-            i++;
-        }
+/* Adds the count of each byte value of p[0, n) to freq[0, 256), in four tables by position so that a value repeated
+ * at neighbouring positions does not wait on its counter's previous increment. */
+static void count_bytes(const uint8_t *p, size_t n, uint32_t *freq) {
+    uint32_t h[4][256];
+    memset(h, 0, sizeof h);
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t v;
+        memcpy(&v, p + i, 8);
+        h[0][v & 255]++; h[1][v >> 8 & 255]++; h[2][v >> 16 & 255]++; h[3][v >> 24 & 255]++;
+        h[0][v >> 32 & 255]++; h[1][v >> 40 & 255]++; h[2][v >> 48 & 255]++; h[3][v >> 56]++;
     }
-    return t;
+    for (; i < n; i++) h[0][p[i]]++;
+    for (unsigned s = 0; s < 256; s++) freq[s] += h[0][s] + h[1][s] + h[2][s] + h[3][s];
+}
+
+/* The length of the run of copies of in[i - 1] from i on (3 <= result <= max), knowing the first three match. */
+static inline size_t run_length(const uint8_t *in, size_t i, size_t max) {
+    uint8_t b = in[i - 1];
+    size_t r = 3;
+    uint64_t pattern = 0x0101010101010101ull * b;
+    while (r + 8 <= max) {
+        uint64_t v;
+        memcpy(&v, in + i + r, 8);
+        uint64_t diff = v ^ pattern;
+        if (diff) return r + ((size_t)__builtin_ctzll(diff) >> 3);
+        r += 8;
+    }
+    while (r < max && in[i + r] == b) r++;
+    return r;
+}
+
+/* The first position in [i, end) where a run starts: in[p - 1], in[p], in[p + 1] and in[p + 2] equal and
+ * p + 3 <= end; `end` when there is none. i >= 1. Sixteen positions at a time where SSE2 is there. */
+static inline size_t next_run(const uint8_t *in, size_t i, size_t end) {
+#if defined(__SSE2__)
+    while (i + 16 <= end) {
+        __m128i prev = _mm_loadu_si128((const __m128i *)(in + i - 1));
+        __m128i cur = _mm_loadu_si128((const __m128i *)(in + i));
+        unsigned eq = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(prev, cur));   /* bit k: in[i + k] == in[i + k - 1] */
+        unsigned starts = eq & eq >> 1 & eq >> 2 & 0x3FFFu;                     /* bit k: a run starts at i + k */
+        if (starts) return i + (unsigned)__builtin_ctz(starts);
+        i += 14;
+    }
+#endif
+    for (; i + 3 <= end; i++)
+        if (in[i] == in[i - 1] && in[i + 1] == in[i] && in[i + 2] == in[i]) return i;
+    return end;
+}
+
+/* The tokens of in[start, end): bytes (literals), and runs of 3..258 copies of the byte before them (matches at
+ * distance 1; the byte before `start` counts, as the stream's history). Runs are taken greedily from the left: one
+ * starts at the first position whose byte, the one before and the two after are equal (all before `end`), and
+ * takes as many copies as follow, up to 258 and up to `end`; the byte after a run is looked at afresh. Every other
+ * byte, and in[0], is a literal.
+ *
+ * Stores the runs in `runs` (each: the number of literals before it since the previous run << 8 | run - 3) and
+ * returns their number; counts the literals into freq[0, 256) and the runs' length symbols into freq[257, 286). */
+static size_t find_runs(const uint8_t *in, size_t start, size_t end, uint32_t *runs, uint32_t *freq,
+                        const uint8_t *sym_of_run) {
+    count_bytes(in + start, end - start, freq);   /* every byte, then those inside runs taken back */
+    size_t n = 0, i = start == 0 ? 1 : start, lits = i - start;
+    while (i < end) {
+        size_t p = next_run(in, i, end);
+        if (p == end) break;
+        size_t max = end - p < 258 ? end - p : 258, r = run_length(in, p, max);
+        runs[n++] = (uint32_t)((lits + p - i) << 8 | (r - 3));
+        freq[in[p]] -= (uint32_t)r;
+        freq[257 + sym_of_run[r - 3]]++;
+        lits = 0;
+        i = p + r;
+    }
+    return n;
 }
 
 /* ---- blocks ---- */
@@ -213,10 +268,10 @@ static void write_stored(bitw *w, const uint8_t *in, size_t start, size_t end, i
     } while (start < end);
 }
 
-static void write_block(bitw *w, const uint8_t *in, size_t start, size_t end, int last, uint16_t *tok,
+static void write_block(bitw *w, const uint8_t *in, size_t start, size_t end, int last, uint32_t *runs,
                         const uint8_t *sym_of_run) {
     uint32_t freq[286] = {0};
-    size_t ntok = tokenize(in, start, end, tok, freq, sym_of_run);
+    size_t nruns = find_runs(in, start, end, runs, freq, sym_of_run);
     freq[256] = 1;   /* end of block */
     uint8_t len[286 + 2];
     code_lengths(freq, 286, 15, len);
@@ -281,38 +336,71 @@ static void write_block(bitw *w, const uint8_t *in, size_t start, size_t end, in
         put(w, clcode[s], cllen[s]);
         if (s >= 16) put(w, cl[i] >> 5, cl_extra[s]);
     }
-    /* The bits of every token: a literal's code; a run's length code, extra bits and distance code 0 (the one-bit
-     * code 0, which adds nothing to the value) as one put. */
-    uint32_t tbits[512];
-    uint8_t tcount[512];
-    for (unsigned t = 0; t < 256; t++) { tbits[t] = code[t]; tcount[t] = len[t]; }
+    /* The bits of a run of r bytes: its length code, extra bits and distance code 0 (the one-bit code 0, which adds
+     * nothing to the value) as one put of at most 21 bits. */
+    uint32_t rbits[256];
+    uint8_t rcount[256];
     for (unsigned r = 3; r <= 258; r++) {
         unsigned c = sym_of_run[r - 3], s = 257 + c;
-        tbits[256 + r - 3] = code[s] | (uint32_t)(r - len_base[c]) << len[s];
-        tcount[256 + r - 3] = (uint8_t)(len[s] + len_extra[c] + 1);
+        rbits[r - 3] = code[s] | (uint32_t)(r - len_base[c]) << len[s];
+        rcount[r - 3] = (uint8_t)(len[s] + len_extra[c] + 1);
     }
-    /* Tokens two at a time (at most 2 x 21 bits) between branch-free flushes that leave under 8 bits. */
+    /* A literal's code and length in one word: code | length << 24. */
+    uint32_t lit[256];
+    unsigned longest = 0;
+    for (unsigned b = 0; b < 256; b++) {
+        lit[b] = code[b] | (uint32_t)len[b] << 24;
+        if (len[b] > longest) longest = len[b];
+    }
+    int wide = longest <= 14;
+    /* Literals three at a time (at most 3 x 15 bits) between branch-free flushes that leave under 8 bits. */
     uint64_t buf = w->buf;
     unsigned nb = w->n;
     uint8_t *p = w->p;
-    size_t i = 0;
-    for (; i + 2 <= ntok; i += 2) {
-        unsigned a = tok[i], b = tok[i + 1];
-        buf |= (uint64_t)tbits[a] << nb;
-        nb += tcount[a];
-        buf |= (uint64_t)tbits[b] << nb;
-        nb += tcount[b];
-        memcpy(p, &buf, 8);
-        p += nb >> 3;
-        buf >>= nb & ~7u;   /* nb <= 7 + 42, so the shift is at most 48 */
-        nb &= 7;
+#define RS_FLUSH() do { memcpy(p, &buf, 8); p += nb >> 3; buf >>= nb & ~7u; nb &= 7; } while (0)
+    if (nb >= 8) RS_FLUSH();
+    size_t i = start;
+    for (size_t k = 0; k <= nruns; k++) {
+        size_t lits = k < nruns ? runs[k] >> 8 : end - i;
+        const uint8_t *q = in + i, *qend = q + lits;
+        if (wide)   /* no literal code over 14 bits: four of them fit between flushes */
+            for (; q + 4 <= qend; q += 4) {
+                uint32_t a = lit[q[0]], b = lit[q[1]], c = lit[q[2]], d = lit[q[3]];
+                unsigned la = a >> 24, lb = b >> 24, lc = c >> 24;
+                uint64_t x = (uint64_t)(a & 0xFFFF) | (uint64_t)(b & 0xFFFF) << la | (uint64_t)(c & 0xFFFF) << (la + lb)
+                           | (uint64_t)(d & 0xFFFF) << (la + lb + lc);
+                buf |= x << nb;
+                nb += la + lb + lc + (d >> 24);
+                RS_FLUSH();
+            }
+        for (; q + 3 <= qend; q += 3) {
+            uint32_t a = lit[q[0]], b = lit[q[1]], c = lit[q[2]];
+            unsigned la = a >> 24, lb = b >> 24;
+            buf |= ((uint64_t)(a & 0xFFFF) | (uint64_t)(b & 0xFFFF) << la | (uint64_t)(c & 0xFFFF) << (la + lb)) << nb;
+            nb += la + lb + (c >> 24);
+            RS_FLUSH();
+        }
+        for (; q < qend; q++) {
+            buf |= (uint64_t)(lit[*q] & 0xFFFF) << nb;
+            nb += lit[*q] >> 24;
+            RS_FLUSH();
+        }
+        i += lits;
+        if (k < nruns) {
+            unsigned r = runs[k] & 255;
+            buf |= (uint64_t)rbits[r] << nb;
+            nb += rcount[r];
+            RS_FLUSH();
+            i += r + 3;
+        }
     }
+#undef RS_FLUSH
     w->buf = buf; w->n = nb; w->p = p;
-    for (; i < ntok; i++) put(w, tbits[tok[i]], tcount[tok[i]]);
     put(w, code[256], len[256]);
 }
 
 size_t rs_rle_zlib_compress(const void *input, size_t n, void *output, size_t cap, uint16_t *scratch) {
+    /* scratch holds a block's runs: at most one per three bytes, RS_RLE_BLOCK / 3 + 1 uint32 entries. */
     if (cap < rs_rle_zlib_bound(n) || !output || !scratch || (!input && n)) return 0;
     const uint8_t *in = input;
     uint8_t sym_of_run[256];
@@ -323,7 +411,7 @@ size_t rs_rle_zlib_compress(const void *input, size_t n, void *output, size_t ca
     size_t start = 0;
     do {
         size_t end = n - start > RS_RLE_BLOCK ? start + RS_RLE_BLOCK : n;
-        write_block(&w, in, start, end, end == n, scratch, sym_of_run);
+        write_block(&w, in, start, end, end == n, (uint32_t *)scratch, sym_of_run);
         start = end;
     } while (start < n);
     align(&w);
