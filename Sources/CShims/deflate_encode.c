@@ -19,7 +19,7 @@
 #include <string.h>
 
 struct rs_deflate_encoder {
-    struct libdeflate_compressor *enc;   /* NULL when `tokens` is set */
+    struct libdeflate_compressor *enc;   /* NULL when `runs` is set */
     uint16_t predictor;
     uint32_t bytes_per_sample;
     uint32_t stride;        /* samples per pixel (contiguous) */
@@ -27,7 +27,7 @@ struct rs_deflate_encoder {
     size_t tile_bytes;      /* TIFFTileSize */
     size_t raw_size;        /* TIFFWriteBufferSetup's buffer: tile size + 10 %, at least 8 KiB */
     uint8_t *work;          /* the predicted tile */
-    uint16_t *tokens;       /* run-length encoder's scratch (level 1 with predictor 3), else NULL */
+    uint32_t *runs;         /* run-length encoder's scratch (level 1 with predictor 3), else NULL */
 };
 
 rs_deflate_encoder *rs_deflate_encoder_new(TIFF *t) {
@@ -71,10 +71,10 @@ rs_deflate_encoder *rs_deflate_encoder_new(TIFF *t) {
     int level = zipquality == -1 ? 7 : (zipquality >= 6 && zipquality <= 9) ? zipquality + 1 : zipquality;
     e->work = malloc(e->tile_bytes);
     if (level == 1 && predictor == PREDICTOR_FLOATINGPOINT)
-        e->tokens = malloc(rs_rle_scratch_bytes());   /* the run-length encoder; no libdeflate state needed */
+        e->runs = malloc(rs_rle_scratch_bytes());   /* the run-length encoder; no libdeflate state needed */
     else
         e->enc = libdeflate_alloc_compressor(level);
-    if (!e->work || !(e->enc || e->tokens)) { rs_deflate_encoder_free(e); return NULL; }
+    if (!e->work || !(e->enc || e->runs)) { rs_deflate_encoder_free(e); return NULL; }
     return e;
 #endif
 }
@@ -83,15 +83,15 @@ void rs_deflate_encoder_free(rs_deflate_encoder *e) {
     if (!e) return;
     if (e->enc) libdeflate_free_compressor(e->enc);
     free(e->work);
-    free(e->tokens);
+    free(e->runs);
     free(e);
 }
 
-int rs_deflate_encoder_runs(const rs_deflate_encoder *e) { return e && e->tokens; }
+int rs_deflate_encoder_runs(const rs_deflate_encoder *e) { return e && e->runs; }
 
 size_t rs_deflate_encoder_bound(const rs_deflate_encoder *e) {
     if (!e) return 0;
-    return e->tokens ? rs_rle_zlib_bound(e->tile_bytes) : libdeflate_zlib_compress_bound(e->enc, e->tile_bytes);
+    return e->runs ? rs_rle_zlib_bound(e->tile_bytes) : libdeflate_zlib_compress_bound(e->enc, e->tile_bytes);
 }
 
 /* tif_predict.c horDiff8/16/32/64: from the end of the row back, each sample minus the one `stride` before,
@@ -170,7 +170,7 @@ int64_t rs_deflate_encode_tile(rs_deflate_encoder *e, const void *tile, size_t t
             fp_diff(in + r, e->work + r, e->row_bytes, e->bytes_per_sample, e->stride);
         src = e->work;
     }
-    size_t n = e->tokens ? rs_rle_zlib_compress(src, e->tile_bytes, out, out_cap, e->tokens)
+    size_t n = e->runs ? rs_rle_zlib_compress(src, e->tile_bytes, out, out_cap, e->runs)
                          : libdeflate_zlib_compress(e->enc, src, e->tile_bytes, out, out_cap);
     return n == 0 ? RS_DEFLATE_FALLBACK : (int64_t)n;
 }

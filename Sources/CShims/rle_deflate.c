@@ -14,7 +14,6 @@
  * bytes (no state survives a call): same input, same stream, on any thread. */
 #include "CShims.h"
 #include <libdeflate.h>
-#include <stdlib.h>
 #include <string.h>
 #if defined(__SSE2__)
 #include <emmintrin.h>
@@ -31,7 +30,8 @@ size_t rs_rle_zlib_bound(size_t n) {
     return n + blocks * (5 * (RS_RLE_BLOCK / 65535 + 1) + 1) + 2 + 1 + 4 + 8;
 }
 
-size_t rs_rle_scratch_bytes(void) { return RS_RLE_BLOCK * sizeof(uint16_t); }
+/* A block's runs: at most one per three bytes, one uint32_t each. */
+size_t rs_rle_scratch_bytes(void) { return (RS_RLE_BLOCK / 3 + 1) * sizeof(uint32_t); }
 
 /* ---- bit writer: LSB first, as DEFLATE packs bits ---- */
 
@@ -399,8 +399,7 @@ static void write_block(bitw *w, const uint8_t *in, size_t start, size_t end, in
     put(w, code[256], len[256]);
 }
 
-size_t rs_rle_zlib_compress(const void *input, size_t n, void *output, size_t cap, uint16_t *scratch) {
-    /* scratch holds a block's runs: at most one per three bytes, RS_RLE_BLOCK / 3 + 1 uint32 entries. */
+size_t rs_rle_zlib_compress(const void *input, size_t n, void *output, size_t cap, uint32_t *scratch) {
     if (cap < rs_rle_zlib_bound(n) || !output || !scratch || (!input && n)) return 0;
     const uint8_t *in = input;
     uint8_t sym_of_run[256];
@@ -411,7 +410,7 @@ size_t rs_rle_zlib_compress(const void *input, size_t n, void *output, size_t ca
     size_t start = 0;
     do {
         size_t end = n - start > RS_RLE_BLOCK ? start + RS_RLE_BLOCK : n;
-        write_block(&w, in, start, end, end == n, (uint32_t *)scratch, sym_of_run);
+        write_block(&w, in, start, end, end == n, scratch, sym_of_run);
         start = end;
     } while (start < n);
     align(&w);

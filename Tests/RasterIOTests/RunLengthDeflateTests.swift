@@ -17,7 +17,7 @@ final class RunLengthDeflateTests: XCTestCase {
     private static func compress(_ input: [UInt8]) -> [UInt8]? {
         let cap = rs_rle_zlib_bound(input.count)
         var out = [UInt8](repeating: 0, count: cap)
-        let scratch = UnsafeMutablePointer<UInt16>.allocate(capacity: rs_rle_scratch_bytes() / 2)
+        let scratch = UnsafeMutablePointer<UInt32>.allocate(capacity: rs_rle_scratch_bytes() / 4)
         defer { scratch.deallocate() }
         let n = input.withUnsafeBytes { i in
             out.withUnsafeMutableBytes { rs_rle_zlib_compress(i.baseAddress, i.count, $0.baseAddress, cap, scratch) }
