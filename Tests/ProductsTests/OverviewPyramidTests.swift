@@ -35,13 +35,15 @@ final class OverviewPyramidTests: XCTestCase {
             }
             return out
         }
-        for (width, height) in [(1, 1), (2, 2), (3, 5), (17, 9), (64, 33)] {
+        // (22, 6): rows of 11 whole blocks, two runs of the four-lane average and three blocks one by one.
+        for (width, height) in [(1, 1), (2, 2), (3, 5), (17, 9), (22, 6), (64, 33)] {
             for nodata in [Float.nan, -9999] {
                 let samples = (0..<(width * height)).map { _ -> Float in
                     switch rng.next() % 10 {
                     case 0: return .nan
                     case 1: return -9999
                     case 2: return .infinity
+                    case 3: return rng.next() % 2 == 0 ? -.infinity : -0.0
                     default: return Float(rng.nextUnit() * 2 - 1) / 3
                     }
                 }
