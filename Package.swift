@@ -69,7 +69,8 @@ let package = Package(
         .testTarget(name: "GroundStationTests", dependencies: ["RasterCore", "RasterIO", "GroundStation", "TestSupport"]),
         .testTarget(name: "KernelsTests", dependencies: ["RasterCore", "RasterIO", "Kernels", "TestSupport"]),
         .testTarget(name: "AnalysisTests", dependencies: ["RasterCore", "RasterIO", "GroundStation", "Analysis", "TestSupport"]),
-        .testTarget(name: "ProductsTests", dependencies: ["RasterCore", "RasterIO", "Analysis", "Products", "TestSupport"], exclude: ["Golden"]),
+        .testTarget(name: "ProductsTests", dependencies: ["RasterCore", "RasterIO", "Analysis", "Products", "TestSupport",
+                                                          .product(name: "Mustache", package: "swift-mustache")], exclude: ["Golden"]),
         .testTarget(name: "PipelineTests", dependencies: [
             "RasterCore", "RasterIO", "Analysis", "Products", "Pipeline", "TestSupport",
             .product(name: "Logging", package: "swift-log"),

@@ -4,6 +4,7 @@ import RasterIO
 import TestSupport
 import XCTest
 import Analysis
+import Mustache
 @testable import Products
 
 /// Reports: every format says the same numbers, they equal pixel counts × pixel area, and the HTML page
@@ -239,6 +240,24 @@ final class ReportTests: XCTestCase {
         XCTAssertTrue(html.contains("<b>1</b>unchanged (resumed)"))
         let csv = try String(contentsOf: dir.appendingPathComponent("failures.csv"), encoding: .utf8)
         XCTAssertEqual(csv.split(separator: "\n").count - 1, 1)
+    }
+
+    /// report.html is rendered from the template cut into parts (to keep swift-mustache's parse short): the parts
+    /// are the template, and rendered one after another they give exactly the text of the whole template, for a
+    /// report with every section and for one with none (sections left out, standalone tag lines dropped).
+    func testTemplatePartsRenderAsTheWholeTemplate() throws {
+        let parts = ReportHTML.parts(ReportTemplate.html)
+        XCTAssertGreaterThan(parts.count, 5, "the template is cut")
+        XCTAssertEqual(parts.joined(), ReportTemplate.html)
+        let whole = try MustacheTemplate(string: ReportTemplate.html)
+        let empty = RunReport(run: RunInfo(id: "run-0", toolVersion: "0.1.0", pipeline: "p.yaml", pipelineHash: "0", started: "s", finished: "f", inputs: []),
+                              classes: [], tiles: [], failures: [], changes: [], disasters: [], regions: [], accuracy: [], links: [:], places: [])
+        for report in [Self.sampleReport(), empty] {
+            let vm = ReportHTML.viewModel(report, runDirectory: "/nonexistent")
+            XCTAssertEqual(try ReportHTML.render(report, runDirectory: "/nonexistent"), whole.render(vm), report.run.id)
+        }
+        // Cut anywhere a section is open, the parts would not parse: the cut points are where none is.
+        XCTAssertThrowsError(try MustacheTemplate(string: "{{#a}}\nx\n"))
     }
 
     func testHTMLIsSelfContainedWithEmbeddedQuicklook() throws {
