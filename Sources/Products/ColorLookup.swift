@@ -114,8 +114,12 @@ public struct ColorLookup: Sendable {
     }
 
     /// `value` as a class code 0…255 when it is one (integral, in range), else nil.
+    /// (A truncating conversion and back: `rounded(.towardZero)` is a library call on baseline x86-64, which has no
+    /// SSE4.1 `roundss`, and made this test most of a class map's colouring.)
     @inline(__always) private static func code(_ value: Float) -> Int? {
-        value >= 0 && value <= 255 && value == value.rounded(.towardZero) ? Int(value) : nil
+        guard value >= 0 && value <= 255 else { return nil }   // NaN fails both
+        let k = Int(value)
+        return Float(k) == value ? k : nil
     }
 
     /// How many of `values` are drawn masked (`color` nil).
