@@ -8,6 +8,7 @@ import RasterIO
 /// `tilepipe calc EXPRESSION --band ROLE=FILE[:BAND]... [--scale X] [--offset Y] --output FILE`.
 struct Calc: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "calc",
         abstract: "Evaluate a band-math expression into a one-band Float32 GeoTIFF, nodata NaN.",
         discussion: """
         Operators + - * / ^, comparisons, and/or/not, where(c,a,b), min, max, abs, sqrt, log, exp, clamp, and every \

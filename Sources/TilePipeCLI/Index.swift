@@ -8,6 +8,7 @@ import RasterIO
 /// `tilepipe index NAME[,NAME...] --band ROLE=FILE[:BAND]... [--scale X] [--offset Y] --output FILE`.
 struct Index: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "index",
         abstract: "Compute spectral indices (fused, one pass) into a Float32 GeoTIFF, one band per index, nodata NaN.",
         discussion: """
         Input reflectance = raw × scale + offset, from each band's SCALE/OFFSET metadata unless --scale/--offset \

@@ -4,7 +4,7 @@ import Kernels
 
 /// `tilepipe indices [--json]`: the spectral index catalogue.
 struct Indices: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "List the spectral indices `tilepipe index` and band math know.")
+    static let configuration = CommandConfiguration(commandName: "indices", abstract: "List the spectral indices `tilepipe index` and band math know.")
 
     @Flag(help: "Print JSON instead of text.") var json = false
 

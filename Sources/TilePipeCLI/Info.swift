@@ -6,7 +6,7 @@ import RasterIO
 
 /// `tilepipe info FILE [--json]`: what `gdalinfo -stats` tells, for GeoTIFF and PNG.
 struct Info: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Describe a raster: size, type, layout, CRS, georeferencing, nodata and band statistics.")
+    static let configuration = CommandConfiguration(commandName: "info", abstract: "Describe a raster: size, type, layout, CRS, georeferencing, nodata and band statistics.")
 
     @Argument(help: "A GeoTIFF or PNG file.") var file: String
     @Flag(help: "Print JSON instead of text.") var json = false

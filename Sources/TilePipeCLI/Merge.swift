@@ -5,6 +5,7 @@ import Pipeline
 /// `tilepipe merge DIR... --output DIR`: combines shard output folders and catalogs into one run.
 struct Merge: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "merge",
         abstract: "Combine the output folders of shards (run --shard I/N) into one run folder with one catalog and run.json.")
 
     @Argument(help: "Shard output folders.") var shards: [String]

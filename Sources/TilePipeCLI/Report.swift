@@ -6,6 +6,7 @@ import Pipeline
 /// catalog, without reading a pixel.
 struct Report: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "report",
         abstract: "Regenerate report.html/json/md, the CSV tables, stac/collection.json and affected.geojson from a run's catalog.")
 
     @Argument(help: "The run output folder (holds catalog.sqlite).") var runDirectory: String

@@ -6,6 +6,7 @@ import Pipeline
 /// `tilepipe run [PIPELINE] …`: the batch job of pipeline.yaml over every tile, bounded, resumable, shardable.
 struct Run: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "run",
         abstract: "Run pipeline.yaml over every tile: indices per tile, a run catalog, resume, shards.",
         discussion: """
         Exit status: 0 all tiles done; 1 some tiles failed (the rest are done and listed); 2 the run could not start \

@@ -5,6 +5,7 @@ import GroundStation
 /// `tilepipe simulate`: deterministic tiles of the Anxi station model with ground truth.
 struct Simulate: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "simulate",
         abstract: "Simulate what the Anxi ground station delivers: multi-band tiles, scene.json and ground truth.",
         discussion: """
         Writes DIR/<sceneID>/r<R>c<C>/ with <sceneID>_r<R>c<C>.tif (UInt16 DN), scene.json, truth-landcover.tif \

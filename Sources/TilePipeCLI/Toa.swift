@@ -7,6 +7,7 @@ import RasterIO
 /// `tilepipe toa --metadata FILE --band NAME=FILE[:BAND]... --output FILE`: DN → TOA reflectance from a manifest.
 struct Toa: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "toa",
         abstract: "Convert digital numbers to top-of-atmosphere reflectance using a scene manifest.",
         discussion: """
         The manifest is a Landsat MTL (.txt or .json), a Sentinel-2 STAC item or a station scene.json. NAME is a \

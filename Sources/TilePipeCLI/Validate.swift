@@ -5,6 +5,7 @@ import Pipeline
 /// `tilepipe validate [PIPELINE]`: checks a pipeline.yaml (keys, types, index names, bands) without running it.
 struct Validate: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "validate",
         abstract: "Check a pipeline.yaml: unknown keys, wrong types, unknown indices (file:line:column); exit 2 when invalid.",
         discussion: "Every problem of the file is reported, one line each, not only the first.")
 
