@@ -374,15 +374,27 @@ public final class GeoTIFFReader {
                     let blockRowLen = d.layout.tiled ? bw : d.width
                     block.withUnsafeBufferPointer { src in
                         out.withUnsafeMutableBufferPointer { dst in
-                            for (s, o) in outBands {
-                                let dstBase = o * w.pixelCount
-                                for y in y0..<y1 {
-                                    let srcRow = (y - py) * blockRowLen * stride
-                                    let dstRow = dstBase + (y - w.y) * w.width
-                                    if stride == 1 {
+                            if stride == 1 {
+                                for (_, o) in outBands {
+                                    let dstBase = o * w.pixelCount
+                                    for y in y0..<y1 {
+                                        let srcRow = (y - py) * blockRowLen, dstRow = dstBase + (y - w.y) * w.width
                                         for x in x0..<x1 { dst[dstRow + x - w.x] = src[srcRow + (x - px)] }
-                                    } else {
-                                        for x in x0..<x1 { dst[dstRow + x - w.x] = src[srcRow + (x - px) * stride + s] }
+                                    }
+                                }
+                                return
+                            }
+                            // Pixel-interleaved: one pass over the block, every wanted band's sample of a pixel taken
+                            // together (a pass per band read the whole block once for each).
+                            let from = outBands.map(\.src), to = outBands.map { $0.dst * w.pixelCount }
+                            from.withUnsafeBufferPointer { from in
+                                to.withUnsafeBufferPointer { to in
+                                    for y in y0..<y1 {
+                                        let srcRow = (y - py) * blockRowLen * stride, dstRow = (y - w.y) * w.width - w.x
+                                        for x in x0..<x1 {
+                                            let pixel = srcRow + (x - px) * stride, at = dstRow + x
+                                            for k in 0..<from.count { dst[to[k] + at] = src[pixel + from[k]] }
+                                        }
                                     }
                                 }
                             }
