@@ -142,7 +142,7 @@ public enum LooseTile {
                             if divide { for j in 0..<n { let x = p[j]; p[j] = x.isNaN ? x : (x - o) / s } }
                             else { for j in 0..<n { let x = p[j]; p[j] = x.isNaN ? x : x * s + o } }
                         }
-                        for j in 0..<n { q[j] = p[j].isNaN ? nodataCode : q[j] }
+                        QualityMask.mark(nodataCode, where: p.baseAddress!, isNaN: q.baseAddress!, count: n)
                     }
                 }
                 planes.append(v)
@@ -162,9 +162,7 @@ public enum LooseTile {
             let valid = PixelQuality.valid.rawValue
             quality.withUnsafeBufferPointer { q in
                 for i in planes.indices {
-                    planes[i].withUnsafeMutableBufferPointer { v in
-                        for j in 0..<n { v[j] = q[j] == valid ? v[j] : .nan }
-                    }
+                    planes[i].withUnsafeMutableBufferPointer { v in QualityMask.keep(v.baseAddress!, where: q.baseAddress!, is: valid, count: n) }
                 }
             }
             for (i, name) in wanted.enumerated() { out[name] = planes[i] }

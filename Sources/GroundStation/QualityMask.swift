@@ -14,6 +14,41 @@ public enum QualityMask {
         return out
     }
 
+    /// `quality[j] = code` wherever `values[j]` is NaN, for j < count; the other codes stay. Four samples at a time:
+    /// each lane's NaN test (all ones or zero) keeps its own byte of a 32-bit word, and the lanes' disjoint bytes
+    /// add up to the four quality bytes' mask (narrowing the lanes to bytes directly is scalar code on SSE2).
+    public static func mark(_ code: UInt8, where values: UnsafePointer<Float>, isNaN quality: UnsafeMutablePointer<UInt8>, count: Int) {
+        var j = 0
+        let codes = UInt32(code) &* 0x0101_0101
+        let byteOfLane = SIMD4<UInt32>(0x0000_00FF, 0x0000_FF00, 0x00FF_0000, 0xFF00_0000)
+        let magnitude = SIMD4<UInt32>(repeating: 0x7FFF_FFFF), infinity = SIMD4<UInt32>(repeating: 0x7F80_0000)
+        while j + 4 <= count {
+            let bits = UnsafeRawPointer(values + j).loadUnaligned(as: SIMD4<UInt32>.self)
+            let nan = SIMD4<UInt32>(repeating: 0).replacing(with: byteOfLane, where: (bits & magnitude) .> infinity)
+            let m = UInt32(littleEndian: nan.wrappedSum())   // byte k of the word in memory order is lane k's
+            let q = UnsafeRawPointer(quality + j).loadUnaligned(as: UInt32.self)
+            UnsafeMutableRawPointer(quality + j).storeBytes(of: (codes & m) | (q & ~m), as: UInt32.self)
+            j += 4
+        }
+        for j in j..<count where values[j].isNaN { quality[j] = code }
+    }
+
+    /// `values[j] = NaN` wherever `quality[j] != code`, for j < count; the rest stay as they are (bit for bit).
+    /// Eight samples at a time (the byte test widened to a 32-bit lane mask), the rest one by one.
+    public static func keep(_ values: UnsafeMutablePointer<Float>, where quality: UnsafePointer<UInt8>, is code: UInt8, count: Int) {
+        var j = 0
+        let codes = SIMD8<UInt8>(repeating: code), nan = SIMD8<UInt32>(repeating: Float.nan.bitPattern)
+        while j + 8 <= count {
+            let q = UnsafeRawPointer(quality + j).loadUnaligned(as: SIMD8<UInt8>.self)
+            let keep = SIMD8<Int8>(repeating: 0).replacing(with: -1, where: q .== codes)
+            let mask = SIMD8<UInt32>(truncatingIfNeeded: SIMD8<Int32>(truncatingIfNeeded: keep))   // sign-extended: all ones or 0
+            let v = UnsafeRawPointer(values + j).loadUnaligned(as: SIMD8<UInt32>.self)
+            UnsafeMutableRawPointer(values + j).storeBytes(of: (v & mask) | (nan & ~mask), as: SIMD8<UInt32>.self)
+            j += 8
+        }
+        for j in j..<count where quality[j] != code { values[j] = .nan }
+    }
+
     /// nodata where the raw value is NaN (declared nodata) or equals `fill`; saturated where ≥ `saturation`.
     public static func fromDN(_ dn: [Float], fill: Double?, saturation: Double?) -> [UInt8] {
         let f = fill.map { Float($0) }, s = saturation.map { Float($0) }
