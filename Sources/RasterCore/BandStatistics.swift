@@ -62,6 +62,16 @@ public struct BandStatistics: Sendable, Equatable, Codable {
             let nd = nodata ?? .nan   // v != NaN holds for every v
             let chunk = 4096
             var start = 0
+            if S.self == Float.self, let base = samples.baseAddress {   // index planes: the same figures in SIMD lanes
+                base.withMemoryRebound(to: Float.self, capacity: samples.count) { f in
+                    while start < samples.count {
+                        let end = Swift.min(start + chunk, samples.count)
+                        merge(Self.floatChunk(f, start, end, nodata: nd))
+                        start = end
+                    }
+                }
+                return
+            }
             while start < samples.count {
                 let end = Swift.min(start + chunk, samples.count)
                 // Pass 1: count, sum, extremes of the valid samples (four lanes).
@@ -115,6 +125,70 @@ public struct BandStatistics: Sendable, Equatable, Codable {
                 merge(part)
                 start = end
             }
+        }
+
+        /// `init(samples:nodata:)`'s accumulator of one chunk `f[start, end)` of Float samples, bit for bit: the four
+        /// lanes of its scalar loop (sample i in lane i mod 4 of each group of four; the last `count % 4` in lane 0)
+        /// as the lanes of SIMD vectors. Validity, extremes and counts are exact in Float (a sample equals `nodata`
+        /// as a Double only when `nodata` is a Float value); sums and squared deviations are Double per lane, added
+        /// in the same order.
+        @inlinable
+        static func floatChunk(_ f: UnsafePointer<Float>, _ start: Int, _ end: Int, nodata nd: Double) -> Accumulator {
+            let ndF = Float(nd), hasNodata = Double(ndF) == nd   // false for NaN and for values no Float equals
+            let ndv = SIMD4<Float>(repeating: ndF), zero = SIMD4<Float>(repeating: 0)
+            @inline(__always) func valid(_ v: SIMD4<Float>) -> SIMDMask<SIMD4<Int32>> {
+                let finite = (v - v) .== zero   // ∞ − ∞ and NaN − NaN are NaN
+                return hasNodata ? finite .& (v .!= ndv) : finite
+            }
+            @inline(__always) func valid(_ v: Float) -> Bool { v.isFinite && !(hasNodata && v == ndF) }
+            var n = SIMD4<Int32>(repeating: 0)
+            var sLow = SIMD2<Double>(repeating: 0), sHigh = SIMD2<Double>(repeating: 0)   // lanes 0, 1 and 2, 3
+            var lo = SIMD4<Float>(repeating: .infinity), hi = SIMD4<Float>(repeating: -.infinity)
+            var i = start
+            while i + 4 <= end {
+                let v = UnsafeRawPointer(f + i).loadUnaligned(as: SIMD4<Float>.self)
+                let ok = valid(v)
+                n &+= SIMD4<Int32>(repeating: 0).replacing(with: 1, where: ok)
+                let d = SIMD4<Float>(repeating: 0).replacing(with: v, where: ok)   // +0 adds nothing to a sum from +0
+                sLow += SIMD2<Double>(d.lowHalf)
+                sHigh += SIMD2<Double>(d.highHalf)
+                lo.replace(with: v, where: ok .& (v .< lo))    // Swift.min(lo, v) is v only when smaller,
+                hi.replace(with: v, where: ok .& (v .>= hi))   // Swift.max(hi, v) is v when not smaller (±0)
+                i += 4
+            }
+            var n0 = Int(n[0]), s0 = sLow[0], lo0 = Double(lo[0]), hi0 = Double(hi[0])
+            while i < end {
+                let a = f[i]
+                if valid(a) { n0 += 1; s0 += Double(a); lo0 = Swift.min(lo0, Double(a)); hi0 = Swift.max(hi0, Double(a)) }
+                i += 1
+            }
+            let count = n0 + Int(n[1]) + Int(n[2]) + Int(n[3])
+            var part = Accumulator()
+            part.invalid = (end - start) - count
+            guard count > 0 else { return part }
+            let mean = ((s0 + sLow[1]) + (sHigh[0] + sHigh[1])) / Double(count)
+            let m = SIMD2<Double>(repeating: mean), zero2 = SIMD2<Double>(repeating: 0), ndd = SIMD2<Double>(repeating: nd)
+            @inline(__always) func valid(_ x: SIMD2<Double>) -> SIMDMask<SIMD2<Int64>> { (x - x) .== zero2 .& (x .!= ndd) }
+            var qLow = zero2, qHigh = zero2
+            i = start
+            while i + 4 <= end {
+                let v = UnsafeRawPointer(f + i).loadUnaligned(as: SIMD4<Float>.self)
+                let x = SIMD2<Double>(v.lowHalf), y = SIMD2<Double>(v.highHalf)
+                let a = x - m, b = y - m
+                qLow += zero2.replacing(with: a * a, where: valid(x))
+                qHigh += zero2.replacing(with: b * b, where: valid(y))
+                i += 4
+            }
+            var q0 = qLow[0]
+            while i < end {
+                let a = Double(f[i])
+                if valid(f[i]) { q0 += (a - mean) * (a - mean) }
+                i += 1
+            }
+            part.count = count; part.mean = mean; part.m2 = (q0 + qLow[1]) + (qHigh[0] + qHigh[1])
+            part.minimum = Swift.min(Swift.min(lo0, Double(lo[1])), Swift.min(Double(lo[2]), Double(lo[3])))
+            part.maximum = Swift.max(Swift.max(hi0, Double(hi[1])), Swift.max(Double(hi[2]), Double(hi[3])))
+            return part
         }
 
         /// The statistics so far (zeros when there is no valid sample).

@@ -146,6 +146,42 @@ final class RasterCorePropertyTests: XCTestCase {
         }
     }
 
+    /// Float samples take SIMD lanes (`floatChunk`); they give the figures of the four-lane scalar loop bit for bit,
+    /// which Double samples of the same values still take: every length around the lane and chunk boundaries, NaN,
+    /// ±infinity, ±0 and the nodata value scattered in, and a nodata that is a Float value (-9999), one that is not
+    /// (0.1: a sample of Float(0.1) stays valid, as Double(Float(0.1)) ≠ 0.1) and NaN.
+    func testFloatLanesEqualTheScalarLoopBitForBit() {
+        var rng = Rng(s: 9)
+        let lengths = [0, 1, 3, 4, 5, 7, 4095, 4096, 4097, 8195] + (0..<20).map { _ in Int.random(in: 0...12_000, using: &rng) }
+        for n in lengths {
+            let floats: [Float] = (0..<n).map { _ in
+                switch Int.random(in: 0..<24, using: &rng) {
+                case 0: return .nan
+                case 1: return Bool.random(using: &rng) ? .infinity : -.infinity
+                case 2: return -9999
+                case 3: return Float(0.1)
+                case 4: return Bool.random(using: &rng) ? 0 : -0.0
+                default: return Float.random(in: -1...1, using: &rng) + 1000
+                }
+            }
+            // Also with every positive value negated: the maximum is then a zero, whose sign is the first one seen.
+            for (set, values) in [floats, floats.map { $0 > 0 ? -$0 : $0 }].enumerated() {
+            let doubles = values.map(Double.init)
+            for nodata in [-9999, 0.1, Double.nan] {
+                let lanes = values.withUnsafeBufferPointer { BandStatistics.Accumulator(samples: $0, nodata: nodata) }
+                let scalar = doubles.withUnsafeBufferPointer { BandStatistics.Accumulator(samples: $0, nodata: nodata) }
+                let label = "set \(set) n=\(n) nodata \(nodata)"
+                XCTAssertEqual(lanes.count, scalar.count, label)
+                XCTAssertEqual(lanes.invalid, scalar.invalid, label)
+                XCTAssertEqual(lanes.mean.bitPattern, scalar.mean.bitPattern, label)
+                XCTAssertEqual(lanes.m2.bitPattern, scalar.m2.bitPattern, label)
+                XCTAssertEqual(lanes.minimum.bitPattern, scalar.minimum.bitPattern, label)
+                XCTAssertEqual(lanes.maximum.bitPattern, scalar.maximum.bitPattern, label)
+            }
+            }
+        }
+    }
+
     /// JSON string literals: the escapes RFC 8259 requires, and any string (control characters, quotes, backslashes,
     /// non-ASCII) reads back unchanged through Foundation's JSON parser.
     func testJSONQuotedRoundTripsThroughJSONSerialization() throws {
