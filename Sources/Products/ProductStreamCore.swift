@@ -125,8 +125,11 @@ final class ProductStreamCore<In: RasterSample, Out: RasterSample>: @unchecked S
         let key = parentKey(level: parent, tileX: px, tileY: py)
         let ox = (tileX % 2) * (tileSize / 2), oy = (tileY % 2) * (tileSize / 2)
         let complete: [In]? = lock.withLock {
-            var p = pending[key] ?? Pending(samples: [In](repeating: In(clampingDouble: 0), count: pw * ph * bandCount), received: 0,
-                                            expected: children(level: level, parentX: px, parentY: py))
+            // Taken out of the table while it is filled: a copy left in `pending` would make the write below copy
+            // the whole parent tile (copy-on-write) for every quarter.
+            var p = pending.removeValue(forKey: key)
+                ?? Pending(samples: [In](repeating: In(clampingDouble: 0), count: pw * ph * bandCount), received: 0,
+                           expected: children(level: level, parentX: px, parentY: py))
             p.samples.withUnsafeMutableBufferPointer { d in
                 quarter.withUnsafeBufferPointer { q in
                     for b in 0..<bandCount {
@@ -138,7 +141,7 @@ final class ProductStreamCore<In: RasterSample, Out: RasterSample>: @unchecked S
                 }
             }
             p.received += 1
-            if p.received == p.expected { pending[key] = nil; return p.samples }
+            if p.received == p.expected { return p.samples }
             pending[key] = p
             return nil
         }
