@@ -353,7 +353,8 @@ static void write_block(bitw *w, const uint8_t *in, size_t start, size_t end, in
         if (len[b] > longest) longest = len[b];
     }
     int wide = longest <= 14;
-    /* Literals three at a time (at most 3 x 15 bits) between branch-free flushes that leave under 8 bits. */
+    /* Literals between branch-free flushes that leave under 8 bits: four at a time when no literal code is longer
+     * than 14 bits (`wide`, at most 56 bits), else three (at most 3 x 15 bits); the rest one by one. */
     uint64_t buf = w->buf;
     unsigned nb = w->n;
     uint8_t *p = w->p;
@@ -363,7 +364,7 @@ static void write_block(bitw *w, const uint8_t *in, size_t start, size_t end, in
     for (size_t k = 0; k <= nruns; k++) {
         size_t lits = k < nruns ? runs[k] >> 8 : end - i;
         const uint8_t *q = in + i, *qend = q + lits;
-        if (wide)   /* no literal code over 14 bits: four of them fit between flushes */
+        if (wide)
             for (; q + 4 <= qend; q += 4) {
                 uint32_t a = lit[q[0]], b = lit[q[1]], c = lit[q[2]], d = lit[q[3]];
                 unsigned la = a >> 24, lb = b >> 24, lc = c >> 24;
