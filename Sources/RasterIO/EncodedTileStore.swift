@@ -7,7 +7,7 @@ import Glibc
 /// `memoryLimit` bytes, then in one scratch file next to the output (same file system, hidden name), which is
 /// unlinked as soon as it is opened, so nothing is left behind whatever happens to the process. Thread-safe.
 final class EncodedTileStore: @unchecked Sendable {
-    private enum Place { case memory([UInt8]), spilled(offset: Int64, length: Int) }
+    private enum Place { case memory(EncodedTile), spilled(offset: Int64, length: Int) }
     private let lock = NSLock()
     private var tiles: [Int: Place] = [:]
     private var inMemory = 0
@@ -30,12 +30,13 @@ final class EncodedTileStore: @unchecked Sendable {
     /// Whether tiles went to the scratch file.
     var spilled: Bool { lock.withLock { spillFD >= 0 } }
 
-    /// Keeps `bytes` as tile `key` (once per key).
-    func put(_ key: Int, _ bytes: [UInt8]) throws {
+    /// Keeps `tile` as tile `key` (once per key).
+    func put(_ key: Int, _ tile: EncodedTile) throws {
+        let bytes = tile.bytes
         let target: (fd: Int32, offset: Int64)? = try lock.withLock {
             precondition(tiles[key] == nil, "tile \(key) stored twice")
             if inMemory + bytes.count <= memoryLimit {
-                tiles[key] = .memory(bytes)
+                tiles[key] = .memory(tile)
                 inMemory += bytes.count
                 return nil
             }
@@ -46,16 +47,14 @@ final class EncodedTileStore: @unchecked Sendable {
             return (spillFD, offset)
         }
         guard let target else { return }
-        try bytes.withUnsafeBytes { raw in
-            var done = 0
-            while done < raw.count {
-                let n = pwrite(target.fd, raw.baseAddress! + done, raw.count - done, off_t(target.offset) + off_t(done))
-                if n < 0 {
-                    if errno == EINTR { continue }
-                    throw RasterIOError.io(path: outputPath, reason: "scratch write failed: \(errnoText())")
-                }
-                done += n
+        var done = 0
+        while done < bytes.count {
+            let n = pwrite(target.fd, bytes.baseAddress! + done, bytes.count - done, off_t(target.offset) + off_t(done))
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw RasterIOError.io(path: outputPath, reason: "scratch write failed: \(errnoText())")
             }
+            done += n
         }
     }
 
@@ -63,7 +62,7 @@ final class EncodedTileStore: @unchecked Sendable {
     func length(_ key: Int) -> Int? {
         lock.withLock {
             switch tiles[key] {
-            case .memory(let b): b.count
+            case .memory(let t): t.count
             case .spilled(_, let n): n
             case nil: nil
             }
@@ -74,7 +73,7 @@ final class EncodedTileStore: @unchecked Sendable {
     func withBytes(_ key: Int, _ body: (UnsafeRawBufferPointer) throws -> Void) throws {
         let place: Place? = lock.withLock { tiles[key] }
         switch place {
-        case .memory(let b): try b.withUnsafeBytes(body)
+        case .memory(let t): try withExtendedLifetime(t) { try body(t.bytes) }
         case .spilled(let offset, let length):
             var buf = [UInt8](repeating: 0, count: length)
             try buf.withUnsafeMutableBytes { raw in

@@ -92,29 +92,34 @@ public final class GeoTIFFTileWriter<S: RasterSample>: @unchecked Sendable {
         let key = firstKey[level] + tileY * grid.across + tileX
         let tile = options.tileSize, spp = bandCount
         let encoder = try takeEncoder()
-        let dst = encoder.tile.bindMemory(to: S.self)   // reused: every sample is written below
-        if cw < tile || ch < tile { dst.initialize(repeating: pad) }
         let n = cw * ch
-        if spp == 1 {
-            // Whole rows as raw bytes: this generic function is not specialised, so an element loop would call
-            // a value witness per sample.
-            let rowBytes = cw * MemoryLayout<S>.stride
-            let srcRaw = UnsafeRawPointer(samples.baseAddress!), dstRaw = UnsafeMutableRawPointer(dst.baseAddress!)
-            for y in 0..<ch {
-                (dstRaw + y * tile * MemoryLayout<S>.stride).copyMemory(from: srcRaw + y * cw * MemoryLayout<S>.stride, byteCount: rowBytes)
-            }
-        } else {
-            for y in 0..<ch {
-                for b in 0..<spp {
-                    let s = b * n + y * cw
-                    var d = y * tile * spp + b
-                    for x in 0..<cw { dst[d] = samples[s + x]; d += spp }
+        // A whole single-band tile is already the tile's bytes: encoded from `samples` as they are (the encoder only
+        // reads them). Any other tile is laid out in the encoder's buffer: padded, bands interleaved.
+        let whole = spp == 1 && cw == tile && ch == tile
+        if !whole {
+            let dst = encoder.tile.bindMemory(to: S.self)   // reused: every sample is written below
+            if cw < tile || ch < tile { dst.initialize(repeating: pad) }
+            if spp == 1 {
+                // Whole rows as raw bytes: this generic function is not specialised, so an element loop would call
+                // a value witness per sample.
+                let rowBytes = cw * MemoryLayout<S>.stride
+                let srcRaw = UnsafeRawPointer(samples.baseAddress!), dstRaw = UnsafeMutableRawPointer(dst.baseAddress!)
+                for y in 0..<ch {
+                    (dstRaw + y * tile * MemoryLayout<S>.stride).copyMemory(from: srcRaw + y * cw * MemoryLayout<S>.stride, byteCount: rowBytes)
+                }
+            } else {
+                for y in 0..<ch {
+                    for b in 0..<spp {
+                        let s = b * n + y * cw
+                        var d = y * tile * spp + b
+                        for x in 0..<cw { dst[d] = samples[s + x]; d += spp }
+                    }
                 }
             }
         }
-        let bytes: [UInt8]
+        let bytes: EncodedTile
         do {
-            bytes = try encoder.encode(encoder.tile)
+            bytes = try encoder.encode(whole ? UnsafeRawBufferPointer(samples) : UnsafeRawBufferPointer(encoder.tile))
         } catch {   // the encoder is dropped: its libtiff handle may be left mid-tile
             throw RasterIOError.io(path: path, reason: "cannot encode tile (\(tileX), \(tileY)) of level \(level): \((error as? RasterIOError)?.reason ?? "\(error)")")
         }

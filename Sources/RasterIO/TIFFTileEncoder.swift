@@ -19,14 +19,14 @@ final class TIFFTileEncoder {
     private let tileBytes: Int
     /// libdeflate state for DEFLATE tiles (nil: libtiff encodes every tile).
     private let fast: OpaquePointer?
-    /// The fast path's output buffer (its compress bound), reused.
-    private var out: [UInt8]
+    /// The fast path's output bound (bytes reserved for a tile before its stream is written).
+    private let bound: Int
     /// Tiles encoded by the fast path, and by libtiff (tests check both).
     private(set) var fastTiles = 0, libtiffTiles = 0
     /// True when the fast path compresses with the run-length encoder rather than libdeflate.
     var runLength: Bool { fast.map { rs_deflate_encoder_runs($0) != 0 } ?? false }
-    /// The tile buffer `GeoTIFFTileWriter` fills for each tile, reused (zeroed once; every byte is overwritten
-    /// before each encode).
+    /// The tile buffer `GeoTIFFTileWriter` lays out a padded or band-interleaved tile in, reused (zeroed once;
+    /// every byte is overwritten before each encode).
     let tile: UnsafeMutableRawBufferPointer
 
     /// An encoder for `tileSize`² tiles of `bands` interleaved samples of `type`.
@@ -44,7 +44,7 @@ final class TIFFTileEncoder {
         tile = UnsafeMutableRawBufferPointer.allocate(byteCount: tileBytes, alignment: 64)
         tile.initializeMemory(as: UInt8.self, repeating: 0)
         fast = fastPath ? rs_deflate_encoder_new(h.tif) : nil
-        out = [UInt8](repeating: 0, count: fast.map { rs_deflate_encoder_bound($0) } ?? 0)
+        bound = fast.map { rs_deflate_encoder_bound($0) } ?? 0
     }
 
     deinit {
@@ -53,23 +53,24 @@ final class TIFFTileEncoder {
         tile.deallocate()
     }
 
-    /// The compressed bytes of one whole tile (`tile` holds `tileSize`² interleaved samples; libtiff may apply the
-    /// predictor to a copy, never to `tile`).
-    func encode(_ tile: UnsafeMutableRawBufferPointer) throws -> [UInt8] {
+    /// The compressed bytes of one whole tile (`tile` holds `tileSize`² interleaved samples and is only read:
+    /// the fast path predicts into its own buffer, and libtiff applies the predictor to a copy, never to `tile`).
+    /// The fast path writes the stream straight into the returned tile's memory.
+    func encode(_ tile: UnsafeRawBufferPointer) throws -> EncodedTile {
         guard let h = handle else { throw RasterIOError.io(path: "", reason: "encoder closed") }
         precondition(tile.count == tileBytes, "tile buffer of \(tile.count) bytes, expected \(tileBytes)")
-        if let fast {
-            let n = out.withUnsafeMutableBytes { rs_deflate_encode_tile(fast, tile.baseAddress, tile.count, $0.baseAddress, $0.count) }
-            if n != RS_DEFLATE_FALLBACK {
-                fastTiles += 1
-                return Array(out[0..<Int(n)])
-            }
+        if let fast, let encoded = EncodedTile(capacity: bound, fill: { out in
+            let n = rs_deflate_encode_tile(fast, tile.baseAddress, tile.count, out.baseAddress, out.count)
+            return n == RS_DEFLATE_FALLBACK ? nil : Int(n)
+        }) {
+            fastTiles += 1
+            return encoded
         }
         libtiffTiles += 1
         file.captured = []
         file.captured.reserveCapacity(tileBytes / 2)
         file.mode = .capture
-        let written = TIFFWriteEncodedTile(h.tif, 0, tile.baseAddress, tmsize_t(tile.count))
+        let written = TIFFWriteEncodedTile(h.tif, 0, UnsafeMutableRawPointer(mutating: tile.baseAddress), tmsize_t(tile.count))
         file.mode = .record
         guard written >= 0 else { throw RasterIOError.io(path: h.path, reason: h.lastError(or: "cannot encode a tile")) }
         let out = file.captured
@@ -77,6 +78,6 @@ final class TIFFTileEncoder {
         guard UInt64(out.count) == TIFFGetStrileByteCount(h.tif, 0) else {
             throw RasterIOError.io(path: h.path, reason: "tile encoder: \(out.count) bytes captured, libtiff counted \(TIFFGetStrileByteCount(h.tif, 0))")
         }
-        return out
+        return EncodedTile(out)
     }
 }
