@@ -126,14 +126,36 @@ public struct ColorLookup: Sendable {
     public func maskedCount(_ values: UnsafeBufferPointer<Float>) -> Int {
         switch kind {
         case .linear:
-            var n = 0
-            for v in values { n &+= v.isFinite ? 0 : 1 }
-            return n
-        case .categorical, .exact:   // `color`'s test in a plain loop (a `reduce` over optionals cost 2 ns per pixel)
+            return Self.nonFiniteCount(values)
+        case .categorical:   // `color`'s test without building the colour: the code's masked entry, else the ramp
+            return masked.withUnsafeBufferPointer { off in
+                var n = 0
+                for v in values {
+                    if let k = Self.code(v) { n &+= off[k] ? 1 : 0 } else if !v.isFinite || ramp.color(Double(v)) == nil { n &+= 1 }
+                }
+                return n
+            }
+        case .exact:
             var n = 0
             for v in values { n &+= color(v) == nil ? 1 : 0 }
             return n
         }
+    }
+
+    /// How many of `values` are NaN or infinite (exponent bits all set), eight lanes at a time.
+    static func nonFiniteCount(_ values: UnsafeBufferPointer<Float>) -> Int {
+        guard let base = values.baseAddress else { return 0 }
+        let exponent = SIMD8<UInt32>(repeating: 0x7F80_0000)
+        var lanes = SIMD8<UInt32>(repeating: 0)
+        var i = 0
+        while i + 8 <= values.count {
+            let bits = UnsafeRawPointer(base + i).loadUnaligned(as: SIMD8<UInt32>.self)
+            lanes &+= SIMD8<UInt32>(repeating: 0).replacing(with: 1, where: (bits & exponent) .== exponent)
+            i += 8
+        }
+        var n = Int(lanes.wrappedSum())
+        for v in values[i...] { n &+= v.isFinite ? 0 : 1 }
+        return n
     }
 
     /// The colour of `value`, nil when it is drawn masked (NaN, infinities, a class map's nodata or unknown code).

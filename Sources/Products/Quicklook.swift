@@ -137,13 +137,18 @@ public struct Quicklook: Sendable {
         // The stretch: a configured range, else the percentiles of the valid map pixels (linear ramps only).
         var stretch: ClosedRange<Double>? = ramp.interpolation == .linear ? options.range : nil
         var note = ""
-        if ramp.interpolation == .linear, options.range == nil, case .percentiles(let lo, let hi) = options.stretch,
-           let r = percentileRange(map, low: lo, high: hi) {
-            stretch = r
-            note = "stretched to \(LegendLayout.format(lo))–\(LegendLayout.format(hi)) % of valid pixels"
+        var finite: Int?   // finite map pixels, when the stretch counted them
+        if ramp.interpolation == .linear, options.range == nil, case .percentiles(let lo, let hi) = options.stretch {
+            let select = NearestRank(map)
+            finite = select?.count ?? 0
+            if let select, let r = percentileRange(select, low: lo, high: hi) {
+                stretch = r
+                note = "stretched to \(LegendLayout.format(lo))–\(LegendLayout.format(hi)) % of valid pixels"
+            }
         }
         let lookup = ColorLookup(ramp: ramp, range: stretch)
-        let maskedCount = map.withUnsafeBufferPointer { lookup.maskedCount($0) }
+        // A linear ramp masks exactly the non-finite values, which the stretch has just counted.
+        let maskedCount = finite.map { map.count - $0 } ?? map.withUnsafeBufferPointer { lookup.maskedCount($0) }
         let showMasked = options.masked == .hatched && maskedCount > 0
         let base = options.fontSize ?? max(11, min(18, max(ow, oh) / 60))
         let font = try TextRenderer(fontPath: options.fontPath, pixelSize: base)
@@ -197,7 +202,11 @@ public struct Quicklook: Sendable {
     /// Rank `round(p/100 · (n−1))` of the finite values in ascending order, as sorting them would give, found by
     /// selection instead of a sort (`NearestRank`): a sort of every quicklook map was 8 % of the full job's CPU.
     static func percentileRange(_ values: [Float], low: Double, high: Double) -> ClosedRange<Double>? {
-        guard let select = NearestRank(values) else { return nil }
+        NearestRank(values).flatMap { percentileRange($0, low: low, high: high) }
+    }
+
+    /// `percentileRange` of the values `select` counted.
+    static func percentileRange(_ select: NearestRank, low: Double, high: Double) -> ClosedRange<Double>? {
         let n = select.count
         func rank(_ p: Double) -> Int { min(n - 1, max(0, Int((p / 100 * Double(n - 1)).rounded()))) }
         let v = select.values(atRanks: [rank(low), rank(high)])

@@ -68,6 +68,26 @@ final class ColorLookupTests: XCTestCase {
         }
     }
 
+    /// `maskedCount` (eight lanes at a time for linear ramps, a table for class ramps) counts what `color` masks,
+    /// for every length up to 41 (whole lanes and every remainder) and masked values at every position: NaN of
+    /// either sign and payload, ±infinity, nodata and unknown codes, non-integral class values.
+    func testMaskedCountMatchesColorAtEveryLengthAndPosition() {
+        let odd: [Float] = [.nan, -.nan, Float(bitPattern: 0x7FA0_0001), .infinity, -.infinity, 0, 255, 256, 1.5, -1, 7, 3]
+        var rng = SystemRandomNumberGenerator()
+        for ramp in [ColorRamp.landUse] + ColorRamp.builtIn.filter({ $0.interpolation == .linear }) {
+            let lookup = ColorLookup(ramp: ramp, range: ramp.interpolation == .linear ? -0.5...0.5 : nil)
+            for length in 0...41 {
+                for _ in 0..<8 {
+                    let values: [Float] = (0..<length).map { _ in
+                        Int.random(in: 0..<3, using: &rng) == 0 ? odd.randomElement(using: &rng)! : Float(Int.random(in: 0...9, using: &rng))
+                    }
+                    let expected = values.filter { lookup.color($0) == nil }.count
+                    XCTAssertEqual(values.withUnsafeBufferPointer { lookup.maskedCount($0) }, expected, "\(ramp.name), \(values)")
+                }
+            }
+        }
+    }
+
     /// Class codes and thresholds keep their exact colours; NaN, infinities, nodata and unknown codes are masked.
     func testClassAndSteppedRampsAreExact() {
         let classes = ColorLookup(ramp: .landUse)

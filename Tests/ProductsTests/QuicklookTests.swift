@@ -84,11 +84,21 @@ final class QuicklookTests: XCTestCase {
         // First valid pixel (below p2) → the ramp's −1 colour; last (above p98) → its +1 colour.
         XCTAssertEqual(q.canvas.pixel(0, 1), ColorRamp.ndvi.color(-1))
         XCTAssertEqual(q.canvas.pixel(99, 99), ColorRamp.ndvi.color(1))
+        // The masked count (taken from the stretch's count of finite pixels) is the NaN row, as without the stretch.
+        XCTAssertEqual(q.maskedPixels, 100)
         // Without the stretch the whole map is one colour (what a desert scene looked like).
         let flat = try Quicklook.render(values: values, width: 100, height: 100, geo: geo, ramp: .ndvi, title: title, options: .init(stretch: .ramp))
         let (f0, f1) = (flat.canvas.pixel(0, 1), flat.canvas.pixel(99, 99))
         XCTAssertLessThanOrEqual(max(abs(Int(f0.r) - Int(f1.r)), abs(Int(f0.g) - Int(f1.g)), abs(Int(f0.b) - Int(f1.b))), 4)
         XCTAssertNotEqual(q.canvas.pixel(0, 1), q.canvas.pixel(99, 99))
+        XCTAssertEqual(flat.maskedPixels, 100)
+        // Infinities are masked too, and an all-masked map has no stretch.
+        var odd = values
+        odd[200] = .infinity; odd[201] = -.infinity
+        XCTAssertEqual(try Quicklook.render(values: odd, width: 100, height: 100, geo: geo, ramp: .ndvi, title: title).maskedPixels, 102)
+        let none = try Quicklook.render(values: [Float](repeating: .nan, count: 100), width: 10, height: 10, geo: geo, ramp: .ndvi, title: title)
+        XCTAssertEqual(none.maskedPixels, 100)
+        XCTAssertNil(none.stretchRange)
         // A class map keeps its palette.
         let classes = (0..<10_000).map { Float([1, 4, 5][$0 % 3]) }
         let c = try Quicklook.render(values: classes, width: 100, height: 100, geo: geo, ramp: .landUse, title: title)
