@@ -48,22 +48,24 @@ public enum ReportWriter {
     /// folder never holds a report left from an earlier run with other settings. `runDirectory` is also where
     /// quicklooks named in the report are read from (they are embedded in report.html as data URIs, so the page
     /// needs no other file).
+    ///
+    /// The formats are rendered and written side by side (each file on its own, atomically): report.html, with its
+    /// embedded pictures, takes as long as all the others together, and this is the serial end of every run. When
+    /// several fail, the error of the first format in `Format.allCases` order is thrown.
     public static func writeAll(_ report: RunReport, to runDirectory: String, formats: Set<Format> = Set(Format.allCases)) throws {
-        var files: [(String, String)] = []
-        if formats.contains(.json) { files.append(("report.json", try ReportJSON.render(report))) }
-        if formats.contains(.csv) {
-            files += [("areas.csv", ReportCSV.areas(report)), ("changes.csv", ReportCSV.changes(report)),
-                      ("disasters.csv", ReportCSV.disasters(report)), ("failures.csv", ReportCSV.failures(report)),
-                      ("regions.csv", ReportCSV.regions(report))]
+        let wanted = Format.allCases.filter { formats.contains($0) }
+        let failures = LockedSlots<Error>(count: wanted.count)
+        DispatchQueue.concurrentPerform(iterations: wanted.count) { k in
+            do {
+                for (name, text) in try render(wanted[k], report, runDirectory: runDirectory) {
+                    let path = (runDirectory as NSString).appendingPathComponent(name)
+                    do { try AtomicFile.write(text: text, to: path) } catch {
+                        throw ReportError.write(path: path, reason: "\(error)")
+                    }
+                }
+            } catch { failures.set(k, error) }
         }
-        if formats.contains(.md) { files.append(("report.md", ReportMarkdown.render(report))) }
-        if formats.contains(.html) { files.append(("report.html", try ReportHTML.render(report, runDirectory: runDirectory))) }
-        for (name, text) in files {
-            let path = (runDirectory as NSString).appendingPathComponent(name)
-            do { try AtomicFile.write(text: text, to: path) } catch {
-                throw ReportError.write(path: path, reason: "\(error)")
-            }
-        }
+        if let first = failures.values.compactMap({ $0 }).first { throw first }
         for format in Format.allCases where !formats.contains(format) {
             for name in format.fileNames {
                 let path = (runDirectory as NSString).appendingPathComponent(name)
@@ -75,6 +77,28 @@ public enum ReportWriter {
             }
         }
     }
+
+    /// The files of one format: name and text.
+    static func render(_ format: Format, _ report: RunReport, runDirectory: String) throws -> [(String, String)] {
+        switch format {
+        case .json: return [("report.json", try ReportJSON.render(report))]
+        case .csv:
+            return [("areas.csv", ReportCSV.areas(report)), ("changes.csv", ReportCSV.changes(report)),
+                    ("disasters.csv", ReportCSV.disasters(report)), ("failures.csv", ReportCSV.failures(report)),
+                    ("regions.csv", ReportCSV.regions(report))]
+        case .md: return [("report.md", ReportMarkdown.render(report))]
+        case .html: return [("report.html", try ReportHTML.render(report, runDirectory: runDirectory))]
+        }
+    }
+}
+
+/// One optional value per index, set from several threads.
+private final class LockedSlots<T>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var slots: [T?]
+    init(count: Int) { slots = Array(repeating: nil, count: count) }
+    func set(_ i: Int, _ value: T) { lock.withLock { slots[i] = value } }
+    var values: [T?] { lock.withLock { slots } }
 }
 
 /// report.json: the report itself plus every derived figure (areas per date, series, hectares), sorted keys.

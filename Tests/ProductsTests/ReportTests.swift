@@ -260,6 +260,26 @@ final class ReportTests: XCTestCase {
         XCTAssertThrowsError(try MustacheTemplate(string: "{{#a}}\nx\n"))
     }
 
+    /// The formats are written side by side: one that cannot be written is the error (naming its file), the others
+    /// are still written, whole.
+    func testAFormatThatCannotBeWrittenIsTheErrorAndTheOthersAreWritten() throws {
+        let dir = try TestData.temporaryDirectory("report-blocked")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        // A folder where report.md should go: its atomic rename cannot replace it.
+        try FileManager.default.createDirectory(at: dir.appendingPathComponent("report.md/inside"), withIntermediateDirectories: true)
+        XCTAssertThrowsError(try ReportWriter.writeAll(Self.sampleReport(), to: dir.path)) { error in
+            guard case ReportError.write(let path, _) = error else { return XCTFail("\(error)") }
+            XCTAssertTrue(path.hasSuffix("/report.md"), path)
+        }
+        for name in ReportWriter.fileNames where name != "report.md" {
+            let text = try String(contentsOf: dir.appendingPathComponent(name), encoding: .utf8)
+            XCTAssertFalse(text.isEmpty, name)
+        }
+        XCTAssertTrue(try String(contentsOf: dir.appendingPathComponent("report.html"), encoding: .utf8).hasSuffix("</html>"), "report.html whole")
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { !ReportWriter.fileNames.contains($0) }
+        XCTAssertEqual(leftovers, [], "no temporary left behind")
+    }
+
     func testHTMLIsSelfContainedWithEmbeddedQuicklook() throws {
         let dir = try TestData.temporaryDirectory("report-html")
         defer { try? FileManager.default.removeItem(at: dir) }
