@@ -94,6 +94,40 @@ final class PNGTests: XCTestCase {
         XCTAssertEqual(back.pixels8, indexed.pixels8)
     }
 
+    /// The libdeflate path keeps its buffers per thread between PNGs: a large picture, then a smaller one, then a
+    /// different large one on the same thread, and the same pictures on several threads at once, each decode to their
+    /// own pixels, and every file has the bytes of the same picture written alone.
+    func testUnfilteredWritesReusingTheirBuffersKeepEachPictureExact() throws {
+        func picture(_ w: Int, _ h: Int, seed: UInt64) -> PNGImage.Image {
+            var rng = SplitMix64(seed: seed)
+            return PNGImage.Image(width: w, height: h, channels: 4,
+                                  pixels: (0..<(w * h * 4)).map { _ in UInt8(truncatingIfNeeded: rng.next() % 7 * 37) })
+        }
+        let pictures = [picture(400, 300, seed: 1), picture(17, 5, seed: 2), picture(400, 301, seed: 3), picture(64, 64, seed: 4)]
+        var alone: [Data] = []
+        for (i, img) in pictures.enumerated() {
+            let path = dir.appendingPathComponent("alone-\(i).png").path
+            try PNGImage.write(img, to: path, filter: PNGImage.filterNone)
+            XCTAssertEqual(try PNGImage.read(path: path), img, "picture \(i)")
+            alone.append(try Data(contentsOf: URL(fileURLWithPath: path)))
+        }
+        final class Wrong: @unchecked Sendable {
+            let lock = NSLock()
+            var paths: [String] = []
+            func add(_ p: String) { lock.withLock { paths.append(p) } }
+        }
+        let wrong = Wrong(), expected = alone, base = dir.path
+        DispatchQueue.concurrentPerform(iterations: 24) { k in
+            let i = (k * 7) % pictures.count
+            let path = base + "/together-\(k).png"
+            do {
+                try PNGImage.write(pictures[i], to: path, filter: PNGImage.filterNone)
+                if try Data(contentsOf: URL(fileURLWithPath: path)) != expected[i] { wrong.add(path) }
+            } catch { wrong.add("\(path): \(error)") }
+        }
+        XCTAssertEqual(wrong.paths, [])
+    }
+
     func testPaletteImageWithTransparency() throws {
         var entries: [RGBA] = []
         for i in 0..<16 { entries.append(RGBA(UInt8(i * 16), UInt8(255 - i * 16), 7, i == 0 ? 0 : 255)) }
