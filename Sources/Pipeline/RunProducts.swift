@@ -56,7 +56,8 @@ public enum RunProducts {
         if try RunStac.write(directory: directory, rows: rows, pairs: pairs, meta: meta, affected: links["affected_geojson"] != nil) {
             links["stac_collection"] = "stac/collection.json"
         }
-        var report = try build(meta: meta, rows: rows, pairs: pairs, links: links, currentRun: try catalog.latestRunId(), directory: directory)
+        var report = try build(meta: meta, rows: rows, pairs: pairs, links: links, currentRun: try catalog.latestRunId(), directory: directory,
+                               places: places)
         EventMosaic.writeAll(&report, pairs: pairs, directory: directory)
         let formats = meta[Key.formats].map { Set($0.split(separator: ",").compactMap { ReportWriter.Format(rawValue: String($0)) }) }
         try ReportWriter.writeAll(report, to: directory, formats: formats ?? Set(ReportWriter.Format.allCases))
@@ -102,14 +103,17 @@ public enum RunProducts {
     /// are listed as unchanged (`skipped`); failed tiles and pairs are listed once each.
     ///
     /// `directory` (the run folder) is where tile footprints are read from (STAC items, else product headers) to
-    /// group tiles into places; without it places are the tile groups alone, without bounding boxes.
+    /// group tiles into places; without it places are the tile groups alone, without bounding boxes. `places` is
+    /// `placeAssignment` of the same rows, meta and directory when the caller has it already (footprints without a
+    /// STAC bbox are read from raster headers: once per report is enough).
     public static func build(meta: [String: String], rows: [TileRecord], pairs: [PairResult], links: [String: String],
-                             currentRun: Int64? = nil, directory: String? = nil) throws -> RunReport {
+                             currentRun: Int64? = nil, directory: String? = nil,
+                             places: (places: [PlaceInfo], placeOf: [String: String])? = nil) throws -> RunReport {
         let info = RunInfo(id: meta[Key.name] ?? "tilepipe run", toolVersion: meta[Key.toolVersion] ?? "",
                            pipeline: meta[Key.pipeline] ?? "", pipelineHash: meta[Key.configHash] ?? "",
                            started: meta[Key.started] ?? "", finished: meta[Key.finished] ?? "",
                            inputs: (meta[Key.inputs] ?? "").split(separator: "\n").map(String.init), title: meta[Key.title])
-        let assigned = placeAssignment(rows: rows, meta: meta, directory: directory)
+        let assigned = places ?? placeAssignment(rows: rows, meta: meta, directory: directory)
         let placeOf = { (tile: String, key: String) in assigned.placeOf[tile] ?? key }
         let disasters = disasterEntries(pairs, placeOf: placeOf)
         let regions = RegionPlaces.entries(rows: rows, pairs: pairs, regionsFile: meta[Key.regions], crs: firstCRS(pairs))
