@@ -143,7 +143,7 @@ public enum PipelineRunner {
         let pairs = try runPairs(config: config, rows: rows, job: job, executor: exec, context: ctx, warnings: &warnings)
         failures += pairs
         try catalog.setMeta(runMeta(config: config, products: products, configHash: configHash, options: options, startedAt: startedAt))
-        do { try RunProducts.write(directory: out) } catch {
+        do { try RunProducts.write(directory: out, catalog: catalog) } catch {
             failures.append(FailureEntry(path: out, stage: "report", cause: "\(error)", kind: .io))
             logger.error("reports failed", metadata: ["error": "\(error)"])
         }

@@ -41,12 +41,12 @@ public enum RunProducts {
         return named.isEmpty ? nil : named.joined(separator: "\n")
     }
 
-    /// Writes the collection, affected.geojson and every report into `directory` from its catalog.
-    /// Returns the report.
+    /// Writes the collection, affected.geojson and every report into `directory` from its catalog (`catalog` when
+    /// the caller has it open, else opened here). Returns the report.
     /// - Throws: `PipelineError.catalog` when the catalog cannot be read, or the writer's error naming the file.
     @discardableResult
-    public static func write(directory: String) throws -> RunReport {
-        let catalog = try RunCatalog(directory: directory)
+    public static func write(directory: String, catalog open: RunCatalog? = nil) throws -> RunReport {
+        let catalog = try open ?? RunCatalog(directory: directory)
         let meta = try catalog.meta()
         let rows = try catalog.allTiles()
         let pairs = try catalog.allPairs()
