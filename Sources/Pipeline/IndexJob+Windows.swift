@@ -36,6 +36,12 @@ extension IndexJob: WindowedTileStage {
         var trueColor: (rel: String, writer: TrueColorWriter)?, trueColorWarning: String?
         /// Files `finish` has already published (removed again by `abort`).
         let published = LockedList<String>()
+        /// What `finish` completes, one piece each, the costliest first (quicklooks, then the index COGs), so that
+        /// pieces running at once end close together.
+        var finishingPieces: [OutputPiece] {
+            quicklooks.indices.map { .quicklook($0) } + indexWriters.indices.map { .index($0) }
+                + (classWriter == nil ? [] : [.classMap]) + (qualityWriter == nil ? [] : [.quality])
+        }
         /// The first window as `plan` read it (to learn the tile's bands), until `window(0)` takes it: decoded once.
         private var first: ReflectanceTile?
         private let firstLock = NSLock()
@@ -94,6 +100,18 @@ extension IndexJob: WindowedTileStage {
             }
             readers.close()
         }
+    }
+
+    /// One output `finish` completes on its own (a `FanOut` piece): an index COG, the class map, the quality mask
+    /// or a quicklook.
+    enum OutputPiece: Hashable, Sendable {
+        case index(Int), classMap, quality, quicklook(Int)
+    }
+
+    /// What a finishing piece wrote.
+    enum FinishedProduct: Sendable {
+        case cog(WrittenCOG)
+        case quicklook(rel: String, title: String, files: [WrittenFile])
     }
 
     /// The figures of one window (its share of the reflectance sanity check goes to `WindowedTile.judgeEarly`).
@@ -291,8 +309,9 @@ extension IndexJob: WindowedTileStage {
     }
 
     /// The tile's figures (windows merged), the sanity check over the whole tile, then the products: the writers'
-    /// files (hashes computed while writing), quicklooks from the reduced maps, the STAC item.
-    public func finish(_ t: WindowedTile, parts: [WindowPart], item: TileSource) throws -> Products {
+    /// files (hashes computed while writing) and the quicklooks from the reduced maps, one `fanOut` piece each,
+    /// recorded in a fixed order; then the STAC item.
+    public func finish(_ t: WindowedTile, parts: [WindowPart], item: TileSource, fanOut: FanOut) throws -> Products {
         if TileInput.checksReflectance(loadOptions) {
             do { try t.sanity.check(file: item.manifestOrFilePath) } catch {
                 throw TileFailure(tileId: item.id, path: item.path, stage: .ingest, error: error)
@@ -318,55 +337,39 @@ extension IndexJob: WindowedTileStage {
         result.role = item.input.role
 
         var s = WriteSession(item: item, directory: outputDirectory, provenance: t.provenance, result: result)
-        func record(_ rel: String, _ f: WrittenFile) {
-            t.published.append(f.path)
-            s.record(rel, f)
+        let finished = try fanOut.map(t.finishingPieces.count) { [self, result] k in
+            try finishPiece(t.finishingPieces[k], of: t, statistics: result.indices, date: result.date ?? "", item: item)
         }
-        /// Files a writer put beside `rel` (GIS sidecars; a quicklook's PNG, world file and CRS .aux.xml) are recorded
-        /// outputs like any product, so merge, resume and the integrity checks see them.
-        func recordFiles(_ files: [WrittenFile], beside rel: String) {
-            for f in files { t.published.append(f.path) }
-            s.record(written: files, beside: rel)
-        }
-        for iw in t.indexWriters {
-            let written = try iw.writer.finish(statistics: result.indices[iw.name].map { [$0.result] })
-            record(iw.rel, written.file)
-            recordFiles(written.sidecars, beside: iw.rel)
+        var written: [OutputPiece: FinishedProduct] = [:]
+        for (k, piece) in t.finishingPieces.enumerated() { written[piece] = finished[k] }
+        // Recorded in the order of the writers, as before the pieces ran at once.
+        for (i, iw) in t.indexWriters.enumerated() {
+            guard case .cog(let w)? = written[.index(i)] else { continue }
+            s.record(iw.rel, w.file)
+            s.record(written: w.sidecars, beside: iw.rel)
             s.result.products.indexFiles[iw.name] = iw.rel
             let info = BandInfo(description: iw.name, nodata: .nan)
             s.assets.append(StacProductAsset(key: iw.name, href: "./" + (iw.rel as NSString).lastPathComponent, mediaType: StacAsset.cogMediaType,
                                              roles: ["data"], title: iw.name.uppercased(),
                                              bands: [StacBand(name: iw.name, info: indexDataType.storedBand(info), dataType: indexDataType.sampleType,
-                                                              statistics: written.statistics.first)]))
+                                                              statistics: w.statistics.first)]))
         }
-        if let cw = t.classWriter {
-            let written = try cw.writer.finish()
-            record(cw.rel, written.file)
-            recordFiles(written.sidecars, beside: cw.rel)   // .tif.aux.xml and .qml
+        if let cw = t.classWriter, case .cog(let w)? = written[.classMap] {
+            s.record(cw.rel, w.file)
+            s.record(written: w.sidecars, beside: cw.rel)   // .tif.aux.xml and .qml
             s.result.products.classMap = cw.rel
             s.assets.append(StacProductAsset(key: "landuse", href: "./" + (cw.rel as NSString).lastPathComponent, mediaType: StacAsset.cogMediaType,
                                              roles: ["data"], title: "Land use",
                                              bands: [StacBand(name: "landuse", info: cw.band, dataType: .uint8)]))
         }
-        if let qw = t.qualityWriter {
-            let written = try qw.writer.finish()
-            record(qw.rel, written.file)
-            recordFiles(written.sidecars, beside: qw.rel)
+        if let qw = t.qualityWriter, case .cog(let w)? = written[.quality] {
+            s.record(qw.rel, w.file)
+            s.record(written: w.sidecars, beside: qw.rel)
             s.result.products.qualityMask = qw.rel
         }
-        for (product, reducer) in t.quicklooks {
-            let ramp: ColorRamp, title: String
-            var range: ClosedRange<Double>?
-            if product == "landuse" { ramp = products.classRamp; title = "Land use" } else {
-                title = product.uppercased()
-                (ramp, range) = IndexJob.quicklookRamp(product)
-            }
-            let rel = "tiles/\(item.id)/\(item.id)_\(product).png"
-            let q = try Quicklook.render(values: reducer.map(), width: reducer.outWidth, height: reducer.outHeight, geo: reducer.mapGeo(t.geo),
-                                         ramp: ramp, title: .init(satellite: t.scene?.satellite ?? "", date: s.result.date ?? "", tile: item.id, product: title),
-                                         options: .init(longestSide: products.quicklookSize, range: range))
-            // The PNG, its world file and CRS .aux.xml.
-            recordFiles(try q.writeRecorded(to: s.full(rel)), beside: rel)
+        for (i, (product, _)) in t.quicklooks.enumerated() {
+            guard case .quicklook(let rel, let title, let files)? = written[.quicklook(i)] else { continue }
+            s.record(written: files, beside: rel)   // the PNG, its world file and CRS .aux.xml
             s.result.products.quicklooks[product] = rel
             s.assets.append(StacProductAsset(key: "\(product)_quicklook", href: "./" + (rel as NSString).lastPathComponent,
                                              mediaType: StacAsset.pngMediaType, roles: ["overview"], title: "\(title) quicklook"))
@@ -378,6 +381,39 @@ extension IndexJob: WindowedTileStage {
         s.outputs.sort { $0.path < $1.path }
         t.readers.close()
         return Products(outputs: s.outputs, warning: IndexJob.joinWarnings(t.warning, t.trueColorWarning), result: s.result)
+    }
+
+    /// Completes one output of `t` (publishing its files, which `abort` removes again should the tile fail):
+    /// an index COG with the windows' merged `statistics`, the class map, the quality mask, or a quicklook
+    /// rendered from its reduced map and written as PNG.
+    func finishPiece(_ piece: OutputPiece, of t: WindowedTile, statistics: [String: BandStatistics.Accumulator],
+                     date: String, item: TileSource) throws -> FinishedProduct {
+        func published(_ files: [WrittenFile]) { for f in files { t.published.append(f.path) } }
+        switch piece {
+        case .index(let i):
+            let iw = t.indexWriters[i]
+            let w = try iw.writer.finish(statistics: statistics[iw.name].map { [$0.result] })
+            published([w.file] + w.sidecars)
+            return .cog(w)
+        case .classMap:
+            guard let w = try t.classWriter?.writer.finish() else { throw PipelineError.badTile(path: item.path, reason: "no class map writer") }
+            published([w.file] + w.sidecars)
+            return .cog(w)
+        case .quality:
+            guard let w = try t.qualityWriter?.writer.finish() else { throw PipelineError.badTile(path: item.path, reason: "no quality mask writer") }
+            published([w.file] + w.sidecars)
+            return .cog(w)
+        case .quicklook(let i):
+            let (product, reducer) = t.quicklooks[i]
+            let (ramp, title, range) = quicklookStyle(product)
+            let rel = "tiles/\(item.id)/\(item.id)_\(product).png"
+            let q = try Quicklook.render(values: reducer.map(), width: reducer.outWidth, height: reducer.outHeight, geo: reducer.mapGeo(t.geo),
+                                         ramp: ramp, title: .init(satellite: t.scene?.satellite ?? "", date: date, tile: item.id, product: title),
+                                         options: .init(longestSide: products.quicklookSize, range: range))
+            let files = try q.writeRecorded(to: (outputDirectory as NSString).appendingPathComponent(rel))
+            published(files)
+            return .quicklook(rel: rel, title: title, files: files)
+        }
     }
 
     /// Drops the tile's writers and anything already published.

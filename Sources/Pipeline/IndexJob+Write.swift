@@ -109,16 +109,15 @@ extension IndexJob {
     /// Quicklook PNGs (and world files) of `products.quicklooks`: index planes and `landuse`.
     func writeQuicklooks(_ c: Computed, _ s: inout WriteSession) throws {
         for product in products.quicklooks {
-            let values: [Float], ramp: ColorRamp, title: String
-            var range: ClosedRange<Double>?
+            let values: [Float]
             if product == "landuse" {
                 guard let classes = c.classes else { continue }
-                values = classes.classes.map { Float($0) }; ramp = products.classRamp; title = "Land use"
+                values = classes.classes.map { Float($0) }
             } else {
                 guard let plane = c.planes[product] else { continue }
-                values = plane; title = product.uppercased()
-                (ramp, range) = IndexJob.quicklookRamp(product)
+                values = plane
             }
+            let (ramp, title, range) = quicklookStyle(product)
             let rel = "tiles/\(s.item.id)/\(s.item.id)_\(product).png"
             let q = try Quicklook.render(values: values, width: c.width, height: c.height, geo: c.geo, ramp: ramp,
                                          title: .init(satellite: c.scene?.satellite ?? "", date: c.result.date ?? "", tile: s.item.id, product: title),
@@ -128,6 +127,13 @@ extension IndexJob {
             s.assets.append(StacProductAsset(key: "\(product)_quicklook", href: "./" + (rel as NSString).lastPathComponent,
                                              mediaType: StacAsset.pngMediaType, roles: ["overview"], title: "\(title) quicklook"))
         }
+    }
+
+    /// The ramp, title and fixed range (if any) of the quicklook of `product` (`landuse` or an index).
+    func quicklookStyle(_ product: String) -> (ramp: ColorRamp, title: String, range: ClosedRange<Double>?) {
+        if product == "landuse" { return (products.classRamp, "Land use", nil) }
+        let (ramp, range) = IndexJob.quicklookRamp(product)
+        return (ramp, product.uppercased(), range)
     }
 
     /// The colour ramp (and fixed range, if any) of an index quicklook.

@@ -6,7 +6,9 @@ extension TileExecutor {
     /// parallel on the compute gate (at most `jobs` at once) with at most `maxInFlight` windows between
     /// submission and end across all tiles, so memory depends on the window size, not on the scene. The tile's
     /// `finish` (or `abort` after a failed window) runs on its writer queue after its last window, then `onFinish`
-    /// as for whole tiles. Tiles `plan` declines (nil) go through `ingest`/`compute`/`write` as in `run`.
+    /// as for whole tiles. The pieces `finish` fans out run on the compute gate too, the calling thread taking part
+    /// (`FanOut`): the last tile's outputs are completed on every core. Tiles `plan` declines (nil) go through
+    /// `ingest`/`compute`/`write` as in `run`.
     /// At most `maxInFlight` tiles are open at once. After `RunInterruption`, no further tile is taken; open tiles
     /// complete.
     public func run<S: WindowedTileStage>(_ items: [S.Item], stage: S,
@@ -25,6 +27,7 @@ extension TileExecutor {
                 Self.runWhole(item, stage: stage, reader: slot.reader, writer: writer, state: state, finish: finish)
                 return
             }
+            let fanOut = FanOut(width: options.jobs) { state.compute($0) }
             let count = stage.windowCount(plan)
             let tile = WindowedTileState<S.Part>(count: count)
             let complete: @Sendable () -> Void = {
@@ -34,7 +37,7 @@ extension TileExecutor {
                         stage.abort(plan)
                         finish(.failure(f))
                     case .success(let parts):
-                        do { finish(.success(try stage.finish(plan, parts: parts, item: item))) } catch {
+                        do { finish(.success(try stage.finish(plan, parts: parts, item: item, fanOut: fanOut))) } catch {
                             stage.abort(plan)
                             finish(.failure(TileFailure(tileId: item.id, path: item.path, stage: .write, error: error)))
                         }

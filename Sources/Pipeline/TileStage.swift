@@ -48,8 +48,9 @@ public protocol WindowedTileStage: TileStage {
     func windowCount(_ plan: Plan) -> Int
     /// Reads, computes and writes window `index`. Throw a `TileFailure` to name the step (ingest, compute, write).
     func window(_ index: Int, of plan: Plan, item: Item) throws -> Part
-    /// Completes the tile from the parts of every window (in window order).
-    func finish(_ plan: Plan, parts: [Part], item: Item) throws -> Output
+    /// Completes the tile from the parts of every window (in window order). Independent pieces of the work (one
+    /// per output file, say) may go through `fanOut`, which runs them at once where the executor has cores free.
+    func finish(_ plan: Plan, parts: [Part], item: Item, fanOut: FanOut) throws -> Output
     /// Drops an opened tile: nothing partial is left. Called at most once, instead of a successful `finish`.
     func abort(_ plan: Plan)
 }

@@ -106,7 +106,7 @@ struct BandWindows: WindowedTileStage {
         return index
     }
 
-    func finish(_ plan: Plan, parts: [Int], item: Item) throws -> Int {
+    func finish(_ plan: Plan, parts: [Int], item: Item, fanOut: FanOut) throws -> Int {
         _ = try plan.writer.finish()
         plan.readers.close()
         return parts.count

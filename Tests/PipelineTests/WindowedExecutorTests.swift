@@ -42,7 +42,7 @@ final class WindowCountingStage: WindowedTileStage, @unchecked Sendable {
         if failing.contains("\(item.id)/\(index)") { throw NSError(domain: "bad window", code: index) }
         return index
     }
-    func finish(_ plan: Plan, parts: [Int], item: Item) throws -> Int {
+    func finish(_ plan: Plan, parts: [Int], item: Item, fanOut: FanOut) throws -> Int {
         XCTAssertEqual(parts, Array(0..<plan.windows), "parts in window order")
         plan.finished = true
         return parts.reduce(0, +)
