@@ -154,8 +154,11 @@ extension PipelineConfig {
             cleanInputs.append(root.diagnostics.errors.count == before)
         }
         var indices: [String] = []
+        // Every tile needs an index to compute: without one each tile would fail on its own, after the run started.
+        let noIndex = " (every tile computes at least one; `tilepipe indices` lists them), e.g. indices: [ndvi]"
         if let n = top["indices"] {
-            for item in (try? n.sequence()) ?? [n] {
+            let items = (try? n.sequence()) ?? [n]
+            for item in items {
                 guard let name = root.diagnostics.attempt({ try indexName(item, among: indexNames) }) else { continue }
                 guard !indices.contains(name) else {
                     root.diagnostics.record(item.error("index '\(name)' is listed twice"))
@@ -163,6 +166,7 @@ extension PipelineConfig {
                 }
                 indices.append(name)
             }
+            if items.isEmpty { root.diagnostics.record(n.error("no index listed" + noIndex)) }
         }
         // Every configured index must find its bands in every input that has an explicit band map.
         if inputs.count == inputNodes.count {
@@ -195,6 +199,11 @@ extension PipelineConfig {
         config.grid = top.value("grid", decodeGrid)
         if let outNode = top["outputs"], outputs != nil {
             _ = root.diagnostics.attempt { try checkGrid(config, gridNode: top["grid"], outputsNode: outNode) }
+        }
+        // A missing `indices` is reported when nothing else is wrong: after a misspelt key (`indicies`) it would only
+        // repeat that error.
+        if top["indices"] == nil && root.diagnostics.errors.isEmpty {
+            root.diagnostics.record(root.error("missing required key 'indices'" + noIndex))
         }
         return root.diagnostics.errors.isEmpty ? config : nil
     }

@@ -97,6 +97,17 @@ final class PipelineConfigTests: XCTestCase {
         XCTAssertTrue(try XCTUnwrap(error("version: 1\ninputs: [{path: a}]\n")).message.contains("outputs"))
     }
 
+    /// A pipeline without an index would fail every tile once the run started ("no configured index can be
+    /// computed"): it is refused at load, missing or empty alike.
+    func testAPipelineWithoutAnIndexIsRefused() throws {
+        let missing = try XCTUnwrap(error("version: 1\ninputs: [{path: a}]\noutputs: {directory: o}\n"))
+        XCTAssertTrue(missing.message.contains("missing required key 'indices'"), missing.message)
+        XCTAssertTrue(missing.message.contains("indices: [ndvi]"), "the message shows the fix: \(missing.message)")
+        let empty = try XCTUnwrap(error("version: 1\ninputs: [{path: a}]\nindices: []\noutputs: {directory: o}\n"))
+        XCTAssertEqual(empty.line, 3)
+        XCTAssertTrue(empty.message.contains("no index listed"), empty.message)
+    }
+
     func testOverrides() throws {
         let c = try PipelineConfig.parse(yaml: minimum, overrides: ["outputs.directory=/tmp/x", "execution.jobs=3",
                                                                     "indices=[nbr, ndvi]", "inputs.0.path=other/"])
