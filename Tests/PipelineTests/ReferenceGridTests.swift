@@ -46,7 +46,7 @@ final class ReferenceGridTests: XCTestCase {
     /// The grid a configured reference gives a tile: snapped to the resolution, or in another CRS.
     func testReferenceGridForATile() throws {
         let tile = RasterGrid(width: 100, height: 50, geo: GeoReference(transform: GeoTransform(originX: 500_005, pixelWidth: 10, originY: 2_800_000, pixelHeight: -10), crs: .epsg(32650)))
-        var c = try PipelineConfig.parse(yaml: "version: 1\ninputs: [{path: in}]\ngrid: {resolution: 20}\noutputs: {directory: out}\n")
+        var c = try PipelineConfig.parse(yaml: "version: 1\ninputs: [{path: in}]\nindices: [ndvi]\ngrid: {resolution: 20}\noutputs: {directory: out}\n")
         var g = try ReferenceGrid(config: c)!.grid(for: tile, file: "t.tif")
         XCTAssertEqual(g.geo.transform.coefficients, [500_000, 20, 0, 2_800_000, 0, -20], "snapped outwards to 20 m multiples")
         XCTAssertEqual(g.width, 51); XCTAssertEqual(g.height, 25)
