@@ -7,8 +7,8 @@ import Darwin
 /// One compressed tile, in the memory its encoder wrote it to.
 ///
 /// The fast DEFLATE path compresses into a buffer of the codec's bound and gives the unused end back (`realloc`,
-/// which shrinks in place), so a tile is never copied out of a scratch buffer into an array of its size: that copy
-/// was about 1 % of the full bench job's CPU, and its fresh pages a tenth of the page faults. Immutable once made.
+/// which shrinks in place), so a tile is never copied out of a scratch buffer into an array of its size (that copy
+/// was about 1 % of the full bench job's CPU). Immutable once made.
 final class EncodedTile: @unchecked Sendable {
     /// The compressed bytes (owned: freed with the tile).
     let bytes: UnsafeRawBufferPointer
