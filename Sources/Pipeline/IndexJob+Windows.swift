@@ -337,11 +337,11 @@ extension IndexJob: WindowedTileStage {
         result.role = item.input.role
 
         var s = WriteSession(item: item, directory: outputDirectory, provenance: t.provenance, result: result)
-        let finished = try fanOut.map(t.finishingPieces.count) { [self, result] k in
-            try finishPiece(t.finishingPieces[k], of: t, statistics: result.indices, date: result.date ?? "", item: item)
+        let pieces = t.finishingPieces
+        let finished = try fanOut.map(pieces.count) { [self, result] k in
+            try finishPiece(pieces[k], of: t, statistics: result.indices, date: result.date ?? "", item: item)
         }
-        var written: [OutputPiece: FinishedProduct] = [:]
-        for (k, piece) in t.finishingPieces.enumerated() { written[piece] = finished[k] }
+        let written = Dictionary(uniqueKeysWithValues: zip(pieces, finished))
         // Recorded in the order of the writers, as before the pieces ran at once.
         for (i, iw) in t.indexWriters.enumerated() {
             guard case .cog(let w)? = written[.index(i)] else { continue }
@@ -395,12 +395,9 @@ extension IndexJob: WindowedTileStage {
             let w = try iw.writer.finish(statistics: statistics[iw.name].map { [$0.result] })
             published([w.file] + w.sidecars)
             return .cog(w)
-        case .classMap:
-            guard let w = try t.classWriter?.writer.finish() else { throw PipelineError.badTile(path: item.path, reason: "no class map writer") }
-            published([w.file] + w.sidecars)
-            return .cog(w)
-        case .quality:
-            guard let w = try t.qualityWriter?.writer.finish() else { throw PipelineError.badTile(path: item.path, reason: "no quality mask writer") }
+        case .classMap, .quality:   // `finishingPieces` names only the writers the tile has
+            let writer = piece == .classMap ? t.classWriter?.writer : t.qualityWriter?.writer
+            guard let w = try writer?.finish() else { throw PipelineError.badTile(path: item.path, reason: "no writer for \(piece)") }
             published([w.file] + w.sidecars)
             return .cog(w)
         case .quicklook(let i):
