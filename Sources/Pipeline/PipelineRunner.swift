@@ -104,6 +104,7 @@ public enum PipelineRunner {
         let out = config.outputs.directory
         let plan = try plan(config: config, options: options)
         try InputCheck.requireTiles(plan, inputs: config.inputs, excluding: out)
+        warmProjection(for: plan.tiles.first)
         InputCheck.logDates(plan.tiles, logger: logger)
         try createOutput(out)
         let claim = try OutputClaim.acquire(out, mode: .exclusive, command: "run")   // one writer; no links followed
@@ -159,6 +160,23 @@ public enum PipelineRunner {
         logger.info("run finished", metadata: ["done": "\(phase1.done)", "skipped": "\(resume.skipped)", "failed": "\(failures.count)",
                                                "max_in_flight_observed": "\(phase1.observedMaxInFlight)"])
         return summary
+    }
+
+    /// Makes the WGS84 transform of `tile`'s CRS on another thread (kept by `CRSTransform.shared`) while this one
+    /// opens the output folder and the catalog. Making it opens PROJ's database and searches it (about 8 ms), and the
+    /// first tile needs it (footprint, sun geometry) before any of its windows can start: that was the last serial
+    /// piece of a run's start. A tile whose header cannot be read, or a CRS PROJ refuses, is left to the tile itself
+    /// (which reports it). The returned group ends when the attempt has.
+    @discardableResult
+    static func warmProjection(for tile: TileSource?) -> DispatchGroup {
+        let done = DispatchGroup()
+        guard let tile else { return done }
+        DispatchQueue.global(qos: .userInitiated).async(group: done) {
+            guard let grid = try? tile.input.windowGrid(bands: nil, limits: .default),
+                  let definition = grid.geo?.crs?.projDefinition else { return }
+            _ = try? CRSTransform.toWGS84(from: definition)
+        }
+        return done
     }
 
     /// Creates the output folder and checks it is writable.

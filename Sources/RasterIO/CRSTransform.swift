@@ -49,6 +49,11 @@ public final class CRSTransform: @unchecked Sendable {
         try shared(from: crsDefinition, to: "EPSG:4326")
     }
 
+    /// True when `shared(from:to:)` holds the transform `source` → `target` (it will not make one).
+    public static func isShared(from source: String, to target: String) -> Bool {
+        cache.lookup(source + "\u{0}" + target) != nil
+    }
+
     /// Transforms made by `shared`, by source and target; emptied when it reaches `sharedLimit` entries.
     private static let cache = SharedTransforms()
     /// How many pairs `shared` keeps (a run meets a handful of CRSs; the bound keeps a long `serve` finite).
