@@ -123,7 +123,10 @@ extension IndexJob: WindowedTileStage {
     /// Opens `item` for windowed processing: nil (whole-tile route) when windows are off, the tile is resampled onto
     /// a reference grid, the scheme needs the whole scene (`autoWater`'s Otsu threshold, `minimumMappingUnit`), or
     /// the input cannot be read in windows (PNG, bands on different grids). Reads the first window to learn which
-    /// bands the tile has, then opens one streaming writer per product.
+    /// bands the tile has (kept for `window(0)`, so it is decoded once), then opens one streaming writer per product.
+    /// The first tile the job opens reads only its top-left pixel for that: no window of the run has started yet,
+    /// and its first window is then decoded by `window(0)` beside the others instead of alone before them (one input
+    /// block decoded twice per run, against about 20 ms of a 1024² tile's start on one core).
     public func plan(_ item: TileSource) throws -> WindowedTile? {
         guard windowed, referenceGrid == nil else { return nil }
         if let s = products.scheme, s.autoWater != nil || s.minimumMappingUnit != nil { return nil }
@@ -137,11 +140,13 @@ extension IndexJob: WindowedTileStage {
         guard let grid else { return nil }
         let windows = IndexJob.zOrderWindows(width: grid.width, height: grid.height, tileSize: tileSize)
         let readers = GeoTIFFReaderPool(limits: limits)
+        let keep = !opened.markFirst()
+        let read = keep ? windows[0] : Window(x: 0, y: 0, width: 1, height: 1)
         let first: ReflectanceTile
-        do { first = try retry.run { try item.input.load(bands: bands, limits: limits, options: loadOptions, window: windows[0], readers: readers) } }
+        do { first = try retry.run { try item.input.load(bands: bands, limits: limits, options: loadOptions, window: read, readers: readers) } }
         catch ManifestError.missingBand where bands != nil {
             bands = nil   // as `ingest`: load the bands the tile has; the indices it cannot compute are skipped
-            first = try retry.run { try item.input.load(bands: nil, limits: limits, options: loadOptions, window: windows[0], readers: readers) }
+            first = try retry.run { try item.input.load(bands: nil, limits: limits, options: loadOptions, window: read, readers: readers) }
         }
         let filterTo: Set<String>? = bands == nil ? Set(needed) : nil
         let firstBands = filterTo.map { f in first.bands.filter { f.contains($0.key) } } ?? first.bands
@@ -163,7 +168,7 @@ extension IndexJob: WindowedTileStage {
                                 context: classificationContext(geo: geo, width: grid.width, height: grid.height, date: date, item: item),
                                 truthPath: try truthPath(item, width: grid.width, height: grid.height),
                                 scene: first.scene, date: date, readers: readers, provenance: provenance)
-        tile.keepFirst(first)
+        if keep { tile.keepFirst(first) }
         do { try openWriters(tile, item: item) } catch {
             tile.abort()
             throw TileFailure(tileId: item.id, path: item.path, stage: .write, error: error)

@@ -100,6 +100,8 @@ public struct IndexJob: TileStage {
     public let products: TileProductOptions
     /// The reference grid tiles are resampled onto at ingest (`grid:`, `outputs.crs`); nil: each tile's own grid.
     public var referenceGrid: ReferenceGrid?
+    /// Whether `plan` has opened a tile yet (shared by the job's copies).
+    let opened = FirstTile()
 
     /// A job.
     public init(indices: [String], outputDirectory: String, calibration: CalibrationSpec? = nil, masks: MaskSpec? = nil, cog: CogSpec? = nil,
@@ -151,4 +153,13 @@ public struct IndexJob: TileStage {
 
     /// The relative output path of `index` for tile `id`.
     public static func outputPath(tile id: String, index: String) -> String { "tiles/\(id)/\(id)_\(index).tif" }
+}
+
+/// A flag that is set once: whether a job has opened its first tile.
+final class FirstTile: @unchecked Sendable {
+    private let lock = NSLock()
+    private var taken = false
+
+    /// True for the first call only.
+    func markFirst() -> Bool { lock.withLock { defer { taken = true }; return !taken } }
 }
