@@ -6,11 +6,55 @@ import RasterIO
 /// no script, no network), readable on a phone and printable. Rendered with swift-mustache from
 /// `ReportTemplate.html`; every figure comes from `RunReport`'s derived aggregates.
 enum ReportHTML {
-    static func render(_ r: RunReport, runDirectory: String) throws -> String {
+    /// Writes the page to `path` atomically, each picture's data URI encoded straight into the file: the pictures are
+    /// most of the page (2.7 of 2.8 MB for eight 1024² tiles), and carried as strings through the template, the
+    /// joined page and its UTF-8 copy they were copied four times at the end of every run.
+    @discardableResult
+    static func write(_ r: RunReport, runDirectory: String, to path: String) throws -> WrittenFile {
+        let page = try self.page(r, runDirectory: runDirectory)
+        return try AtomicFile.writeHashed(to: path) { sink in
+            func put(_ text: String) throws { try Array(text.utf8).withUnsafeBytes { try sink.write($0) } }
+            try put(page.texts[0])
+            for (k, picture) in page.pictures.enumerated() {
+                try put(uriPrefix)
+                try picture.base64EncodedData().withUnsafeBytes { try sink.write($0) }
+                try put(page.texts[k + 1])
+            }
+        }
+    }
+
+    /// The rendered page cut at its pictures: `texts[0]`, picture 0, `texts[1]`, … (`texts.count == pictures.count + 1`),
+    /// the pictures as the PNG files' bytes.
+    struct Page {
+        var texts: [String]
+        var pictures: [Data]
+    }
+
+    /// Renders the template with a unique token where each picture goes, then cuts the text at the tokens.
+    static func page(_ r: RunReport, runDirectory: String) throws -> Page {
         let templates: [MustacheTemplate]
         do { templates = try parts(ReportTemplate.html).map { try MustacheTemplate(string: $0) } } catch { throw ReportError.template("\(error)") }
-        let vm = viewModel(r, runDirectory: runDirectory)
-        return templates.map { $0.render(vm) }.joined()
+        // A token no report text can hold by chance (a fresh UUID), then the picture's number and a full stop.
+        let token = "tilepipe-picture-\(UUID().uuidString)-"
+        var pictures: [Data] = []
+        let vm = viewModel(r, runDirectory: runDirectory) { data in
+            pictures.append(data)
+            return "\(token)\(pictures.count - 1)."
+        }
+        let text = templates.map { $0.render(vm) }.joined()
+        var texts: [String] = [], order: [Data] = []
+        var rest = Substring(text)
+        while let hit = rest.range(of: token) {
+            let digits = rest[hit.upperBound...].prefix { $0.isASCII && $0.isNumber }
+            guard let k = Int(digits), k < pictures.count, rest[digits.endIndex...].first == "." else {
+                throw ReportError.template("a picture token without its number")
+            }
+            texts.append(String(rest[..<hit.lowerBound]))
+            order.append(pictures[k])
+            rest = rest[rest.index(after: digits.endIndex)...]
+        }
+        texts.append(String(rest))
+        return Page(texts: texts, pictures: order)
     }
 
     /// `template` cut before every line where no section is open, into parts of at least `minimum` characters:
@@ -33,16 +77,23 @@ enum ReportHTML {
         return parts
     }
 
-    /// A PNG in the run folder as a data URI, or nil when it cannot be read. The template inserts it unescaped
-    /// (`{{{thumb}}}`, `{{{image}}}`): it is `data:image/png;base64,` and the base64 alphabet only, where HTML
-    /// escaping changes nothing and cost 40 % of a run's tail, character by character over megabytes.
-    static func dataURI(_ relative: String?, in dir: String) -> String? {
-        // A stored path must stay a file inside the run folder (no `..`, no link): never embed any other file.
-        guard let relative, let full = try? OutputTree.checkedPath(relative, in: dir), let data = FileManager.default.contents(atPath: full) else { return nil }
-        return "data:image/png;base64," + data.base64EncodedString()
+    /// A PNG in the run folder, or nil when it cannot be read. A stored path must stay a file inside the run folder
+    /// (no `..`, no link): no other file is ever embedded.
+    static func picture(_ relative: String?, in dir: String) -> Data? {
+        guard let relative, let full = try? OutputTree.checkedPath(relative, in: dir) else { return nil }
+        return FileManager.default.contents(atPath: full)
     }
 
-    static func viewModel(_ r: RunReport, runDirectory dir: String) -> [String: Any] {
+    static let uriPrefix = "data:image/png;base64,"
+
+    /// A PNG's bytes as a data URI. The template inserts it unescaped (`{{{thumb}}}`, `{{{image}}}`): it is
+    /// `data:image/png;base64,` and the base64 alphabet only, where HTML escaping changes nothing and cost 40 % of a
+    /// run's tail, character by character over megabytes.
+    static func dataURI(_ png: Data) -> String { uriPrefix + png.base64EncodedString() }
+
+    /// The template's values; `embed` gives what stands for a picture in the page (by default its data URI).
+    static func viewModel(_ r: RunReport, runDirectory dir: String, embed: (Data) -> String = dataURI) -> [String: Any] {
+        func embedded(_ relative: String?) -> String? { picture(relative, in: dir).map(embed) }
         let s = r.statusCounts
         let alertClass = ["emergency": "a-emergency", "warning": "a-warning", "watch": "a-watch"]
         var vm: [String: Any] = [
@@ -103,7 +154,7 @@ enum ReportHTML {
         vm["hasChanges"] = !r.changes.isEmpty
 
         vm["disasters"] = r.disasters.map { d -> [String: Any] in
-            let image = dataURI(d.quicklook, in: dir)
+            let image = embedded(d.quicklook)
             return ["name": d.name, "kind": d.kind, "before": d.before, "after": d.after, "alert": d.alert.uppercased(),
                     "css": alertClass[d.alert] ?? "a-none", "rule": d.rule, "image": image as Any, "hasImage": image != nil,
                     "tileCount": d.tiles.count, "place": d.place ?? "", "hasPlace": d.place != nil,
@@ -148,7 +199,7 @@ enum ReportHTML {
         vm["failures"] = r.failures.map { ["path": $0.path, "stage": $0.stage, "kind": $0.kind.rawValue, "cause": $0.cause] }
         vm["hasFailures"] = !r.failures.isEmpty
         vm["tiles"] = r.tiles.map { t -> [String: Any] in
-            let thumb = dataURI(t.quicklook, in: dir)
+            let thumb = embedded(t.quicklook)
             return ["id": t.id, "status": t.status.rawValue, "date": t.date ?? "", "satellite": t.satellite ?? "", "place": t.place ?? "",
                     "thumb": thumb as Any, "hasThumb": thumb != nil]
         }

@@ -56,14 +56,7 @@ public enum ReportWriter {
         let wanted = Format.allCases.filter { formats.contains($0) }
         let failures = LockedSlots<Error>(count: wanted.count)
         DispatchQueue.concurrentPerform(iterations: wanted.count) { k in
-            do {
-                for (name, text) in try render(wanted[k], report, runDirectory: runDirectory) {
-                    let path = (runDirectory as NSString).appendingPathComponent(name)
-                    do { try AtomicFile.write(text: text, to: path) } catch {
-                        throw ReportError.write(path: path, reason: "\(error)")
-                    }
-                }
-            } catch { failures.set(k, error) }
+            do { try write(wanted[k], report, runDirectory: runDirectory) } catch { failures.set(k, error) }
         }
         if let first = failures.values.compactMap({ $0 }).first { throw first }
         for format in Format.allCases where !formats.contains(format) {
@@ -78,8 +71,26 @@ public enum ReportWriter {
         }
     }
 
-    /// The files of one format: name and text.
-    static func render(_ format: Format, _ report: RunReport, runDirectory: String) throws -> [(String, String)] {
+    /// Writes the files of one format; a file that cannot be written is a `ReportError.write` naming it.
+    static func write(_ format: Format, _ report: RunReport, runDirectory: String) throws {
+        func path(_ name: String) -> String { (runDirectory as NSString).appendingPathComponent(name) }
+        func writing(_ name: String, _ body: () throws -> Void) throws {
+            do { try body() } catch let e as ReportError { throw e } catch {
+                throw ReportError.write(path: path(name), reason: "\(error)")
+            }
+        }
+        switch format {
+        case .html:   // its pictures go straight into the file
+            try writing("report.html") { try ReportHTML.write(report, runDirectory: runDirectory, to: path("report.html")) }
+        case .json, .csv, .md:
+            for (name, text) in try texts(format, report) {
+                try writing(name) { try AtomicFile.write(text: text, to: path(name)) }
+            }
+        }
+    }
+
+    /// The files of a text format (json, csv, md): name and text.
+    static func texts(_ format: Format, _ report: RunReport) throws -> [(String, String)] {
         switch format {
         case .json: return [("report.json", try ReportJSON.render(report))]
         case .csv:
@@ -87,7 +98,7 @@ public enum ReportWriter {
                     ("disasters.csv", ReportCSV.disasters(report)), ("failures.csv", ReportCSV.failures(report)),
                     ("regions.csv", ReportCSV.regions(report))]
         case .md: return [("report.md", ReportMarkdown.render(report))]
-        case .html: return [("report.html", try ReportHTML.render(report, runDirectory: runDirectory))]
+        case .html: return []   // not text alone: `ReportHTML.write`
         }
     }
 }

@@ -254,7 +254,9 @@ final class ReportTests: XCTestCase {
                               classes: [], tiles: [], failures: [], changes: [], disasters: [], regions: [], accuracy: [], links: [:], places: [])
         for report in [Self.sampleReport(), empty] {
             let vm = ReportHTML.viewModel(report, runDirectory: "/nonexistent")
-            XCTAssertEqual(try ReportHTML.render(report, runDirectory: "/nonexistent"), whole.render(vm), report.run.id)
+            let page = try ReportHTML.page(report, runDirectory: "/nonexistent")
+            XCTAssertEqual(page.pictures.count, 0)
+            XCTAssertEqual(page.texts.joined(), whole.render(vm), report.run.id)
         }
         // Cut anywhere a section is open, the parts would not parse: the cut points are where none is.
         XCTAssertThrowsError(try MustacheTemplate(string: "{{#a}}\nx\n"))
@@ -294,6 +296,11 @@ final class ReportTests: XCTestCase {
         // Inserted unescaped: the data URI in the page is the file's base64, character for character.
         let encoded = try Data(contentsOf: dir.appendingPathComponent("ql.png")).base64EncodedString()
         XCTAssertTrue(html.contains("src=\"data:image/png;base64,\(encoded)\""), "the embedded quicklook is the PNG's exact base64")
+        // The pictures are encoded straight into the file: the page is the whole template's text with data URIs.
+        let whole = try MustacheTemplate(string: ReportTemplate.html)
+        XCTAssertEqual(html, whole.render(ReportHTML.viewModel(Self.sampleReport(quicklook: "ql.png"), runDirectory: dir.path)))
+        XCTAssertEqual(try ReportHTML.page(Self.sampleReport(quicklook: "ql.png"), runDirectory: dir.path).pictures.count, 2,
+                       "the tile's thumbnail and the flood's map")
         for id in ["summary", "alerts", "land-use", "change", "disasters", "ndvi-series", "regions", "accuracy", "failures", "provenance"] {
             XCTAssertTrue(html.contains("id=\"\(id)\""), "section \(id)")
         }
