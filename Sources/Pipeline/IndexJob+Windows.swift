@@ -259,8 +259,10 @@ extension IndexJob: WindowedTileStage {
     public func windowCount(_ plan: WindowedTile) -> Int { plan.windows.count }
 
     /// Window `index`: read, calibrate and mask it (GroundStation, the same arithmetic as the whole tile), compute
-    /// the indices and classes, measure its figures, and hand its blocks to the writers and reducers.
-    public func window(_ index: Int, of t: WindowedTile, item: TileSource) throws -> WindowPart {
+    /// the indices and classes, measure its figures, and hand its blocks to the writers (one `fanOut` piece each:
+    /// the window that completes a 2×2 group also encodes every product's overview tile, and when it is the run's
+    /// last, the other cores would otherwise wait for it) and to the quicklook reducers.
+    public func window(_ index: Int, of t: WindowedTile, item: TileSource, fanOut: FanOut = .serial) throws -> WindowPart {
         let w = t.windows[index]
         let n = w.width * w.height
         let loaded: Loaded
@@ -296,13 +298,16 @@ extension IndexJob: WindowedTileStage {
         }
         do {
             let bx = w.x / tileSize, by = w.y / tileSize
-            for iw in t.indexWriters { try iw.writer.write(blockX: bx, blockY: by, samples: planes[iw.name]!) }
-            if let cw = t.classWriter, let classes { try cw.writer.write(blockX: bx, blockY: by, samples: classes.classes) }
-            try writeTrueColor(t, window: w, bands: loaded.bands)
+            var writes: [@Sendable () throws -> Void] = t.indexWriters.map { iw in
+                { [planes] in try iw.writer.write(blockX: bx, blockY: by, samples: planes[iw.name]!) }
+            }
+            if let cw = t.classWriter, let classes { writes.append { try cw.writer.write(blockX: bx, blockY: by, samples: classes.classes) } }
+            if t.trueColor != nil { writes.append { [self, loaded] in try writeTrueColor(t, window: w, bands: loaded.bands) } }
             if let qw = t.qualityWriter {
                 guard let q = loaded.quality else { throw PipelineError.badTile(path: item.path, reason: "the loader gave no quality codes") }
-                try qw.writer.write(blockX: bx, blockY: by, samples: q)
+                writes.append { try qw.writer.write(blockX: bx, blockY: by, samples: q) }
             }
+            _ = try fanOut.map(writes.count) { [writes] k in try writes[k]() }
             for (product, reducer) in t.quicklooks {
                 if product == "landuse" { if let classes { reducer.add(classes.classes.map { Float($0) }, window: w) } }
                 else if let plane = planes[product] { reducer.add(plane, window: w) }

@@ -55,7 +55,7 @@ extension TileExecutor {
                 state.compute {
                     let r: Result<S.Part, TileFailure>
                     if tile.hasFailed { r = .failure(TileFailure(tileId: item.id, path: item.path, stage: .compute, cause: "skipped", kind: .corrupt)) } else {
-                        do { r = .success(try stage.window(w, of: plan, item: item)) } catch {
+                        do { r = .success(try stage.window(w, of: plan, item: item, fanOut: fanOut)) } catch {
                             r = .failure(TileFailure(tileId: item.id, path: item.path, stage: .compute, error: error))
                         }
                     }

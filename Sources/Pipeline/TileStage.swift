@@ -47,7 +47,9 @@ public protocol WindowedTileStage: TileStage {
     /// The number of windows of an opened tile.
     func windowCount(_ plan: Plan) -> Int
     /// Reads, computes and writes window `index`. Throw a `TileFailure` to name the step (ingest, compute, write).
-    func window(_ index: Int, of plan: Plan, item: Item) throws -> Part
+    /// Independent pieces of the window's work (one per product block written, say) may go through `fanOut`, which
+    /// runs them at once where the executor has cores free (the run's last windows).
+    func window(_ index: Int, of plan: Plan, item: Item, fanOut: FanOut) throws -> Part
     /// Completes the tile from the parts of every window (in window order). Independent pieces of the work (one
     /// per output file, say) may go through `fanOut`, which runs them at once where the executor has cores free.
     func finish(_ plan: Plan, parts: [Part], item: Item, fanOut: FanOut) throws -> Output

@@ -93,7 +93,7 @@ struct BandWindows: WindowedTileStage {
 
     func windowCount(_ plan: Plan) -> Int { plan.windows.count }
 
-    func window(_ index: Int, of plan: Plan, item: Item) throws -> Int {
+    func window(_ index: Int, of plan: Plan, item: Item, fanOut: FanOut) throws -> Int {
         let w = plan.windows[index]
         var bands: [String: [Float]] = [:]
         for spec in specs {

@@ -30,7 +30,7 @@ final class WindowCountingStage: WindowedTileStage, @unchecked Sendable {
         return p
     }
     func windowCount(_ plan: Plan) -> Int { plan.windows }
-    func window(_ index: Int, of plan: Plan, item: Item) throws -> Int {
+    func window(_ index: Int, of plan: Plan, item: Item, fanOut: FanOut) throws -> Int {
         lock.withLock { running += 1; maxRunning = max(maxRunning, running); windowsRun += 1 }
         defer { lock.withLock { running -= 1 } }
         if rendezvous {
