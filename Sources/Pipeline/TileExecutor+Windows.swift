@@ -6,8 +6,8 @@ extension TileExecutor {
     /// parallel on the compute gate (at most `jobs` at once) with at most `maxInFlight` windows between
     /// submission and end across all tiles, so memory depends on the window size, not on the scene. The tile's
     /// `finish` (or `abort` after a failed window) runs on its writer queue after its last window, then `onFinish`
-    /// as for whole tiles. The pieces `finish` fans out run on the compute gate too, the calling thread taking part
-    /// (`FanOut`): the last tile's outputs are completed on every core. Tiles `plan` declines (nil) go through
+    /// as for whole tiles. The pieces `window` and `finish` fan out run on the compute gate too, the calling thread
+    /// taking part (`FanOut`, one piece more at once than cores): the last tile's outputs are completed on every core. Tiles `plan` declines (nil) go through
     /// `ingest`/`compute`/`write` as in `run`.
     /// At most `maxInFlight` tiles are open at once. After `RunInterruption`, no further tile is taken; open tiles
     /// complete.
@@ -27,7 +27,9 @@ extension TileExecutor {
                 Self.runWhole(item, stage: stage, reader: slot.reader, writer: writer, state: state, finish: finish)
                 return
             }
-            let fanOut = FanOut(width: options.jobs) { state.compute($0) }
+            // The writer thread and one helper per core: a finishing piece spends much of its time waiting for the
+            // device (each COG leaves by direct I/O, 1 MiB a write), and the extra piece computes meanwhile.
+            let fanOut = FanOut(width: options.jobs + 1) { state.compute($0) }
             let count = stage.windowCount(plan)
             let tile = WindowedTileState<S.Part>(count: count)
             let complete: @Sendable () -> Void = {

@@ -42,7 +42,16 @@ final class WindowCountingStage: WindowedTileStage, @unchecked Sendable {
         if failing.contains("\(item.id)/\(index)") { throw NSError(domain: "bad window", code: index) }
         return index
     }
+    /// Pieces `finish` fans out, each waiting until `finishRendezvous` pieces run at once (or 5 s pass).
+    var finishPieces = 0, finishRendezvous = 0, piecesRunning = 0, maxPieces = 0
+
     func finish(_ plan: Plan, parts: [Int], item: Item, fanOut: FanOut) throws -> Int {
+        _ = try fanOut.map(finishPieces) { [self] _ in
+            lock.withLock { piecesRunning += 1; maxPieces = max(maxPieces, piecesRunning) }
+            defer { lock.withLock { piecesRunning -= 1 } }
+            let deadline = Date().addingTimeInterval(5)
+            while lock.withLock({ maxPieces < finishRendezvous }) && Date() < deadline { usleep(500) }
+        }
         XCTAssertEqual(parts, Array(0..<plan.windows), "parts in window order")
         plan.finished = true
         return parts.reduce(0, +)
@@ -62,6 +71,17 @@ final class WindowedExecutorTests: XCTestCase {
         XCTAssertEqual(results.map { try? $0.get() }, [120])
         XCTAssertEqual(stage.maxRunning, 2, "two windows of the one scene should compute at once")
         XCTAssertEqual(observed.maxComputing, 2)
+    }
+
+    /// A tile's finishing pieces run one more at once than there are compute slots (the writer thread and a helper
+    /// per slot), since they wait on the device for much of their time.
+    func testFinishPiecesRunOneMoreThanJobsAtOnce() {
+        let stage = WindowCountingStage()
+        stage.finishPieces = 6
+        stage.finishRendezvous = 3
+        let (results, _) = TileExecutor(options: .init(jobs: 2, maxInFlight: 2)).run([.init(id: "t2", path: "/in/t2.tif")], stage: stage) { _, _, _ in }
+        XCTAssertEqual(results.map { try? $0.get() }, [1])
+        XCTAssertEqual(stage.maxPieces, 3)
     }
 
     /// At most `jobs` windows compute at once; every window runs once; results in item order; declined tiles take
