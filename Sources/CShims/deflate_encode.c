@@ -14,7 +14,9 @@
  * encoder of rle_deflate.c instead of libdeflate. Same predictor, same decoded samples, a different (valid,
  * deterministic) DEFLATE stream: about 3 times faster for 1 % more bytes on noisy index tiles, and 2.1-2.4 times
  * faster on class maps for -9 to +5 % bytes (a class map is runs of a few codes, where libdeflate's level 1 finds
- * little more than the runs; docs/performance.md). */
+ * little more than the runs; docs/performance.md). Float tiles are coded with codes made from samples of the
+ * predicted blocks (`sampled`): their byte planes change little within a block, and counting every byte was a
+ * quarter of the encoder's time. */
 #include "CShims.h"
 #include <libdeflate.h>
 #include <stdlib.h>
@@ -172,7 +174,7 @@ int64_t rs_deflate_encode_tile(rs_deflate_encoder *e, const void *tile, size_t t
             fp_diff(in + r, e->work + r, e->row_bytes, e->bytes_per_sample, e->stride);
         src = e->work;
     }
-    size_t n = e->runs ? rs_rle_zlib_compress(src, e->tile_bytes, out, out_cap, e->runs)
+    size_t n = e->runs ? rs_rle_zlib_compress(src, e->tile_bytes, out, out_cap, e->runs, e->predictor == 3)
                          : libdeflate_zlib_compress(e->enc, src, e->tile_bytes, out, out_cap);
     return n == 0 ? RS_DEFLATE_FALLBACK : (int64_t)n;
 }

@@ -9,7 +9,10 @@
  *
  * The stream: zlib header 78 01; blocks of up to RS_RLE_BLOCK input bytes, each either dynamic Huffman (literals,
  * and runs as matches of distance 1, lengths 3..258, as zlib's Z_RLE emits them) or stored, whichever is smaller;
- * the Adler-32 of the input. Codes are length-limited Huffman codes (15 bits for literals/lengths, 7 for the
+ * the Adler-32 of the input. Each block's code comes from its own counts, or (`sampled`, for the predicted planes
+ * of Float32 tiles, whose byte statistics change little within a block) from the counts of an eighth of the block
+ * in 4 KiB pieces spread over it: counting every byte was a quarter of the encoder's time, and the sampled code
+ * costs 0.2-0.8 % more bytes (bench, real Landsat and SampleTiles index tiles; docs/performance.md). Codes are length-limited Huffman codes (15 bits for literals/lengths, 7 for the
  * code-length code), always complete, so zlib and libdeflate both accept them. Output depends only on the input
  * bytes (no state survives a call): same input, same stream, on any thread. */
 #include "CShims.h"
@@ -30,8 +33,15 @@ size_t rs_rle_zlib_bound(size_t n) {
     return n + blocks * (5 * (RS_RLE_BLOCK / 65535 + 1) + 1) + 2 + 1 + 4 + 8;
 }
 
-/* A block's runs: at most one per three bytes, one uint32_t each. */
-size_t rs_rle_scratch_bytes(void) { return (RS_RLE_BLOCK / 3 + 1) * sizeof(uint32_t); }
+/* The largest dynamic block of n input bytes: its header (at most 17 bits, 19 three-bit code-length lengths and 288
+ * code lengths of at most 7 + 7 bits), every byte a literal of at most 15 bits (a run of r >= 3 bytes costs at most
+ * 15 + 5 + 1 bits), the end-of-block code, and 8 bytes for the bit writer's 64-bit stores. */
+static size_t dynamic_worst(size_t n) { return (17 + 19 * 3 + 288 * 14 + 7) / 8 + n * 15 / 8 + 2 + 8; }
+
+/* Scratch: a block's runs (at most one per three bytes, one uint32_t each), then room for one dynamic block
+ * (`dynamic_worst`) where the output buffer has less left (sampled codes, below). */
+#define RS_RLE_RUNS_BYTES ((RS_RLE_BLOCK / 3 + 1) * sizeof(uint32_t))
+size_t rs_rle_scratch_bytes(void) { return RS_RLE_RUNS_BYTES + dynamic_worst(RS_RLE_BLOCK); }
 
 /* ---- bit writer: LSB first, as DEFLATE packs bits ---- */
 
@@ -249,18 +259,21 @@ static inline size_t next_run(const uint8_t *in, size_t i, size_t end) {
  * byte, and in[0], is a literal.
  *
  * Stores the runs in `runs` (each: the number of literals before it since the previous run << 8 | run - 3) and
- * returns their number; counts the literals into freq[0, 256) and the runs' length symbols into freq[257, 286). */
+ * returns their number; counts the literals into freq[0, 256) and the runs' length symbols into freq[257, 286)
+ * unless freq is NULL. */
 static size_t find_runs(const uint8_t *in, size_t start, size_t end, uint32_t *runs, uint32_t *freq,
                         const uint8_t *sym_of_run) {
-    count_bytes(in + start, end - start, freq);   /* every byte, then those inside runs taken back */
+    if (freq) count_bytes(in + start, end - start, freq);   /* every byte, then those inside runs taken back */
     size_t n = 0, i = start == 0 ? 1 : start, lits = i - start;
     while (i < end) {
         size_t p = next_run(in, i, end);
         if (p == end) break;
         size_t max = end - p < 258 ? end - p : 258, r = run_length(in, p, max);
         runs[n++] = (uint32_t)((lits + p - i) << 8 | (r - 3));
-        freq[in[p]] -= (uint32_t)r;
-        freq[257 + sym_of_run[r - 3]]++;
+        if (freq) {
+            freq[in[p]] -= (uint32_t)r;
+            freq[257 + sym_of_run[r - 3]]++;
+        }
         lits = 0;
         i = p + r;
     }
@@ -286,10 +299,16 @@ static void write_stored(bitw *w, const uint8_t *in, size_t start, size_t end, i
     } while (start < end);
 }
 
+/* Writes in[start, end) as one block: dynamic Huffman, or stored where that is no larger. The code comes from the
+ * block's own symbol counts, or from `given` (counts of a sample of the whole input with every literal and length
+ * symbol at least once, so any block can be coded); then the block's size is only known once it is coded, so it is
+ * coded first (into `temp` when fewer than `dynamic_worst` bytes are left before `out_end`) and replaced by the
+ * stored form when that is smaller. */
 static void write_block(bitw *w, const uint8_t *in, size_t start, size_t end, int last, uint32_t *runs,
-                        const uint8_t *sym_of_run) {
+                        const uint8_t *sym_of_run, const uint32_t *given, const uint8_t *out_end, uint8_t *temp) {
     uint32_t freq[286] = {0};
-    size_t nruns = find_runs(in, start, end, runs, freq, sym_of_run);
+    size_t nruns = find_runs(in, start, end, runs, given ? NULL : freq, sym_of_run);
+    if (given) memcpy(freq, given, sizeof freq);
     freq[256] = 1;   /* end of block */
     uint8_t len[286 + 2];
     code_lengths(freq, 286, 15, len);
@@ -340,19 +359,22 @@ static void write_block(bitw *w, const uint8_t *in, size_t start, size_t end, in
     for (unsigned s = 0; s < nlit; s++) bits += (uint64_t)freq[s] * len[s];
     for (unsigned c = 0; c < 29; c++) bits += (uint64_t)freq[257 + c] * (len_extra[c] + 1u);   /* + distance bit */
     uint64_t stored = 8 * ((end - start) + 5 * ((end - start) / 65535 + 1)) + 8;
-    if (bits >= stored) { write_stored(w, in, start, end, last); return; }
+    if (!given && bits >= stored) { write_stored(w, in, start, end, last); return; }
 
+    bitw *block = w, spare = *w;   /* where the dynamic block is coded */
+    const bitw before = *w;
+    if (given && (size_t)(out_end - w->p) < dynamic_worst(end - start)) { spare.p = temp; block = &spare; }
     uint16_t code[286 + 2] = {0};
     canonical_codes(len, nlit, code);
-    put(w, (uint32_t)last | 2u << 1, 3);          /* BFINAL, BTYPE 10 */
-    put(w, nlit - 257, 5);
-    put(w, 2 - 1, 5);
-    put(w, nclen - 4, 4);
-    for (unsigned i = 0; i < nclen; i++) put(w, cllen[cl_order[i]], 3);
+    put(block, (uint32_t)last | 2u << 1, 3);          /* BFINAL, BTYPE 10 */
+    put(block, nlit - 257, 5);
+    put(block, 2 - 1, 5);
+    put(block, nclen - 4, 4);
+    for (unsigned i = 0; i < nclen; i++) put(block, cllen[cl_order[i]], 3);
     for (unsigned i = 0; i < ncl; i++) {
         unsigned s = cl[i] & 31;
-        put(w, clcode[s], cllen[s]);
-        if (s >= 16) put(w, cl[i] >> 5, cl_extra[s]);
+        put(block, clcode[s], cllen[s]);
+        if (s >= 16) put(block, cl[i] >> 5, cl_extra[s]);
     }
     /* The bits of a run of r bytes: its length code, extra bits and distance code 0 (the one-bit code 0, which adds
      * nothing to the value) as one put of at most 21 bits. */
@@ -373,9 +395,9 @@ static void write_block(bitw *w, const uint8_t *in, size_t start, size_t end, in
     int wide = longest <= 14;
     /* Literals between branch-free flushes that leave under 8 bits: four at a time when no literal code is longer
      * than 14 bits (`wide`, at most 56 bits), else three (at most 3 x 15 bits); the rest one by one. */
-    uint64_t buf = w->buf;
-    unsigned nb = w->n;
-    uint8_t *p = w->p;
+    uint64_t buf = block->buf;
+    unsigned nb = block->n;
+    uint8_t *p = block->p;
 #define RS_FLUSH() do { memcpy(p, &buf, 8); p += nb >> 3; buf >>= nb & ~7u; nb &= 7; } while (0)
     if (nb >= 8) RS_FLUSH();
     size_t i = start;
@@ -414,22 +436,61 @@ static void write_block(bitw *w, const uint8_t *in, size_t start, size_t end, in
         }
     }
 #undef RS_FLUSH
-    w->buf = buf; w->n = nb; w->p = p;
-    put(w, code[256], len[256]);
+    block->buf = buf; block->n = nb; block->p = p;
+    put(block, code[256], len[256]);
+    if (!given) return;   /* the counts were the block's: the size was known and smaller than stored */
+    const uint8_t *from = block == w ? before.p : temp;
+    uint64_t coded = 8 * (uint64_t)(block->p - from) + block->n - before.n;
+    if (coded >= stored) { *w = before; write_stored(w, in, start, end, last); return; }
+    if (block != w) {
+        memcpy(w->p, temp, (size_t)(block->p - temp));
+        w->p += block->p - temp;
+        w->buf = block->buf;
+        w->n = block->n;
+    }
 }
 
-size_t rs_rle_zlib_compress(const void *input, size_t n, void *output, size_t cap, uint32_t *scratch) {
+/* Sampled codes: one piece of RS_RLE_SAMPLE_PIECE bytes from every RS_RLE_SAMPLE_STRIDE bytes of a block (an eighth
+ * of it), each at an offset into its stretch drawn from a fixed sequence, so the pieces fall at ever other offsets
+ * into any structure that repeats (rows, byte planes): pieces at a fixed stride, prime or not, can all land in the
+ * same phase of such a structure (input alternating 4 KiB of zeros and of noise was sampled as zeros only, and
+ * coded 7-20 % larger than with each block's own code). */
+#define RS_RLE_SAMPLE_PIECE ((size_t)4096)
+#define RS_RLE_SAMPLE_STRIDE ((size_t)32768)
+
+/* Counts of the literals and run lengths of a sample of in[start, end), plus one for every literal and length
+ * symbol (so that a code made from them can code any input). The same input gives the same counts. */
+static void sample_counts(const uint8_t *in, size_t start, size_t end, uint32_t *runs, uint32_t *freq,
+                          const uint8_t *sym_of_run) {
+    memset(freq, 0, 286 * sizeof *freq);
+    for (size_t base = start; base < end; base += RS_RLE_SAMPLE_STRIDE) {
+        uint64_t h = (uint64_t)(base / RS_RLE_SAMPLE_PIECE + 1) * 0x9E3779B97F4A7C15ull;   /* Fibonacci hashing */
+        size_t c = base + (size_t)((h >> 32) % (RS_RLE_SAMPLE_STRIDE - RS_RLE_SAMPLE_PIECE + 1));
+        if (c >= end) c = base;
+        size_t e = end - c > RS_RLE_SAMPLE_PIECE ? c + RS_RLE_SAMPLE_PIECE : end;
+        find_runs(in, c, e, runs, freq, sym_of_run);
+    }
+    for (unsigned s = 0; s < 286; s++) freq[s] += s != 256;
+}
+
+size_t rs_rle_zlib_compress(const void *input, size_t n, void *output, size_t cap, uint32_t *scratch, int sampled) {
     if (cap < rs_rle_zlib_bound(n) || !output || !scratch || (!input && n)) return 0;
     const uint8_t *in = input;
     uint8_t sym_of_run[256];
     for (unsigned r = 3; r <= 258; r++) sym_of_run[r - 3] = (uint8_t)(length_symbol(r) - 257);
-    uint8_t *out = output;
+    uint32_t sample[286];
+    uint8_t *out = output, *temp = (uint8_t *)scratch + RS_RLE_RUNS_BYTES;
     out[0] = 0x78; out[1] = 0x01;   /* DEFLATE, 32 KiB window, "fastest" */
     bitw w = {0, 0, out + 2};
     size_t start = 0;
     do {
         size_t end = n - start > RS_RLE_BLOCK ? start + RS_RLE_BLOCK : n;
-        write_block(&w, in, start, end, end == n, scratch, sym_of_run);
+        const uint32_t *given = NULL;   /* the block's own counts, or those of a sample of it (blocks over 64 KiB) */
+        if (sampled && end - start > 2 * RS_RLE_SAMPLE_STRIDE) {
+            sample_counts(in, start, end, scratch, sample, sym_of_run);
+            given = sample;
+        }
+        write_block(&w, in, start, end, end == n, scratch, sym_of_run, given, out + cap, temp);
         start = end;
     } while (start < n);
     align(&w);
