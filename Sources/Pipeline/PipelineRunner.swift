@@ -219,8 +219,12 @@ public enum PipelineRunner {
     static func resumeState(_ plan: RunPlan, configHash: String, version: String, catalog: RunCatalog,
                             directory: String) throws -> (todo: [TileSource], inputHashes: [String: String], skipped: Int) {
         var todo: [TileSource] = [], hashes: [String: String] = [:], skipped = 0
-        for t in plan.tiles {
-            let h = Fingerprint.input(t.files) ?? "unreadable"
+        // Each tile's fingerprint reads 128 KiB of each of its files (5 ms for the bench's 8 tiles, perf) on the thread
+        // every tile waits for: the tiles' fingerprints are taken side by side.
+        let tiles = plan.tiles
+        let prints = try FanOut(width: ProcessInfo.processInfo.activeProcessorCount) { DispatchQueue.global().async(execute: $0) }
+            .map(tiles.count) { k in Fingerprint.input(tiles[k].files) ?? "unreadable" }
+        for (t, h) in zip(tiles, prints) {
             hashes[t.id] = h
             if try isUpToDate(tile: t, inputHash: h, configHash: configHash, version: version,
                               expected: plan.outputs[t.id] ?? [], catalog: catalog, directory: directory) {
