@@ -104,7 +104,8 @@ public enum PipelineRunner {
         let out = config.outputs.directory
         let plan = try plan(config: config, options: options)
         try InputCheck.requireTiles(plan, inputs: config.inputs, excluding: out)
-        warmProjection(for: plan.tiles.first)
+        let warming = warmProjection(for: plan.tiles.first)
+        defer { warming.wait() }   // never left running: a run that fails early exits while PROJ would still be working
         InputCheck.logDates(plan.tiles, logger: logger)
         try createOutput(out)
         let claim = try OutputClaim.acquire(out, mode: .exclusive, command: "run")   // one writer; no links followed
@@ -166,8 +167,9 @@ public enum PipelineRunner {
     /// opens the output folder and the catalog. Making it opens PROJ's database and searches it (about 8 ms), and the
     /// first tile needs it (footprint, sun geometry) before any of its windows can start: that was the last serial
     /// piece of a run's start. A tile whose header cannot be read, or a CRS PROJ refuses, is left to the tile itself
-    /// (which reports it). The returned group ends when the attempt has.
-    @discardableResult
+    /// (which reports it). The returned group ends when the attempt has; `run` waits for it before it returns or
+    /// throws (a process that exits while the attempt runs tears PROJ down under it: a crash seen on a run refused
+    /// for a planted link).
     static func warmProjection(for tile: TileSource?) -> DispatchGroup {
         let done = DispatchGroup()
         guard let tile else { return done }
