@@ -10,12 +10,8 @@ final class WindowFanOutTests: XCTestCase {
     func testProductBlocksGoThroughTheFanOut() throws {
         let root = try TestData.temporaryDirectory("window-fanout")
         defer { try? FileManager.default.removeItem(at: root) }
-        let input = root.appendingPathComponent("in")
-        try FileManager.default.createDirectory(at: input, withIntermediateDirectories: true)
-        try WindowedRunTests.writeScene(input.appendingPathComponent("s_20250101.tif").path, width: 256, height: 256, tileSize: 64)
-        let found = try TileSourceDiscovery.discover([InputSpec(path: input.path, bands: ["blue": 1, "green": 2, "red": 3, "nir": 4, "swir16": 5, "swir22": 6])])
-        let tile = try XCTUnwrap(found.tiles.first)
-        let cog = try JSONDecoder().decode(CogSpec.self, from: Data(#"{"tileSize": 128}"#.utf8))
+        let tile = try XCTUnwrap(try WindowedRunTests.scenes(["s_20250101"], in: root, width: 256, height: 256).first)
+        let cog = try WindowedRunTests.cog(tileSize: 128)
 
         final class Helpers: @unchecked Sendable { let lock = NSLock(); var submitted = 0 }
         var bytes: [[String: Data]] = []

@@ -154,6 +154,23 @@ final class WindowedRunTests: XCTestCase {
         return (config, try PipelineRunner.run(config: config, options: o, logger: PipelineRunner.silentLogger))
     }
 
+    /// `writeScene` scenes named `names` (`width × height`, 64² blocks) in `root/in`, discovered as loose tiles with
+    /// the six-band map.
+    static func scenes(_ names: [String], in root: URL, width: Int, height: Int) throws -> [TileSource] {
+        let input = root.appendingPathComponent("in")
+        try FileManager.default.createDirectory(at: input, withIntermediateDirectories: true)
+        for name in names {
+            try writeScene(input.appendingPathComponent("\(name).tif").path, width: width, height: height, tileSize: 64)
+        }
+        let map = ["blue": 1, "green": 2, "red": 3, "nir": 4, "swir16": 5, "swir22": 6]
+        return try TileSourceDiscovery.discover([InputSpec(path: input.path, bands: map)]).tiles
+    }
+
+    /// `outputs.cog` with blocks of `tileSize`².
+    static func cog(tileSize: Int) throws -> CogSpec {
+        try JSONDecoder().decode(CogSpec.self, from: Data(#"{"tileSize": \#(tileSize)}"#.utf8))
+    }
+
     /// A 6-band UInt16 scene with smooth fields (so classes form regions), reflectance × 10000 (scale 0.0001),
     /// nodata 0 in a corner; DEFLATE in `tileSize` tiles.
     static func writeScene(_ path: String, width: Int, height: Int, tileSize: Int, scale: Double = 0.0001) throws {
