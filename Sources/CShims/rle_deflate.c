@@ -12,8 +12,9 @@
  * the Adler-32 of the input. Each block's code comes from its own counts, or (`sampled`, for the predicted planes
  * of Float32 tiles, whose byte statistics change little within a block) from the counts of an eighth of the block
  * in 4 KiB pieces spread over it: counting every byte was a quarter of the encoder's time, and the sampled code
- * costs 0.2-0.8 % more bytes (bench, real Landsat and SampleTiles index tiles; docs/performance.md). Codes are length-limited Huffman codes (15 bits for literals/lengths, 7 for the
- * code-length code), always complete, so zlib and libdeflate both accept them. Output depends only on the input
+ * costs 0.2-0.8 % more bytes (bench, real Landsat and SampleTiles index tiles; docs/performance.md). Codes are
+ * length-limited Huffman codes (15 bits for literals/lengths, 7 for the code-length code), always complete, so zlib
+ * and libdeflate both accept them. Output depends only on the input
  * bytes (no state survives a call): same input, same stream, on any thread. */
 #include "CShims.h"
 #include <libdeflate.h>
@@ -300,10 +301,10 @@ static void write_stored(bitw *w, const uint8_t *in, size_t start, size_t end, i
 }
 
 /* Writes in[start, end) as one block: dynamic Huffman, or stored where that is no larger. The code comes from the
- * block's own symbol counts, or from `given` (counts of a sample of the whole input with every literal and length
- * symbol at least once, so any block can be coded); then the block's size is only known once it is coded, so it is
- * coded first (into `temp` when fewer than `dynamic_worst` bytes are left before `out_end`) and replaced by the
- * stored form when that is smaller. */
+ * block's own symbol counts, or from `given` (`sample_counts` of the block: every literal and length symbol at
+ * least once, so the block can be coded whatever it holds); then the block's size is only known once it is coded,
+ * so it is coded first (into `temp` when fewer than `dynamic_worst` bytes are left before `out_end`) and replaced
+ * by the stored form when that is smaller. */
 static void write_block(bitw *w, const uint8_t *in, size_t start, size_t end, int last, uint32_t *runs,
                         const uint8_t *sym_of_run, const uint32_t *given, const uint8_t *out_end, uint8_t *temp) {
     uint32_t freq[286] = {0};
@@ -352,14 +353,15 @@ static void write_block(bitw *w, const uint8_t *in, size_t start, size_t end, in
     unsigned nclen = 19;
     while (nclen > 4 && cllen[cl_order[nclen - 1]] == 0) nclen--;
 
-    /* Size of the dynamic block in bits against the stored form: keep the smaller. */
     static const uint8_t cl_extra[19] = {[16] = 2, [17] = 3, [18] = 7};
-    uint64_t bits = 3 + 5 + 5 + 4 + 3 * (uint64_t)nclen;
-    for (unsigned i = 0; i < ncl; i++) bits += cllen[cl[i] & 31] + cl_extra[cl[i] & 31];
-    for (unsigned s = 0; s < nlit; s++) bits += (uint64_t)freq[s] * len[s];
-    for (unsigned c = 0; c < 29; c++) bits += (uint64_t)freq[257 + c] * (len_extra[c] + 1u);   /* + distance bit */
     uint64_t stored = 8 * ((end - start) + 5 * ((end - start) / 65535 + 1)) + 8;
-    if (!given && bits >= stored) { write_stored(w, in, start, end, last); return; }
+    if (!given) {   /* the block's own counts give the dynamic block's size in bits: keep the smaller form */
+        uint64_t bits = 3 + 5 + 5 + 4 + 3 * (uint64_t)nclen;
+        for (unsigned i = 0; i < ncl; i++) bits += cllen[cl[i] & 31] + cl_extra[cl[i] & 31];
+        for (unsigned s = 0; s < nlit; s++) bits += (uint64_t)freq[s] * len[s];
+        for (unsigned c = 0; c < 29; c++) bits += (uint64_t)freq[257 + c] * (len_extra[c] + 1u);   /* + distance bit */
+        if (bits >= stored) { write_stored(w, in, start, end, last); return; }
+    }
 
     bitw *block = w, spare = *w;   /* where the dynamic block is coded */
     const bitw before = *w;

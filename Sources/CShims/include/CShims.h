@@ -103,9 +103,9 @@ int64_t rs_deflate_encode_tile(rs_deflate_encoder *e, const void *tile, size_t t
 /* The zlib stream of in[0, n): dynamic-Huffman blocks of literals and runs (matches at distance 1), or stored
  * blocks where smaller; the same bytes for the same input on any thread. `sampled` (non-zero): each block over
  * 64 KiB is coded with a code made from a sample of it (an eighth, in 4 KiB pieces) instead of its own counts:
- * faster, a little larger. `scratch` holds
- * rs_rle_scratch_bytes() bytes, aligned for uint32_t (a block's runs, room for one coded block). Returns the
- * stream's size, or 0 when cap < rs_rle_zlib_bound(n) or a pointer is NULL (in may be NULL when n is 0). */
+ * faster, a little larger. `scratch` holds rs_rle_scratch_bytes() bytes, aligned for uint32_t (a block's runs,
+ * room for one coded block). Returns the stream's size, or 0 when cap < rs_rle_zlib_bound(n) or a pointer is NULL
+ * (in may be NULL when n is 0). */
 size_t rs_rle_zlib_compress(const void *in, size_t n, void *out, size_t cap, uint32_t *scratch, int sampled);
 /* The output capacity rs_rle_zlib_compress needs for n input bytes (n plus a few bytes per 128 KiB). */
 size_t rs_rle_zlib_bound(size_t n);
