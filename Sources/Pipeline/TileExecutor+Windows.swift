@@ -7,8 +7,8 @@ extension TileExecutor {
     /// submission and end across all tiles, so memory depends on the window size, not on the scene. The tile's
     /// `finish` (or `abort` after a failed window) runs on its writer queue after its last window, then `onFinish`
     /// as for whole tiles. The pieces `window` and `finish` fan out run on the compute gate too, the calling thread
-    /// taking part (`FanOut`, one piece more at once than cores): the last tile's outputs are completed on every core. Tiles `plan` declines (nil) go through
-    /// `ingest`/`compute`/`write` as in `run`.
+    /// taking part (`FanOut`, one piece more at once than cores): the last tile's outputs are completed on every
+    /// core. Tiles `plan` declines (nil) go through `ingest`/`compute`/`write` as in `run`.
     /// At most `maxInFlight` tiles are open at once. After `RunInterruption`, no further tile is taken; open tiles
     /// complete.
     public func run<S: WindowedTileStage>(_ items: [S.Item], stage: S,

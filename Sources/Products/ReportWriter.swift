@@ -79,27 +79,19 @@ public enum ReportWriter {
                 throw ReportError.write(path: path(name), reason: "\(error)")
             }
         }
+        let texts: [(name: String, text: String)]
         switch format {
         case .html:   // its pictures go straight into the file
             try writing("report.html") { try ReportHTML.write(report, runDirectory: runDirectory, to: path("report.html")) }
-        case .json, .csv, .md:
-            for (name, text) in try texts(format, report) {
-                try writing(name) { try AtomicFile.write(text: text, to: path(name)) }
-            }
-        }
-    }
-
-    /// The files of a text format (json, csv, md): name and text.
-    static func texts(_ format: Format, _ report: RunReport) throws -> [(String, String)] {
-        switch format {
-        case .json: return [("report.json", try ReportJSON.render(report))]
+            return
+        case .json: texts = [("report.json", try ReportJSON.render(report))]
         case .csv:
-            return [("areas.csv", ReportCSV.areas(report)), ("changes.csv", ReportCSV.changes(report)),
-                    ("disasters.csv", ReportCSV.disasters(report)), ("failures.csv", ReportCSV.failures(report)),
-                    ("regions.csv", ReportCSV.regions(report))]
-        case .md: return [("report.md", ReportMarkdown.render(report))]
-        case .html: return []   // not text alone: `ReportHTML.write`
+            texts = [("areas.csv", ReportCSV.areas(report)), ("changes.csv", ReportCSV.changes(report)),
+                     ("disasters.csv", ReportCSV.disasters(report)), ("failures.csv", ReportCSV.failures(report)),
+                     ("regions.csv", ReportCSV.regions(report))]
+        case .md: texts = [("report.md", ReportMarkdown.render(report))]
         }
+        for (name, text) in texts { try writing(name) { try AtomicFile.write(text: text, to: path(name)) } }
     }
 }
 
