@@ -1,3 +1,4 @@
+import Dispatch
 import RasterCore
 internal import CShims
 #if canImport(Glibc)
@@ -19,6 +20,13 @@ import Darwin
 /// time, and the serial tail of a one-scene job; docs/performance.md). Where the file system refuses direct I/O
 /// (`fcntl` or the first write says so), the same bytes are written through the page cache as before, with
 /// write-back started every `writebackChunk` bytes.
+///
+/// Direct writes are written behind: a full buffer goes to the device on the sink's own serial queue while the
+/// caller fills a second buffer, so copying and hashing the next MiB overlap the device's time for the last (the
+/// caller waits only when both buffers are in use). At most one write is in flight, so the file grows in order; its
+/// outcome is taken at the next full buffer, `flush` or `close`: an error is thrown there (by the call that follows
+/// the failed write, `flush` at the latest), and a refusal of direct I/O sends the same buffer, then everything
+/// after it, through the page cache.
 public final class HashingFileSink {
     /// How bytes reach the file.
     enum Mode {
@@ -40,8 +48,17 @@ public final class HashingFileSink {
     private var mode = Mode.gathering
     /// Whether direct I/O is asked for when the first buffer is full.
     private let tryDirectIO: Bool
-    /// The aligned buffer (`directChunk` bytes), allocated on first use.
+    /// The aligned buffer being filled (`directChunk` bytes), taken from `SinkBufferPool` on first use.
     private var buffer: UnsafeMutableRawPointer?
+    /// The second buffer, free while no write is in flight (taken by the first write behind).
+    private var spare: UnsafeMutableRawPointer?
+    /// The full buffer being written on `queue`, if any.
+    private var inFlight: WriteBehind?
+    /// The serial queue that writes full buffers behind the caller (made by the first one).
+    private var queue: DispatchQueue?
+    /// Test seam: called on the write-behind queue before each buffer written behind, with the buffer's file
+    /// offset; a non-nil result fails that write with this `errno` instead.
+    var writeBehindHook: (@Sendable (Int) -> Int32?)?
     private var buffered = 0
     /// Bytes already in the file.
     private var fileSize = 0
@@ -68,7 +85,8 @@ public final class HashingFileSink {
 
     deinit {
         close()
-        buffer?.deallocate()
+        buffer.map(SinkBufferPool.shared.give)
+        spare.map(SinkBufferPool.shared.give)
     }
 
     /// Appends `raw` to the file and to the hash.
@@ -79,15 +97,12 @@ public final class HashingFileSink {
         count += raw.count
         if mode == .buffered { return try writeThroughCache(raw) }
         let chunk = Self.directChunk
-        let buf = buffer ?? {
-            let b = UnsafeMutableRawPointer.allocate(byteCount: chunk, alignment: Self.alignment)
-            buffer = b
-            return b
-        }()
+        if buffer == nil { buffer = SinkBufferPool.shared.take() }
         var off = 0
         while off < raw.count {
+            // `buffer`, not a copy of it: a full buffer written behind is replaced by the spare.
             let n = min(chunk - buffered, raw.count - off)
-            (buf + buffered).copyMemory(from: raw.baseAddress! + off, byteCount: n)
+            (buffer! + buffered).copyMemory(from: raw.baseAddress! + off, byteCount: n)
             buffered += n
             off += n
             if buffered == chunk {
@@ -106,6 +121,7 @@ public final class HashingFileSink {
     /// Writes what waits in the buffer; the file then holds exactly the `count` bytes written. Call once, after the
     /// last `write`.
     func flush() throws {
+        try settle()
         guard buffered > 0, let buf = buffer else { return }
         let n = buffered
         buffered = 0
@@ -131,52 +147,141 @@ public final class HashingFileSink {
     /// XXH64 of everything written so far (16 hex digits).
     public var hash: String { hasher.hex }
 
-    /// Closes the descriptor (idempotent). Bytes still in the buffer are dropped: `flush` first.
+    /// Closes the descriptor (idempotent), once a write in flight has ended (its outcome is dropped). Bytes still in
+    /// the buffer are dropped: `flush` first.
     func close() {
+        if let w = inFlight {
+            w.done.wait()
+            inFlight = nil
+            spare = w.buffer
+        }
         if fd >= 0 { Glibc.close(fd); fd = -1 }
     }
 
-    /// Writes the full buffer: with direct I/O once the file system takes it, through the page cache otherwise.
+    /// Sends the full buffer on: written behind with direct I/O once the file system takes it (the caller goes on
+    /// with the spare buffer), through the page cache otherwise.
     private func writeFullBuffer() throws {
         let buf = buffer!
         buffered = 0
         if mode == .gathering {
             mode = tryDirectIO && rs_set_direct_io(fd, 1) == 0 ? .direct : .buffered
         }
-        if mode == .direct, try writeDirect(buf, Self.directChunk) { return }
-        try writeThroughCache(UnsafeRawBufferPointer(start: buf, count: Self.directChunk))
+        if mode == .direct { try settle() }
+        guard mode == .direct else {
+            return try writeThroughCache(UnsafeRawBufferPointer(start: buf, count: Self.directChunk))
+        }
+        let w = WriteBehind(buffer: buf, length: Self.directChunk, offset: fileSize, fd: fd, hook: writeBehindHook)
+        inFlight = w
+        let q = queue ?? DispatchQueue(label: "RasterIO.HashingFileSink.writeBehind")
+        queue = q
+        q.async { w.run() }
+        buffer = spare ?? SinkBufferPool.shared.take()
+        spare = nil
     }
 
-    /// Writes `length` aligned bytes at the aligned end of the file with direct I/O. Returns false, having turned
-    /// direct I/O off for good, when the file system refuses it (EINVAL: alignment it does not accept, or no direct
-    /// I/O at all), so that the caller writes the same bytes through the page cache.
+    /// Waits for the write in flight, if any, and takes its outcome: the file grows by it, or (direct I/O refused,
+    /// or a short write) the same bytes go through the page cache, or its error is thrown. Its buffer becomes the
+    /// spare.
+    private func settle() throws {
+        guard let w = inFlight else { return }
+        w.done.wait()
+        inFlight = nil
+        spare = w.buffer
+        try take(w.outcome, of: w.buffer, w.length)
+    }
+
+    /// Writes `length` aligned bytes at the aligned end of the file with direct I/O, now. Returns false, having
+    /// turned direct I/O off for good, when the file system refuses it, so that the caller writes the same bytes
+    /// through the page cache.
     private func writeDirect(_ bytes: UnsafeMutableRawPointer, _ length: Int) throws -> Bool {
+        let outcome = Self.directWrite(fd, bytes, length)
+        if case .refused = outcome {
+            _ = rs_set_direct_io(fd, 0)
+            mode = .buffered
+            return false
+        }
+        try take(outcome, of: bytes, length)
+        return true
+    }
+
+    /// Applies the outcome of a direct write of `length` bytes from `bytes` at the end of the file.
+    private func take(_ outcome: DirectOutcome, of bytes: UnsafeMutableRawPointer, _ length: Int) throws {
+        switch outcome {
+        case .written:
+            fileSize += length
+            directBytes += length
+        case .refused:
+            _ = rs_set_direct_io(fd, 0)
+            mode = .buffered
+            try writeThroughCache(UnsafeRawBufferPointer(start: bytes, count: length))
+        case .short(let n):
+            // The rest is unaligned: it goes through the page cache, as does everything after it.
+            _ = rs_set_direct_io(fd, 0)
+            mode = .buffered
+            fileSize += n
+            directBytes += n
+            try writeThroughCache(UnsafeRawBufferPointer(start: bytes + n, count: length - n))
+        case .failed(let code):
+            throw RasterIOError.io(path: reportedPath, reason: "write failed: \(String(cString: strerror(code)))")
+        }
+    }
+
+    /// How a direct write of one buffer ended.
+    enum DirectOutcome {
+        /// Every byte written.
+        case written
+        /// Refused before any byte (EINVAL: the file system has no direct I/O, or not at this alignment).
+        case refused
+        /// Only this many bytes, not a multiple of the alignment, were written: the rest must go another way.
+        case short(Int)
+        /// Failed with this `errno`.
+        case failed(Int32)
+    }
+
+    /// Writes `length` bytes from `bytes` to `fd` (open with O_DIRECT) at its end; touches nothing of a sink, so
+    /// it can run on the write-behind queue.
+    static func directWrite(_ fd: Int32, _ bytes: UnsafeMutableRawPointer, _ length: Int) -> DirectOutcome {
         var off = 0
         while off < length {
             let n = Glibc.write(fd, bytes + off, length - off)
             if n < 0 {
                 if errno == EINTR { continue }
-                if errno == EINVAL && off == 0 {
-                    _ = rs_set_direct_io(fd, 0)
-                    mode = .buffered
-                    return false
-                }
-                throw RasterIOError.io(path: reportedPath, reason: "write failed: \(errnoText())")
+                if errno == EINVAL && off == 0 { return .refused }
+                return .failed(errno)
             }
             off += n
-            if off < length && off % Self.alignment != 0 {
-                // A short write left the rest unaligned: finish it through the page cache.
-                _ = rs_set_direct_io(fd, 0)
-                mode = .buffered
-                fileSize += off
-                directBytes += off
-                try writeThroughCache(UnsafeRawBufferPointer(start: bytes + off, count: length - off))
-                return true
-            }
+            if off < length && off % alignment != 0 { return .short(off) }
         }
-        fileSize += length
-        directBytes += length
-        return true
+        return .written
+    }
+
+    /// One full buffer written behind the caller: filled in by `run` on the queue, read after `done`.
+    final class WriteBehind: @unchecked Sendable {
+        let buffer: UnsafeMutableRawPointer
+        let length: Int
+        /// File offset of the buffer's first byte.
+        let offset: Int
+        let fd: Int32
+        let hook: (@Sendable (Int) -> Int32?)?
+        let done = DispatchSemaphore(value: 0)
+        var outcome = DirectOutcome.written
+
+        init(buffer: UnsafeMutableRawPointer, length: Int, offset: Int, fd: Int32, hook: (@Sendable (Int) -> Int32?)?) {
+            self.buffer = buffer
+            self.length = length
+            self.offset = offset
+            self.fd = fd
+            self.hook = hook
+        }
+
+        func run() {
+            if let code = hook?(offset) {
+                outcome = .failed(code)
+            } else {
+                outcome = HashingFileSink.directWrite(fd, buffer, length)
+            }
+            done.signal()
+        }
     }
 
     /// Writes `raw` at the end of the file through the page cache, starting write-back every `writebackChunk`.

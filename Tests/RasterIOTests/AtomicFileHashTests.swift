@@ -70,6 +70,82 @@ final class AtomicFileHashTests: XCTestCase {
         if !direct { print("note: \(dir.path) takes no O_DIRECT; files were written through the page cache") }
     }
 
+    /// A full buffer is written behind the caller: `write` returns, with the next buffer being filled, while the
+    /// device write of the first is still held back (a sink that wrote in line would wait for it inside `write`);
+    /// once let go, the file holds every byte in order.
+    func testFullBuffersAreWrittenBehindTheCaller() throws {
+        let dir = try TestData.temporaryDirectory("atomic-behind")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        guard Self.takesDirectIO(dir.path) else { throw Skip.because("\(dir.path) takes no O_DIRECT: nothing is written behind") }
+        let chunk = HashingFileSink.directChunk
+        var rng = SplitMix64(seed: 41)
+        let bytes = (0..<(3 * chunk + 999)).map { _ in UInt8(truncatingIfNeeded: rng.next()) }
+        let path = dir.appendingPathComponent("behind.bin").path
+        final class Gate: @unchecked Sendable {
+            let entered = DispatchSemaphore(value: 0), open = DispatchSemaphore(value: 0)
+            let lock = NSLock()
+            var offsets: [Int] = []
+            var released = DispatchTimeoutResult.timedOut
+        }
+        let gate = Gate()
+        let sink = try HashingFileSink(creating: path, reportedAs: path)
+        sink.writeBehindHook = { offset in
+            gate.lock.withLock { gate.offsets.append(offset) }
+            if offset == 0 {
+                gate.entered.signal()
+                // Only the test thread opens the gate, after `write` returned: a sink writing in line would wait here
+                // until the timeout.
+                let r = gate.open.wait(timeout: .now() + 10)
+                gate.lock.withLock { gate.released = r }
+            }
+            return nil
+        }
+        // The first buffer fills and goes behind; the caller goes on into the second while that write is held.
+        try bytes.withUnsafeBytes { try sink.write(UnsafeRawBufferPointer(rebasing: $0[0..<(2 * chunk - 1)])) }
+        XCTAssertEqual(gate.entered.wait(timeout: .now() + 30), .success, "the first buffer was handed to the write-behind queue")
+        gate.open.signal()
+        try bytes.withUnsafeBytes { try sink.write(UnsafeRawBufferPointer(rebasing: $0[(2 * chunk - 1)...])) }
+        try sink.flush()
+        sink.close()
+        XCTAssertEqual(gate.lock.withLock { gate.released }, .success, "write returned while the first buffer's write was held")
+        XCTAssertEqual(gate.lock.withLock { gate.offsets }, [0, chunk, 2 * chunk])
+        XCTAssertEqual(sink.directBytes, bytes.count)
+        XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: path)), Data(bytes))
+    }
+
+    /// A write behind that fails is reported by the sink's next call that waits for it (here `flush`, through
+    /// `AtomicFile.writeHashed`): the error names the output, and no file or temporary is left.
+    func testAFailedWriteBehindFailsTheFileAndLeavesNothing() throws {
+        let dir = try TestData.temporaryDirectory("atomic-behind-fail")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        guard Self.takesDirectIO(dir.path) else { throw Skip.because("\(dir.path) takes no O_DIRECT: nothing is written behind") }
+        let chunk = HashingFileSink.directChunk
+        let path = dir.appendingPathComponent("out.tif").path
+        for failing in [0, chunk] {
+            XCTAssertThrowsError(try AtomicFile.writeHashed(to: path) { sink in
+                sink.writeBehindHook = { $0 == failing ? EIO : nil }
+                try sink.write([UInt8](repeating: 7, count: 2 * chunk + 5))
+            }, "buffer at \(failing)") { error in
+                XCTAssertTrue("\(error)".contains("out.tif") && "\(error)".contains("write failed"), "\(error)")
+            }
+            XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir.path), [], "buffer at \(failing)")
+        }
+    }
+
+    /// The sinks' buffers are kept between files: one given back is the next one taken, and a pool keeps at most
+    /// its `kept` free buffers.
+    func testSinkBuffersAreReusedUpToTheirLimit() {
+        let pool = SinkBufferPool(kept: 2)
+        let a = pool.take()
+        pool.give(a)
+        XCTAssertEqual(pool.take(), a, "the buffer given back is taken again")
+        let more = [a, pool.take(), pool.take()]
+        XCTAssertEqual(Set(more).count, 3)
+        more.forEach(pool.give)
+        XCTAssertEqual(pool.count, 2, "a third free buffer is freed, not kept")
+        XCTAssertEqual(Int(bitPattern: pool.take()) % HashingFileSink.alignment, 0)
+    }
+
     /// Whether a file in `folder` accepts an aligned write with O_DIRECT.
     private static func takesDirectIO(_ folder: String) -> Bool {
         let path = folder + "/probe"
