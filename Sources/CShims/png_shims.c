@@ -183,11 +183,13 @@ int rs_png_read(const char *path, uint64_t max_bytes, rs_png_image *out, char *e
     return 0;
 }
 
-/* The quicklook path's scratch, one per thread and kept between PNGs: the filtered rows, the deflated stream and
- * the libdeflate compressor. A 1024 x 1184 RGBA quicklook needs 4.8 MB of rows and up to as much for the stream;
- * allocated per PNG, those were fresh pages every time (a fault and a zeroed page each, about 1,600 per quicklook,
- * a tenth of the full bench job's page faults), where kept they are written in place. Freed when the thread ends.
- * Nothing in the scratch survives into the next PNG's bytes: every byte used is written first. */
+/* The quicklook path's scratch: the filtered rows, the deflated stream and the libdeflate compressor. A 1024 x 1184
+ * RGBA quicklook needs 4.8 MB of rows and up to as much for the stream; allocated per PNG, those were fresh pages
+ * every time (a fault and a zeroed page each, about 1,600 per quicklook, a tenth of the full bench job's page
+ * faults), where kept they are written in place. Kept in a small process-wide pool rather than per thread: a run's
+ * PNGs are written by whichever Dispatch threads run its pieces (a dozen in a bench run), so a scratch per thread
+ * was still fresh for half of them. Nothing in a scratch survives into the next PNG's bytes: every byte used is
+ * written first. */
 typedef struct rs_png_scratch {
     uint8_t *rows, *z;
     size_t rows_cap, z_cap;
@@ -195,28 +197,36 @@ typedef struct rs_png_scratch {
     int level;
 } rs_png_scratch;
 
-static pthread_key_t rs_png_scratch_key;
-static pthread_once_t rs_png_scratch_once = PTHREAD_ONCE_INIT;
+/* Free scratches kept at most (one per PNG written at once on a small machine; more are freed after use). */
+#define RS_PNG_POOL 4
+static pthread_mutex_t rs_png_pool_lock = PTHREAD_MUTEX_INITIALIZER;
+static rs_png_scratch *rs_png_pool[RS_PNG_POOL];
+static int rs_png_pool_count;
 
-static void rs_png_scratch_free(void *ptr) {
-    rs_png_scratch *s = ptr;
+static void rs_png_scratch_free(rs_png_scratch *s) {
+    if (!s) return;
     free(s->rows);
     free(s->z);
     if (s->zc) libdeflate_free_compressor(s->zc);
     free(s);
 }
 
-static void rs_png_scratch_make_key(void) { (void)pthread_key_create(&rs_png_scratch_key, rs_png_scratch_free); }
+/* Returns a scratch taken with rs_png_scratch_take to the pool, or frees it when the pool is full. */
+static void rs_png_scratch_give(rs_png_scratch *s) {
+    if (!s) return;
+    pthread_mutex_lock(&rs_png_pool_lock);
+    if (rs_png_pool_count < RS_PNG_POOL) { rs_png_pool[rs_png_pool_count++] = s; s = NULL; }
+    pthread_mutex_unlock(&rs_png_pool_lock);
+    rs_png_scratch_free(s);
+}
 
-/* This thread's scratch with at least `rows` and `z` bytes and a compressor at `level`, or NULL (out of memory). */
-static rs_png_scratch *rs_png_scratch_get(size_t rows, size_t z, int level) {
-    (void)pthread_once(&rs_png_scratch_once, rs_png_scratch_make_key);
-    rs_png_scratch *s = pthread_getspecific(rs_png_scratch_key);
-    if (!s) {
-        s = calloc(1, sizeof *s);
-        if (!s) return NULL;
-        if (pthread_setspecific(rs_png_scratch_key, s) != 0) { free(s); return NULL; }
-    }
+/* A scratch from the pool (or new) with at least `rows` and `z` bytes and a compressor at `level`, or NULL (out of
+ * memory). The caller gives it back with rs_png_scratch_give. */
+static rs_png_scratch *rs_png_scratch_take(size_t rows, size_t z, int level) {
+    pthread_mutex_lock(&rs_png_pool_lock);
+    rs_png_scratch *s = rs_png_pool_count > 0 ? rs_png_pool[--rs_png_pool_count] : NULL;
+    pthread_mutex_unlock(&rs_png_pool_lock);
+    if (!s && !(s = calloc(1, sizeof *s))) return NULL;
     if (s->rows_cap < rows) {
         free(s->rows);
         s->rows = malloc(rows);
@@ -232,7 +242,9 @@ static rs_png_scratch *rs_png_scratch_get(size_t rows, size_t z, int level) {
         s->zc = libdeflate_alloc_compressor(level);
         s->level = level;
     }
-    return s->rows && s->z && s->zc ? s : NULL;
+    if (s->rows && s->z && s->zc) return s;
+    rs_png_scratch_free(s);
+    return NULL;
 }
 
 /* libpng's write callback onto a caller's sink; a failing sink aborts the write through png_error. */
@@ -262,6 +274,7 @@ int rs_png_write_to(rs_png_sink_fn sink, void *ctx, const uint8_t *pixels, uint3
     png_structp p = png_create_write_struct(PNG_LIBPNG_VER_STRING, &err, rs_png_error_fn, rs_png_warning_fn);
     png_infop info = p ? png_create_info_struct(p) : NULL;
     png_textp volatile texts = NULL;
+    rs_png_scratch *volatile scratch = NULL;
     if (!p || !info) {
         if (p) png_destroy_write_struct(&p, NULL);
         rs_set_err(errbuf, errbuf_len, "out of memory creating libpng writer");
@@ -269,6 +282,7 @@ int rs_png_write_to(rs_png_sink_fn sink, void *ctx, const uint8_t *pixels, uint3
     }
     if (setjmp(err.jump)) {
         free(texts);
+        rs_png_scratch_give(scratch);
         png_destroy_write_struct(&p, &info);
         return -1;
     }
@@ -315,7 +329,7 @@ int rs_png_write_to(rs_png_sink_fn sink, void *ctx, const uint8_t *pixels, uint3
          * (signature, IHDR, PLTE, tRNS, tEXt) and the CRCs. */
         size_t raw = (stride + 1) * height;
         /* libdeflate's bound with no compressor holds for any compressor. */
-        rs_png_scratch *scratch = rs_png_scratch_get(raw, libdeflate_zlib_compress_bound(NULL, raw), level);
+        scratch = rs_png_scratch_take(raw, libdeflate_zlib_compress_bound(NULL, raw), level);
         if (!scratch) png_error(p, "out of memory");
         uint8_t *rows = scratch->rows, *zdata = scratch->z;
         for (uint32_t y = 0; y < height; y++) {
@@ -335,6 +349,7 @@ int rs_png_write_to(rs_png_sink_fn sink, void *ctx, const uint8_t *pixels, uint3
         png_write_end(p, info);
     }
     free(texts);
+    rs_png_scratch_give(scratch);
     png_destroy_write_struct(&p, &info);
     return 0;
 }

@@ -130,39 +130,25 @@ public enum PNGImage {
                 let message = String(decoding: err.prefix { $0 != 0 }.map(UInt8.init(bitPattern:)), as: UTF8.self)
                 throw RasterIOError.io(path: path, reason: "PNG: \(message)")
             }
-            try out.flush()
         }
     }
 }
 
-/// The bytes libpng produces, gathered into 64 KiB writes to a `HashingFileSink` (libpng hands over each chunk's
-/// length, type, data and CRC separately); the first error of the sink is kept and ends the write.
+/// The bytes libpng produces, handed to a `HashingFileSink` as they come (libpng hands over each chunk's length,
+/// type, data and CRC separately; the sink gathers them into its buffer, so small pieces cost a copy, not a
+/// `write`); the first error of the sink is kept and ends the write.
 private final class PNGSink {
     let sink: HashingFileSink
-    var buffer: [UInt8] = []
     var failure: (any Error)?
 
-    init(_ sink: HashingFileSink) {
-        self.sink = sink
-        buffer.reserveCapacity(1 << 16)
-    }
+    init(_ sink: HashingFileSink) { self.sink = sink }
 
     /// The C callback: `ctx` is an unretained `PNGSink`.
     static let receive: rs_png_sink_fn = { ctx, bytes, n in
         let me = Unmanaged<PNGSink>.fromOpaque(ctx!).takeUnretainedValue()
         guard me.failure == nil else { return -1 }
-        me.buffer.append(contentsOf: UnsafeBufferPointer(start: bytes, count: n))
-        if me.buffer.count >= 1 << 16 {
-            do { try me.flush() } catch { me.failure = error; return -1 }
-        }
+        do { try me.sink.write(UnsafeRawBufferPointer(start: bytes, count: n)) } catch { me.failure = error; return -1 }
         return 0
-    }
-
-    /// Writes what is buffered.
-    func flush() throws {
-        guard !buffer.isEmpty else { return }
-        try sink.write(buffer)
-        buffer.removeAll(keepingCapacity: true)
     }
 }
 
