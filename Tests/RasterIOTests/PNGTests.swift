@@ -95,8 +95,8 @@ final class PNGTests: XCTestCase {
     }
 
     /// The libdeflate path keeps its buffers between PNGs (a pool shared by the threads): a large picture, then a
-    /// smaller one, then a different large one, and the same pictures on several threads at once (more than the pool
-    /// keeps), each decode to their own pixels, and every file has the bytes of the same picture written alone.
+    /// smaller one, then a different large one, and the same pictures on several threads at once, each decode to
+    /// their own pixels, and every file has the bytes of the same picture written alone.
     func testUnfilteredWritesReusingTheirBuffersKeepEachPictureExact() throws {
         func picture(_ w: Int, _ h: Int, seed: UInt64) -> PNGImage.Image {
             var rng = SplitMix64(seed: seed)
