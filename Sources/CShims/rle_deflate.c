@@ -453,7 +453,7 @@ static void write_block(bitw *w, const uint8_t *in, size_t start, size_t end, in
 }
 
 /* Sampled codes: one piece of RS_RLE_SAMPLE_PIECE bytes from every RS_RLE_SAMPLE_STRIDE bytes of a block (an eighth
- * of it), each at an offset into its stretch drawn from a fixed sequence, so the pieces fall at ever other offsets
+ * of it), each at an offset into its stretch drawn from a fixed sequence, so the pieces fall at ever different offsets
  * into any structure that repeats (rows, byte planes): pieces at a fixed stride, prime or not, can all land in the
  * same phase of such a structure (input alternating 4 KiB of zeros and of noise was sampled as zeros only, and
  * coded 7-20 % larger than with each block's own code). */

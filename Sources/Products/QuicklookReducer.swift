@@ -69,7 +69,7 @@ public final class QuicklookReducer: @unchecked Sendable {
         precondition(samples.count == w.width * w.height, "one sample per pixel of the window")
         lock.lock(); defer { lock.unlock() }
         if identity {   // row copies (memcpy), not a copy-on-write check per sample
-            if values.isEmpty { values = [Float](repeating: .nan, count: width * height) }
+            if values.isEmpty { values = noSamples() }
             values.withUnsafeMutableBufferPointer { v in
                 samples.withUnsafeBufferPointer { s in
                     for y in 0..<w.height {
@@ -138,11 +138,14 @@ public final class QuicklookReducer: @unchecked Sendable {
         classCounts[o * max(codes.count, 1) + slot] += 1
     }
 
+    /// A map where no sample fell: `outWidth × outHeight` NaN.
+    private func noSamples() -> [Float] { [Float](repeating: .nan, count: outWidth * outHeight) }
+
     /// The map (`outWidth × outHeight`, NaN where no finite sample fell).
     public func map() -> [Float] {
         lock.lock(); defer { lock.unlock() }
-        if identity { return values.isEmpty ? [Float](repeating: .nan, count: width * height) : values }
-        var out = [Float](repeating: .nan, count: outWidth * outHeight)
+        if identity { return values.isEmpty ? noSamples() : values }
+        var out = noSamples()
         if categorical {
             let k = max(codes.count, 1)
             let order = codes.indices.sorted { codes[$0] < codes[$1] }

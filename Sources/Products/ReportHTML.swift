@@ -13,7 +13,10 @@ enum ReportHTML {
     static func write(_ r: RunReport, runDirectory: String, to path: String) throws -> WrittenFile {
         let page = try self.page(r, runDirectory: runDirectory)
         return try AtomicFile.writeHashed(to: path) { sink in
-            func put(_ text: String) throws { try Array(text.utf8).withUnsafeBytes { try sink.write($0) } }
+            func put(_ text: String) throws {
+                var text = text   // `withUTF8` is mutating: a native string's own bytes, no copy
+                try text.withUTF8 { try sink.write(UnsafeRawBufferPointer($0)) }
+            }
             try put(page.texts[0])
             for (k, picture) in page.pictures.enumerated() {
                 try put(uriPrefix)

@@ -51,8 +51,11 @@ public final class CRSTransform: @unchecked Sendable {
 
     /// True when `shared(from:to:)` holds the transform `source` → `target` (it will not make one).
     public static func isShared(from source: String, to target: String) -> Bool {
-        cache.lookup(source + "\u{0}" + target) != nil
+        cache.lookup(key(source, target)) != nil
     }
+
+    /// The key of the pair `source` → `target` in `cache`.
+    private static func key(_ source: String, _ target: String) -> String { source + "\u{0}" + target }
 
     /// Transforms made by `shared`, by source and target; emptied when it reaches `sharedLimit` entries.
     private static let cache = SharedTransforms()
@@ -63,7 +66,7 @@ public final class CRSTransform: @unchecked Sendable {
     /// database and searches it for an operation (milliseconds), and a run asks for the same pair once per tile
     /// (footprints, STAC boxes, GeoJSON, sun geometry). A pair PROJ refuses is not kept: each call throws again.
     public static func shared(from source: String, to target: String) throws -> CRSTransform {
-        let key = source + "\u{0}" + target
+        let key = key(source, target)
         if let t = cache.lookup(key) { return t }
         return cache.insert(try CRSTransform(from: source, to: target), for: key, limit: sharedLimit)
     }
