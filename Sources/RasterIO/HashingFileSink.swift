@@ -150,11 +150,7 @@ public final class HashingFileSink {
     /// Closes the descriptor (idempotent), once a write in flight has ended (its outcome is dropped). Bytes still in
     /// the buffer are dropped: `flush` first.
     func close() {
-        if let w = inFlight {
-            w.done.wait()
-            inFlight = nil
-            spare = w.buffer
-        }
+        _ = awaitInFlight()
         if fd >= 0 { Glibc.close(fd); fd = -1 }
     }
 
@@ -183,11 +179,23 @@ public final class HashingFileSink {
     /// or a short write) the same bytes go through the page cache, or its error is thrown. Its buffer becomes the
     /// spare.
     private func settle() throws {
-        guard let w = inFlight else { return }
+        guard let w = awaitInFlight() else { return }
+        try take(w.outcome, of: w.buffer, w.length)
+    }
+
+    /// Waits for the write in flight, if any, and makes its buffer the spare; returns it (outcome not yet taken).
+    private func awaitInFlight() -> WriteBehind? {
+        guard let w = inFlight else { return nil }
         w.done.wait()
         inFlight = nil
         spare = w.buffer
-        try take(w.outcome, of: w.buffer, w.length)
+        return w
+    }
+
+    /// Turns direct I/O off for good: every later byte goes through the page cache.
+    private func leaveDirectIO() {
+        _ = rs_set_direct_io(fd, 0)
+        mode = .buffered
     }
 
     /// Writes `length` aligned bytes at the aligned end of the file with direct I/O, now. Returns false, having
@@ -196,8 +204,7 @@ public final class HashingFileSink {
     private func writeDirect(_ bytes: UnsafeMutableRawPointer, _ length: Int) throws -> Bool {
         let outcome = Self.directWrite(fd, bytes, length)
         if case .refused = outcome {
-            _ = rs_set_direct_io(fd, 0)
-            mode = .buffered
+            leaveDirectIO()
             return false
         }
         try take(outcome, of: bytes, length)
@@ -211,13 +218,11 @@ public final class HashingFileSink {
             fileSize += length
             directBytes += length
         case .refused:
-            _ = rs_set_direct_io(fd, 0)
-            mode = .buffered
+            leaveDirectIO()
             try writeThroughCache(UnsafeRawBufferPointer(start: bytes, count: length))
         case .short(let n):
             // The rest is unaligned: it goes through the page cache, as does everything after it.
-            _ = rs_set_direct_io(fd, 0)
-            mode = .buffered
+            leaveDirectIO()
             fileSize += n
             directBytes += n
             try writeThroughCache(UnsafeRawBufferPointer(start: bytes + n, count: length - n))
